@@ -1,0 +1,79 @@
+"""adapt.v1.Datasets: thin translation between messages and DatasetService."""
+from __future__ import annotations
+
+import asyncio
+
+from adapt.v1 import datasets_pb2, datasets_pb2_grpc
+from adapt_server.api import convert
+from adapt_server.api.context import ServiceRunner
+from adapt_server.api.status import handle_errors
+
+WATCH_POLL_S = 0.2
+
+
+class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
+    def __init__(self, runner: ServiceRunner):
+        self.runner = runner
+
+    async def _message(self, dataset_id: str) -> datasets_pb2.Dataset:
+        def load(s):
+            record = s.datasets.get(dataset_id)
+            return convert.dataset(record, s.store.datasets.file_issues(record.id))
+        return await self.runner.run(load)
+
+    @handle_errors
+    async def CreateDataset(self, request, context):
+        sources = convert.sources_from_proto(request.sources)
+        pipeline = convert.pipeline_from_proto(request.pipeline)
+        record = await self.runner.run(lambda s: s.datasets.create(
+            request.name, sources, pipeline, dict(request.labels), request.request_id))
+        return await self._message(record.id)
+
+    @handle_errors
+    async def GetDataset(self, request, context):
+        return await self._message(request.id)
+
+    @handle_errors
+    async def ListDatasets(self, request, context):
+        def page(s):
+            records, token = s.datasets.list(request.page_size, request.page_token)
+            return [convert.dataset(r, s.store.datasets.file_issues(r.id)) for r in records], token
+        items, token = await self.runner.run(page)
+        return datasets_pb2.ListDatasetsResponse(datasets=items, next_page_token=token)
+
+    @handle_errors
+    async def DeleteDataset(self, request, context):
+        removed = await self.runner.run(lambda s: s.datasets.delete(request.id))
+        return datasets_pb2.DeleteDatasetResponse(id=request.id, blobs_removed=removed)
+
+    @handle_errors
+    async def CancelDataset(self, request, context):
+        await self.runner.run(lambda s: s.datasets.cancel(request.id))
+        return await self._message(request.id)
+
+    @handle_errors
+    async def ListRecordings(self, request, context):
+        rows, token = await self.runner.run(
+            lambda s: s.datasets.recordings(request.dataset_id, request.page_size, request.page_token))
+        return datasets_pb2.ListRecordingsResponse(recordings=[convert.recording(r) for r in rows],
+                                                   next_page_token=token)
+
+    @handle_errors
+    async def WatchDataset(self, request, context):
+        """Streams the dataset's event log from after_sequence; ends after the terminal event."""
+        record = await self.runner.run(lambda s: s.datasets.get(request.id))
+        job_id, after = record.job.id, request.after_sequence
+        while True:
+            events = await self.runner.run(lambda s: s.store.jobs.events(job_id, after))
+            for e in events:
+                yield convert.event(e, request.id)
+                after = e.seq
+                if e.state in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                    return
+            if not events:
+                job = await self.runner.run(lambda s: s.store.jobs.get(job_id))
+                if job is None or job.terminal:
+                    return  # deleted, or the client asked for events past the end
+                await asyncio.sleep(WATCH_POLL_S)
+
+

@@ -1,0 +1,52 @@
+"""Domain errors that carry a canonical gRPC status name and a message telling the user what to fix.
+
+Nothing below `adapt_server.api` imports grpc: the API layer maps `AdaptError.code` (a status name such as
+"INVALID_ARGUMENT") to `grpc.StatusCode`.
+"""
+from __future__ import annotations
+
+
+class AdaptError(Exception):
+    """Base class: `code` is a canonical gRPC status name, `message` says what to fix."""
+
+    code = "INTERNAL"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidArgument(AdaptError):
+    code = "INVALID_ARGUMENT"
+
+
+class NotFound(AdaptError):
+    code = "NOT_FOUND"
+
+
+class AlreadyExists(AdaptError):
+    code = "ALREADY_EXISTS"
+
+
+class PermissionDenied(AdaptError):
+    code = "PERMISSION_DENIED"
+
+
+class FailedPrecondition(AdaptError):
+    code = "FAILED_PRECONDITION"
+
+
+class ResourceExhausted(AdaptError):
+    code = "RESOURCE_EXHAUSTED"
+
+
+class Unimplemented(AdaptError):
+    code = "UNIMPLEMENTED"
+
+
+class Unauthenticated(AdaptError):
+    code = "UNAUTHENTICATED"
+
+
+class Aborted(AdaptError):
+    code = "ABORTED"

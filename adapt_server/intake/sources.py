@@ -1,0 +1,137 @@
+"""Local audio sources: validate a source spec, confine it to the --source-root folders, list its audio files.
+
+A local uri is an absolute path, a file:// URI, or (with exactly one source root) a path relative to that
+root. After resolving symlinks it must lie inside a source root; `../../etc` or a symlink pointing out of
+the root is refused with PERMISSION_DENIED.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote, urlparse
+
+from adapt_server.errors import InvalidArgument, NotFound, PermissionDenied, Unimplemented
+
+AUDIO_EXTENSIONS = frozenset({
+    ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".sph", ".nist", ".webm",
+    ".wma", ".aif", ".aiff", ".au", ".amr", ".mka", ".caf", ".wv",
+})
+CHANNEL_MODES = ("downmix", "split")
+SOURCE_TYPES = ("local", "s3")
+
+
+@dataclass(frozen=True)
+class SourceOptions:
+    channels: str = "downmix"   # "split": one recording per channel (stereo call centers)
+    recursive: bool = True      # walk sub-folders
+
+
+@dataclass(frozen=True)
+class LocalSource:
+    uri: str                    # as the user wrote it
+    path: Path                  # resolved, inside a source root
+    options: SourceOptions
+
+    def to_spec(self) -> dict:
+        return {"type": "local", "uri": self.uri, "path": str(self.path),
+                "options": {"channels": self.options.channels, "recursive": self.options.recursive}}
+
+    @classmethod
+    def from_spec(cls, spec: dict) -> "LocalSource":
+        return cls(uri=spec["uri"], path=Path(spec["path"]), options=SourceOptions(**spec["options"]))
+
+
+def parse_source(index: int, raw: dict, roots: tuple[Path, ...]) -> LocalSource:
+    """Validates sources[index] = {"type", "uri", "options"}; raises a status error saying what to fix."""
+    where = f"sources[{index}]"
+    kind, uri = raw.get("type"), raw.get("uri")
+    if not isinstance(kind, str) or not kind:
+        raise InvalidArgument(f"{where}.type is required: one of {list(SOURCE_TYPES)}")
+    if kind not in SOURCE_TYPES:
+        raise InvalidArgument(f"{where}.type {kind!r} is not a source type; use one of {list(SOURCE_TYPES)}")
+    if kind == "s3":
+        raise Unimplemented(f"{where}: S3 sources are not available in this server version yet; "
+                            "copy the audio to a local folder under a --source-root and use type 'local'")
+    if not isinstance(uri, str) or not uri.strip():
+        raise InvalidArgument(f"{where}.uri is required: a path or file:// URI inside a --source-root")
+    options = _parse_options(where, raw.get("options") or {})
+    return LocalSource(uri=uri, path=resolve_local_path(where, uri, roots), options=options)
+
+
+def _parse_options(where: str, options: dict) -> SourceOptions:
+    if not isinstance(options, dict):
+        raise InvalidArgument(f"{where}.options must be an object, got {type(options).__name__}")
+    unknown = sorted(set(options) - {"channels", "recursive"})
+    if unknown:
+        raise InvalidArgument(f"{where}.options has unknown keys {unknown}; known: ['channels', 'recursive']")
+    channels = options.get("channels", "downmix")
+    if channels not in CHANNEL_MODES:
+        raise InvalidArgument(f"{where}.options.channels must be one of {list(CHANNEL_MODES)}, got {channels!r}")
+    recursive = options.get("recursive", True)
+    if not isinstance(recursive, bool):
+        raise InvalidArgument(f"{where}.options.recursive must be true or false, got {recursive!r}")
+    return SourceOptions(channels=channels, recursive=recursive)
+
+
+def resolve_local_path(where: str, uri: str, roots: tuple[Path, ...]) -> Path:
+    """The real path of `uri`, checked to exist and to lie inside one of `roots`."""
+    if not roots:
+        raise PermissionDenied(f"{where}: this server has no --source-root, so it reads no local files; "
+                               "restart it with --source-root DIR (repeatable)")
+    raw_path = _path_from_uri(where, uri)
+    if not raw_path.is_absolute():
+        if len(roots) != 1:
+            raise InvalidArgument(f"{where}.uri {uri!r} is relative but the server has {len(roots)} source "
+                                  "roots; use an absolute path")
+        raw_path = roots[0] / raw_path
+    resolved = Path(os.path.realpath(raw_path))
+    if not any(is_within(resolved, root) for root in roots):
+        raise PermissionDenied(f"{where}.uri {uri!r} resolves to {resolved}, outside every source root "
+                               f"({', '.join(map(str, roots))}); use a path inside one of them")
+    if not resolved.exists():
+        raise NotFound(f"{where}.uri {uri!r}: {resolved} does not exist")
+    return resolved
+
+
+def _path_from_uri(where: str, uri: str) -> Path:
+    if "://" not in uri:
+        return Path(uri).expanduser()
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        raise InvalidArgument(f"{where}.uri {uri!r}: a local source takes a path or a file:// URI")
+    if parsed.netloc not in ("", "localhost"):
+        raise InvalidArgument(f"{where}.uri {uri!r}: file:// URIs must name this host (file:///path)")
+    return Path(unquote(parsed.path))
+
+
+def is_within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def is_audio_file(path: Path) -> bool:
+    return path.suffix.lower() in AUDIO_EXTENSIONS
+
+
+def iter_audio_files(source: LocalSource, roots: tuple[Path, ...]) -> Iterator[tuple[Path, str | None]]:
+    """Yields (path, problem) for every audio file of the source, sorted; problem is None for a usable
+    file, or the reason it is skipped (e.g. a symlink that leads outside the source roots)."""
+    if source.path.is_file():
+        yield source.path, None
+        return
+    walker = source.path.rglob("*") if source.options.recursive else source.path.glob("*")
+    for path in sorted(p for p in walker if is_audio_file(p)):
+        real = Path(os.path.realpath(path))
+        if not any(is_within(real, root) for root in roots):
+            yield path, f"a symlink to {real}, outside every source root; skipped"
+        elif real.is_file():
+            yield path, None
+
+
+def has_audio(source: LocalSource) -> bool:
+    """True when the source holds at least one audio file (stops at the first)."""
+    if source.path.is_file():
+        return True
+    walker = source.path.rglob("*") if source.options.recursive else source.path.glob("*")
+    return any(is_audio_file(p) for p in walker)

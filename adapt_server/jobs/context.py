@@ -1,0 +1,60 @@
+"""What a job handler sees: its payload, the store, and calls to report progress and check for cancel."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from adapt_server.jobs.model import Job, Progress
+from adapt_server.jobs.queue import JobQueue
+
+REPORT_INTERVAL_S = 0.5  # progress is written (and streamed to watchers) at most this often; stage changes always are
+
+
+class JobCancelled(Exception):
+    """Raised inside a handler when its job was cancelled (or its lease lost); the worker ends it."""
+
+
+@dataclass
+class JobContext:
+    job: Job
+    queue: JobQueue
+    store: "object"   # adapt_server.store.Store, typed loosely to keep jobs/ free of store imports
+    config: "object"  # adapt_server.config.ServerConfig
+    _last_report: float = 0.0
+    _last_stage: str | None = None
+    _started: float = 0.0
+
+    def __post_init__(self):
+        self._started = time.monotonic()
+
+    @property
+    def payload(self) -> dict:
+        return self.job.payload
+
+    def progress(self, fraction: float, stage: str, done: int = 0, total: int = 0, unit: str = "",
+                 message: str = "", force: bool = False) -> None:
+        """Records progress (throttled) and raises JobCancelled when a cancel was requested.
+
+        fraction: 0..1 of the whole job; stage: what runs now; done/total: units of this stage.
+        Each write is also an event of the log that Watch streams (message: `message`, or the stage name).
+        """
+        now = time.monotonic()
+        new_stage = stage != self._last_stage
+        if not (force or new_stage or message or now - self._last_report >= REPORT_INTERVAL_S):
+            return
+        elapsed = now - self._started
+        eta = elapsed * (1 - fraction) / fraction if fraction >= 0.02 else -1.0
+        progress = Progress(fraction=min(max(fraction, 0.0), 1.0), stage=stage, done=done, total=total,
+                            unit=unit, eta_seconds=round(eta, 1), message=message)
+        event_text = message or (f"stage {stage}" if new_stage else stage)
+        if not self.queue.report(self.job, progress, event_text):
+            raise JobCancelled("this run of the job lost its lease")
+        self._last_report, self._last_stage = now, stage
+        self.check_cancelled()
+
+    def log(self, message: str, level: str = "info", **details) -> None:
+        self.queue.log(self.job, level, message, details or None)
+
+    def check_cancelled(self) -> None:
+        if self.queue.cancel_requested(self.job):
+            raise JobCancelled("cancel requested")

@@ -1,0 +1,68 @@
+"""A worker process: claims jobs from the SQLite queue and runs them, one at a time, off the event loop."""
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import time
+import traceback
+
+from adapt_server.config import ServerConfig
+from adapt_server.errors import AdaptError
+from adapt_server.jobs import handlers
+from adapt_server.jobs.context import JobCancelled, JobContext
+from adapt_server.jobs.model import CANCELLED, FAILED, SUCCEEDED
+
+POLL_INTERVAL_S = 0.2
+log = logging.getLogger("adapt.worker")
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when the server dies (kill -9 included), so no orphan worker
+    keeps writing after a crash; the restarted server recovers the job instead."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:  # not Linux: the parent-pid check in the loop covers it
+        pass
+
+
+def worker_main(config: ServerConfig, name: str, parent_pid: int, stop_event) -> None:
+    """Entry point of a worker process (multiprocessing 'spawn')."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
+    from adapt_kernels.threads import pin_threads, thread_budget
+    budget = thread_budget(worker_processes=config.workers)
+    os.environ["OMP_NUM_THREADS"] = str(budget.torch)  # torch/CTranslate2 loaded later by handlers
+    pin_threads(numba=budget.numba, blas=budget.blas)
+    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
+    from adapt_server.store.store import Store
+    store = Store.open(config)
+    while not stop_event.is_set() and os.getppid() == parent_pid:
+        job = store.jobs.claim(name, frozenset(handlers.HANDLERS))
+        if job is None:
+            time.sleep(POLL_INTERVAL_S)
+            continue
+        run_job(store, config, job)
+
+
+def run_job(store, config, job) -> None:
+    """Runs one claimed job to a terminal state; every failure is recorded on the job, never swallowed."""
+    queue = store.jobs
+    context = JobContext(job=job, queue=queue, store=store, config=config)
+    log.info("running %s %s (%s)", job.kind, job.id, job.resource_id)
+    try:
+        handler = handlers.resolve(job.kind)
+        result = handler(context)
+    except JobCancelled as exc:
+        queue.finish(job, CANCELLED, message=f"cancelled: {exc}")
+    except AdaptError as exc:
+        queue.finish(job, FAILED, exc.code, exc.message)
+    except Exception as exc:  # a bug or an environment problem: keep the traceback in the event log
+        queue.log(job, "error", "unexpected error", {"traceback": traceback.format_exc()[-4000:]})
+        queue.finish(job, FAILED, "INTERNAL", f"{type(exc).__name__}: {exc}")
+        log.exception("job %s failed", job.id)
+    else:
+        queue.finish(job, SUCCEEDED, message=result or "succeeded")

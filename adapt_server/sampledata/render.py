@@ -1,0 +1,140 @@
+"""Speak a call script and lay it out as an 8 kHz telephone recording (compute only, no file I/O).
+
+Each turn is synthesized, trimmed to its speech, resampled to 8 kHz and set to its speaker's level; turns
+follow each other with 0.3-1.0 s pauses; line noise is added and the line is band-limited to 300-3400 Hz.
+Mono calls mix both speakers; stereo calls put the agent on the left channel and the customer on the
+right, each channel holding only line noise while the other party talks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from adapt_server.sampledata import constants as C
+from adapt_server.sampledata.energy import speech_frames
+from adapt_server.sampledata.espeak import synthesize
+from adapt_server.sampledata.script import AGENT, SPEAKERS, CallScript
+from adapt_server.sampledata.telephone import (
+    bandlimit_telephone,
+    float_to_pcm16,
+    line_noise,
+    pcm16_to_float,
+    resample_to_telephone,
+    scale_to_rms,
+)
+from adapt_server.sampledata.tokens import tokenize
+from adapt_server.sampledata.voices import PoolVoice
+from adapt_server.sampledata.word_timing import word_sample_spans
+
+CUSTOMER_LEVEL_OFFSET_DB = (-6.0, 0.0)  # dB: the customer's line is up to 6 dB quieter than the agent's
+
+
+@dataclass(frozen=True)
+class TimedWord:
+    """One word of a turn with its time in the call."""
+
+    text: str  # the word without surrounding punctuation
+    char_start: int  # offset in the turn text (punctuation included)
+    char_end: int
+    start_s: float  # seconds from the start of the call
+    end_s: float
+
+
+@dataclass(frozen=True)
+class RenderedTurn:
+    speaker: str  # "agent" or "customer"
+    text: str
+    start_sample: int  # first sample of the turn's speech, at TELEPHONE_SAMPLE_RATE
+    end_sample: int  # one past its last sample
+    words: tuple[TimedWord, ...]
+
+    @property
+    def start_s(self) -> float:
+        return self.start_sample / C.TELEPHONE_SAMPLE_RATE
+
+    @property
+    def end_s(self) -> float:
+        return self.end_sample / C.TELEPHONE_SAMPLE_RATE
+
+
+@dataclass(frozen=True, eq=False)
+class RenderedCall:
+    channels: np.ndarray  # (n_channels, n_samples) int16 at TELEPHONE_SAMPLE_RATE; 1 = mono, 2 = agent|customer
+    turns: tuple[RenderedTurn, ...]
+
+    @property
+    def duration_s(self) -> float:
+        return self.channels.shape[1] / C.TELEPHONE_SAMPLE_RATE
+
+
+@dataclass(frozen=True, eq=False)
+class _SpokenTurn:
+    audio: np.ndarray  # (n,) float64 at 8 kHz, level-scaled
+    word_offsets_s: np.ndarray  # (n_words, 2) seconds from the turn's first sample
+
+
+def _speak(text: str, voice: PoolVoice, seed: int, level_dbfs: float) -> _SpokenTurn:
+    clip = synthesize(text, voice.espeak, seed)
+    waveform = pcm16_to_float(clip.samples)
+    speech = speech_frames(waveform, C.TTS_FRAME, C.SPEECH_FLOOR_RELATIVE)
+    active = np.flatnonzero(speech)
+    if len(active) == 0:
+        raise RuntimeError(f"espeak-ng produced silence for {text!r} with voice {voice.voice_id}")
+    start = int(active[0]) * C.TTS_FRAME
+    end = min((int(active[-1]) + 1) * C.TTS_FRAME, len(waveform))
+    spans = word_sample_spans(tokenize(text), clip.word_marks, speech, C.TTS_FRAME, len(waveform))
+    audio = scale_to_rms(resample_to_telephone(waveform[start:end], clip.sample_rate), level_dbfs)
+    offsets = np.clip((spans - start) / clip.sample_rate, 0.0, len(audio) / C.TELEPHONE_SAMPLE_RATE)
+    return _SpokenTurn(audio, offsets)
+
+
+def _seconds_to_samples(seconds: float) -> int:
+    return int(round(seconds * C.TELEPHONE_SAMPLE_RATE))
+
+
+def render_call(
+    script: CallScript,
+    voices: dict[str, PoolVoice],
+    rng: np.random.Generator,
+    stereo: bool,
+) -> RenderedCall:
+    """Speak `script` with `voices` ({"agent": ..., "customer": ...}) into an 8 kHz telephone recording.
+
+    `rng` draws the pauses, the customer's level, the synthesis seeds and the line noise.
+    """
+    missing = [speaker for speaker in SPEAKERS if speaker not in voices]
+    if missing:
+        raise ValueError(f"render_call() needs a voice for {', '.join(missing)}")
+    customer_offset = float(rng.uniform(*CUSTOMER_LEVEL_OFFSET_DB))
+    spoken = []
+    for turn in script.turns:
+        level = C.SPEECH_RMS_DBFS + (0.0 if turn.speaker == AGENT else customer_offset)
+        spoken.append(_speak(turn.text, voices[turn.speaker], int(rng.integers(2**31)), level))
+
+    starts, cursor = [], _seconds_to_samples(rng.uniform(C.LEAD_IN_MIN_S, C.LEAD_IN_MAX_S))
+    for index, piece in enumerate(spoken):
+        if index:
+            cursor += _seconds_to_samples(rng.uniform(C.PAUSE_MIN_S, C.PAUSE_MAX_S))
+        starts.append(cursor)
+        cursor += len(piece.audio)
+    n_samples = cursor + _seconds_to_samples(C.TAIL_S)
+
+    tracks = np.zeros((len(SPEAKERS), n_samples))
+    turns = []
+    for turn, piece, start in zip(script.turns, spoken, starts):
+        tracks[SPEAKERS.index(turn.speaker), start : start + len(piece.audio)] += piece.audio
+        start_s = start / C.TELEPHONE_SAMPLE_RATE
+        words = tuple(
+            TimedWord(token.text, token.char_start, token.char_end,
+                      start_s + float(offset[0]), start_s + float(offset[1]))
+            for token, offset in zip(tokenize(turn.text), piece.word_offsets_s)
+        )
+        turns.append(RenderedTurn(turn.speaker, turn.text, start, start + len(piece.audio), words))
+
+    if stereo:
+        line = tracks + line_noise(rng, tracks.size, C.LINE_NOISE_DBFS).reshape(tracks.shape)
+    else:
+        line = (tracks.sum(axis=0) + line_noise(rng, n_samples, C.LINE_NOISE_DBFS))[np.newaxis]
+    return RenderedCall(float_to_pcm16(bandlimit_telephone(line)), tuple(turns))

@@ -1,0 +1,83 @@
+"""`adapt serve`: the grpc.aio server with health, reflection, the Adapt services and the worker pool."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from adapt.v1 import datasets_pb2, datasets_pb2_grpc, models_pb2, models_pb2_grpc
+from adapt_server.api.auth import ApiKeyInterceptor
+from adapt_server.api.context import ServiceRunner
+from adapt_server.api.datasets import DatasetsServicer
+from adapt_server.api.models import ModelsServicer
+from adapt_server.config import MAX_MESSAGE_BYTES, ServerConfig
+from adapt_server.engines.service import ModelService
+from adapt_server.jobs.pool import WorkerPool
+from adapt_server.store.store import Store
+
+log = logging.getLogger("adapt.server")
+SERVICE_NAMES = (
+    datasets_pb2.DESCRIPTOR.services_by_name["Datasets"].full_name,
+    models_pb2.DESCRIPTOR.services_by_name["Models"].full_name,
+)
+SHUTDOWN_GRACE_S = 5.0
+POOL_CHECK_INTERVAL_S = 1.0
+
+
+def prepare_data_dir(config: ServerConfig) -> Store:
+    """Migrates the schema, clears interrupted writes, recovers interrupted jobs, registers bundled models."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config, run_migrations=True)
+    store.blobs.clean_tmp()
+    for job in store.jobs.recover("the server stopped while this job was running"):
+        log.warning("job %s (%s) -> %s", job.id, job.resource_id, job.state)
+    ModelService(config, store).register_bundled()
+    return store
+
+
+async def serve(config: ServerConfig, ready_message: bool = True) -> None:
+    config = config.resolved()
+    store = prepare_data_dir(config)
+    pool = WorkerPool(config, store)
+    pool.start()
+    interceptors = [ApiKeyInterceptor(config.api_key)] if config.api_key else []
+    server = grpc.aio.server(interceptors=interceptors, options=[
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
+    runner = ServiceRunner(config)
+    datasets_pb2_grpc.add_DatasetsServicer_to_server(DatasetsServicer(runner), server)
+    models_pb2_grpc.add_ModelsServicer_to_server(ModelsServicer(runner), server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(SERVICE_NAMES + (health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    if server.add_insecure_port(config.listen) == 0:
+        pool.stop()
+        raise SystemExit(f"cannot listen on {config.listen}: the address is in use or invalid")
+    await server.start()
+    for name in ("",) + SERVICE_NAMES:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if ready_message:
+        print(f"Adapt serving on {config.listen} (data: {config.data_dir}, workers: {config.workers})", flush=True)
+    try:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), POOL_CHECK_INTERVAL_S)
+            except asyncio.TimeoutError:
+                await asyncio.to_thread(pool.check)
+    finally:
+        log.info("shutting down")
+        for name in ("",) + SERVICE_NAMES:
+            await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await server.stop(SHUTDOWN_GRACE_S)
+        await asyncio.to_thread(pool.stop)
+        store.close()
+        print("Adapt stopped", flush=True)

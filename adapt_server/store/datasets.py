@@ -1,0 +1,227 @@
+"""Datasets, their recordings, utterances, speaker turns and per-file issues."""
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from adapt_server.errors import AlreadyExists
+from adapt_server.jobs.model import Job
+from adapt_server.jobs.queue import JobQueue
+from adapt_server.store.blobs import BlobStore
+from adapt_server.store.db import transaction
+from adapt_server.store.pages import encode_token
+
+INGEST_JOB = "dataset.ingest"
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    id: str
+    name: str
+    request_id: str | None
+    spec: dict            # {"sources": [...], "pipeline": [...], "labels": {...}}
+    stats: dict
+    created_at: float
+    job: Job
+
+
+@dataclass(frozen=True)
+class RecordingRow:
+    id: str
+    dataset_id: str
+    source_uri: str
+    channel: int               # -1 downmix, else the source channel
+    audio_sha256: str
+    duration_s: float
+    source_sample_rate: int
+    source_channels: int
+    source_codec: str
+    transcript_format: str = ""
+    utterances: int = 0
+    speakers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UtteranceRow:
+    idx: int
+    start_s: float | None
+    end_s: float | None
+    speaker: str | None
+    text: str
+    origin: str = "reference"
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    start_s: float
+    end_s: float
+    speaker: str
+    origin: str = "reference"
+
+
+@dataclass(frozen=True)
+class FileIssueRow:
+    uri: str
+    stage: str
+    reason: str
+
+
+def new_dataset_id() -> str:
+    return "ds_" + secrets.token_hex(6)
+
+
+class DatasetRepository:
+    def __init__(self, db: sqlite_utils.Database, blobs: BlobStore):
+        self.db = db
+        self.blobs = blobs
+        self.jobs = JobQueue(db)
+
+    # --- datasets -----------------------------------------------------------------------------------
+    def create(self, name: str, spec: dict, request_id: str | None, request_hash: str,
+               max_attempts: int) -> tuple[DatasetRecord, bool]:
+        """Creates the dataset and its PENDING ingest job atomically. Returns (dataset, created).
+
+        A request_id seen before returns the dataset it created, or raises AlreadyExists when the
+        request differs (a reused request_id is a client bug, not a retry).
+        """
+        with transaction(self.db):
+            if request_id:
+                row = self.db.execute("SELECT id, request_hash FROM datasets WHERE request_id = ?",
+                                      [request_id]).fetchone()
+                if row is not None:
+                    if row["request_hash"] != request_hash:
+                        raise AlreadyExists(
+                            f"request_id {request_id!r} was already used to create dataset {row['id']} with "
+                            "different parameters; send a new request_id for a new dataset")
+                    existing_id = row["id"]
+                    created = False
+                else:
+                    existing_id = None
+            else:
+                existing_id = None
+            if existing_id is None:
+                dataset_id = new_dataset_id()
+                self.db.execute(
+                    "INSERT INTO datasets (id, name, request_id, request_hash, spec, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [dataset_id, name, request_id or None, request_hash, json.dumps(spec), time.time()])
+                self.jobs.enqueue(INGEST_JOB, dataset_id, {"dataset_id": dataset_id}, max_attempts)
+                created = True
+            else:
+                dataset_id = existing_id
+        return self.get(dataset_id), created
+
+    def get(self, dataset_id: str) -> DatasetRecord | None:
+        row = self.db.execute("SELECT * FROM datasets WHERE id = ?", [dataset_id]).fetchone()
+        return self._record(row) if row else None
+
+    def list_page(self, size: int, after: tuple[float, str] | None) -> tuple[list[DatasetRecord], str]:
+        """Datasets oldest first; returns (page, next_page_token or '')."""
+        if after is None:
+            rows = self.db.execute("SELECT * FROM datasets ORDER BY created_at, id LIMIT ?", [size + 1])
+        else:
+            rows = self.db.execute(
+                "SELECT * FROM datasets WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?",
+                [after[0], after[1], size + 1])
+        records = [self._record(r) for r in rows.fetchall()]
+        token = encode_token(records[size - 1].created_at, records[size - 1].id) if len(records) > size else ""
+        return records[:size], token
+
+    def set_stats(self, dataset_id: str, stats: dict) -> None:
+        self.db.execute("UPDATE datasets SET stats = ? WHERE id = ?", [json.dumps(stats), dataset_id])
+
+    def delete(self, dataset_id: str) -> int:
+        """Deletes the dataset, its rows and job; removes audio blobs no other dataset uses. Returns blobs removed."""
+        with transaction(self.db):
+            shas = [r[0] for r in self.db.execute(
+                "SELECT DISTINCT audio_sha256 FROM recordings WHERE dataset_id = ?", [dataset_id]).fetchall()]
+            self.db.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
+            self.jobs.delete_for_resource(dataset_id)
+            orphans = [s for s in shas if self.db.execute(
+                "SELECT 1 FROM recordings WHERE audio_sha256 = ? LIMIT 1", [s]).fetchone() is None]
+        return sum(self.blobs.delete(s) for s in orphans)
+
+    def _record(self, row) -> DatasetRecord:
+        return DatasetRecord(id=row["id"], name=row["name"], request_id=row["request_id"],
+                             spec=json.loads(row["spec"]), stats=json.loads(row["stats"]),
+                             created_at=row["created_at"], job=self.jobs.for_resource(row["id"]))
+
+    # --- recordings and their content ---------------------------------------------------------------
+    def has_recording(self, dataset_id: str, source_uri: str) -> bool:
+        return self.db.execute("SELECT 1 FROM recordings WHERE dataset_id = ? AND source_uri = ? LIMIT 1",
+                               [dataset_id, source_uri]).fetchone() is not None
+
+    def add_recording(self, recording: RecordingRow, utterances: list[UtteranceRow],
+                      turns: list[TurnRow]) -> None:
+        """Inserts a recording with its utterances and turns in one transaction (all or nothing)."""
+        with transaction(self.db):
+            self.db.execute(
+                "INSERT INTO recordings (id, dataset_id, source_uri, channel, audio_sha256, duration_s, "
+                "source_sample_rate, source_channels, source_codec, transcript_format, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [recording.id, recording.dataset_id, recording.source_uri, recording.channel,
+                 recording.audio_sha256, recording.duration_s, recording.source_sample_rate,
+                 recording.source_channels, recording.source_codec, recording.transcript_format, time.time()])
+            for u in utterances:
+                self.db.execute(
+                    "INSERT INTO utterances (id, dataset_id, recording_id, idx, start_s, end_s, speaker, text, "
+                    "origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [f"{recording.id}-u{u.idx:05d}", recording.dataset_id, recording.id, u.idx, u.start_s,
+                     u.end_s, u.speaker, u.text, u.origin])
+            for t in turns:
+                self.db.execute(
+                    "INSERT INTO speaker_turns (dataset_id, recording_id, start_s, end_s, speaker, origin) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [recording.dataset_id, recording.id, t.start_s, t.end_s, t.speaker, t.origin])
+
+    def add_file_issue(self, dataset_id: str, issue: FileIssueRow) -> None:
+        self.db.execute("INSERT OR REPLACE INTO file_issues (dataset_id, uri, stage, reason, created_at) "
+                        "VALUES (?, ?, ?, ?, ?)", [dataset_id, issue.uri, issue.stage, issue.reason, time.time()])
+
+    def file_issues(self, dataset_id: str) -> list[FileIssueRow]:
+        rows = self.db.execute("SELECT uri, stage, reason FROM file_issues WHERE dataset_id = ? ORDER BY uri",
+                               [dataset_id]).fetchall()
+        return [FileIssueRow(r["uri"], r["stage"], r["reason"]) for r in rows]
+
+    def recordings_page(self, dataset_id: str, size: int,
+                        after: tuple[float, str] | None) -> tuple[list[RecordingRow], str]:
+        query = ("SELECT r.*, r.created_at AS _created, "
+                 "(SELECT COUNT(*) FROM utterances u WHERE u.recording_id = r.id) AS n_utt, "
+                 "(SELECT GROUP_CONCAT(DISTINCT u.speaker) FROM utterances u WHERE u.recording_id = r.id) AS spk "
+                 "FROM recordings r WHERE r.dataset_id = ?")
+        params: list = [dataset_id]
+        if after is not None:
+            query += " AND (r.created_at, r.id) > (?, ?)"
+            params += [after[0], after[1]]
+        rows = self.db.execute(query + " ORDER BY r.created_at, r.id LIMIT ?", params + [size + 1]).fetchall()
+        items = [(r["_created"], self._recording(r)) for r in rows]
+        token = encode_token(items[size - 1][0], items[size - 1][1].id) if len(items) > size else ""
+        return [rec for _, rec in items[:size]], token
+
+    def recordings(self, dataset_id: str) -> list[RecordingRow]:
+        return self.recordings_page(dataset_id, 10**9, None)[0]
+
+    def utterances(self, dataset_id: str) -> list[tuple[str, UtteranceRow]]:
+        """(recording_id, utterance) pairs in recording order."""
+        rows = self.db.execute("SELECT * FROM utterances WHERE dataset_id = ? ORDER BY recording_id, idx",
+                               [dataset_id]).fetchall()
+        return [(r["recording_id"], UtteranceRow(r["idx"], r["start_s"], r["end_s"], r["speaker"], r["text"],
+                                                 r["origin"])) for r in rows]
+
+    def turns(self, dataset_id: str) -> list[tuple[str, TurnRow]]:
+        rows = self.db.execute("SELECT * FROM speaker_turns WHERE dataset_id = ? ORDER BY recording_id, start_s",
+                               [dataset_id]).fetchall()
+        return [(r["recording_id"], TurnRow(r["start_s"], r["end_s"], r["speaker"], r["origin"])) for r in rows]
+
+    @staticmethod
+    def _recording(r) -> RecordingRow:
+        speakers = tuple(sorted(s for s in (r["spk"] or "").split(",") if s))
+        return RecordingRow(id=r["id"], dataset_id=r["dataset_id"], source_uri=r["source_uri"], channel=r["channel"],
+                            audio_sha256=r["audio_sha256"], duration_s=r["duration_s"],
+                            source_sample_rate=r["source_sample_rate"], source_channels=r["source_channels"],
+                            source_codec=r["source_codec"], transcript_format=r["transcript_format"],
+                            utterances=r["n_utt"], speakers=speakers)

@@ -1,0 +1,76 @@
+"""The model catalogue table: bundled, registered and fine-tuned models."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from adapt_server.store.pages import encode_token
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    id: str
+    kind: str              # BUNDLED | REGISTERED | FINE_TUNED
+    family: str
+    format: str            # ctranslate2 | huggingface
+    path: str
+    base_model: str
+    multilingual: bool
+    n_mels: int
+    size_bytes: int
+    sha256: str
+    created_at: float
+    lineage: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)
+    description: str = ""
+    request_id: str | None = None
+
+
+class ModelRepository:
+    def __init__(self, db: sqlite_utils.Database):
+        self.db = db
+
+    def upsert(self, record: ModelRecord) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO models (id, kind, family, format, path, base_model, multilingual, n_mels, "
+            "size_bytes, sha256, lineage, labels, description, request_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [record.id, record.kind, record.family, record.format, record.path, record.base_model,
+             int(record.multilingual), record.n_mels, record.size_bytes, record.sha256,
+             json.dumps(record.lineage), json.dumps(record.labels), record.description, record.request_id,
+             record.created_at or time.time()])
+
+    def get(self, model_id: str) -> ModelRecord | None:
+        row = self.db.execute("SELECT * FROM models WHERE id = ?", [model_id]).fetchone()
+        return self._record(row) if row else None
+
+    def by_request_id(self, request_id: str) -> ModelRecord | None:
+        row = self.db.execute("SELECT * FROM models WHERE request_id = ?", [request_id]).fetchone()
+        return self._record(row) if row else None
+
+    def list_page(self, size: int, after: tuple[float, str] | None) -> tuple[list[ModelRecord], str]:
+        if after is None:
+            rows = self.db.execute("SELECT * FROM models ORDER BY created_at, id LIMIT ?", [size + 1])
+        else:
+            rows = self.db.execute("SELECT * FROM models WHERE (created_at, id) > (?, ?) "
+                                   "ORDER BY created_at, id LIMIT ?", [after[0], after[1], size + 1])
+        records = [self._record(r) for r in rows.fetchall()]
+        token = encode_token(records[size - 1].created_at, records[size - 1].id) if len(records) > size else ""
+        return records[:size], token
+
+    def delete(self, model_id: str) -> None:
+        self.db.execute("DELETE FROM models WHERE id = ?", [model_id])
+
+    def uses_tree(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM models WHERE sha256 = ? LIMIT 1", [sha256]).fetchone() is not None
+
+    @staticmethod
+    def _record(row) -> ModelRecord:
+        data = dict(row)
+        data["multilingual"] = bool(data["multilingual"])
+        data["lineage"] = json.loads(data["lineage"])
+        data["labels"] = json.loads(data["labels"])
+        return ModelRecord(**data)

@@ -1,0 +1,50 @@
+"""adapt.Client: one gRPC channel and the resource APIs the product docs use."""
+from __future__ import annotations
+
+import os
+import weakref
+
+import grpc
+
+from adapt._datasets import DatasetsAPI
+from adapt._models import ModelsAPI
+from adapt._rpc import Rpc
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+class Client:
+    """client = adapt.Client("localhost:50051", api_key=None)
+
+    Resources: client.datasets, client.models (evaluations, fine_tunes, deployments and speech arrive with
+    their services). api_key defaults to $ADAPT_API_KEY. timeout: seconds for unary calls (None: no limit).
+    """
+
+    def __init__(self, target: str = "localhost:50051", api_key: str | None = None, timeout: float | None = 60.0):
+        self.target = target
+        self._channel = grpc.insecure_channel(target, options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
+        self._rpc = Rpc(self._channel, api_key or os.environ.get("ADAPT_API_KEY"), timeout)
+        self._live = weakref.WeakValueDictionary()
+        self.datasets = DatasetsAPI(self)
+        self.models = ModelsAPI(self)
+
+    def _materialize(self, cls, message, api):
+        """The one live object for this resource id, updated from `message`."""
+        key = (cls.__name__, message.id)
+        resource = self._live.get(key)
+        if resource is None:
+            resource = cls(_api=api)
+            self._live[key] = resource
+        resource._update(message)
+        return resource
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,208 @@
+"""Resource objects the SDK returns: attribute access, refreshed in place by get/wait/refresh."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from google.protobuf import json_format
+
+from adapt.v1 import common_pb2
+
+
+class State(str, enum.Enum):
+    """Lifecycle of long-running resources; compares equal to its name ("SUCCEEDED")."""
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (State.SUCCEEDED, State.FAILED, State.CANCELLED)
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def from_proto(cls, value: int) -> "State":
+        name = common_pb2.State.Name(value)
+        return cls(name) if name in cls.__members__ else cls.PENDING
+
+
+def _time(ts) -> datetime | None:
+    return ts.ToDatetime(tzinfo=timezone.utc) if ts.seconds or ts.nanos else None
+
+
+@dataclass(frozen=True)
+class Progress:
+    fraction: float = 0.0
+    stage: str = ""
+    done: int = 0
+    total: int = 0
+    unit: str = ""
+    eta_seconds: float | None = None
+    message: str = ""
+
+    @classmethod
+    def from_proto(cls, p) -> "Progress":
+        return cls(p.fraction, p.stage, p.done, p.total, p.unit,
+                   p.eta_seconds if p.eta_seconds >= 0 else None, p.message)
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Event:
+    sequence: int
+    time: datetime | None
+    resource_id: str
+    state: State
+    progress: Progress
+    level: str
+    message: str
+    details: dict
+
+    @classmethod
+    def from_proto(cls, e) -> "Event":
+        return cls(e.sequence, _time(e.time), e.resource_id, State.from_proto(e.state),
+                   Progress.from_proto(e.progress), e.level, e.message, json_format.MessageToDict(e.details))
+
+
+@dataclass(frozen=True)
+class DatasetStats:
+    hours: float = 0.0
+    recordings: int = 0
+    utterances: int = 0
+    speakers: int = 0
+    oov_rate: float = 0.0
+    top_oov_words: tuple[tuple[str, int], ...] = ()
+    reference_words: int = 0
+    oov_words: int = 0
+    transcribed_recordings: int = 0
+    transcribed_hours: float = 0.0
+    files_failed: int = 0
+
+    @classmethod
+    def from_proto(cls, s) -> "DatasetStats":
+        return cls(s.hours, s.recordings, s.utterances, s.speakers, s.oov_rate,
+                   tuple((w.word, w.count) for w in s.top_oov_words), s.reference_words, s.oov_words,
+                   s.transcribed_recordings, s.transcribed_hours, s.files_failed)
+
+    def __str__(self) -> str:
+        top = ", ".join(f"{w} ({c})" for w, c in self.top_oov_words[:8]) or "-"
+        return (f"hours={self.hours:.3f} recordings={self.recordings} utterances={self.utterances} "
+                f"speakers={self.speakers} oov_rate={self.oov_rate:.2%} (of {self.reference_words} words; "
+                f"top: {top}) files_failed={self.files_failed}")
+
+
+@dataclass(frozen=True)
+class FileIssue:
+    uri: str
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Recording:
+    id: str
+    dataset_id: str
+    source_uri: str
+    channel: int
+    duration_s: float
+    audio_sha256: str
+    source_sample_rate: int
+    source_channels: int
+    source_codec: str
+    transcript_format: str
+    utterances: int
+    speakers: tuple[str, ...]
+
+    @classmethod
+    def from_proto(cls, r) -> "Recording":
+        return cls(r.id, r.dataset_id, r.source_uri, r.channel, r.duration_s, r.audio_sha256,
+                   r.source_sample_rate, r.source_channels, r.source_codec, r.transcript_format, r.utterances,
+                   tuple(r.speakers))
+
+
+class Resource:
+    """A server resource. The SDK keeps one object per id per client and updates it in place, so
+    `client.datasets.wait(dataset.id)` also brings `dataset` up to date."""
+
+    id: str
+    state: State
+
+    def _update(self, message) -> None:
+        raise NotImplementedError
+
+
+@dataclass(eq=False)
+class Dataset(Resource):
+    id: str = ""
+    name: str = ""
+    state: State = State.PENDING
+    progress: Progress = field(default_factory=Progress)
+    error: ErrorInfo | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    sources: list[dict] = field(default_factory=list)
+    pipeline: list[dict] = field(default_factory=list)
+    stats: DatasetStats = field(default_factory=DatasetStats)
+    file_issues: tuple[FileIssue, ...] = ()
+    labels: dict = field(default_factory=dict)
+    _api: object = field(default=None, repr=False)
+
+    def _update(self, m) -> None:
+        self.id, self.name, self.state = m.id, m.name, State.from_proto(m.state)
+        self.progress = Progress.from_proto(m.progress)
+        self.error = ErrorInfo(m.error.code, m.error.message) if m.HasField("error") else None
+        self.created_at, self.updated_at = _time(m.create_time), _time(m.update_time)
+        self.sources = [{"type": s.type, "uri": s.uri, "options": json_format.MessageToDict(s.options)}
+                        for s in m.sources]
+        self.pipeline = [{"step": p.step, **json_format.MessageToDict(p.params)} for p in m.pipeline]
+        self.stats = DatasetStats.from_proto(m.stats)
+        self.file_issues = tuple(FileIssue(i.uri, i.stage, i.reason) for i in m.file_issues)
+        self.labels = dict(m.labels)
+
+    def refresh(self) -> "Dataset":
+        return self._api.get(self.id)
+
+    def wait(self, timeout: float | None = None) -> "Dataset":
+        return self._api.wait(self.id, timeout=timeout)
+
+    def recordings(self) -> list[Recording]:
+        return self._api.recordings(self.id)
+
+
+@dataclass(eq=False)
+class Model(Resource):
+    id: str = ""
+    kind: str = ""
+    family: str = ""
+    format: str = ""
+    base_model: str = ""
+    multilingual: bool = False
+    n_mels: int = 80
+    size_bytes: int = 0
+    sha256: str = ""
+    path: str = ""
+    created_at: datetime | None = None
+    lineage: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)
+    description: str = ""
+    state: State = State.SUCCEEDED  # a registered model is ready
+    _api: object = field(default=None, repr=False)
+
+    def _update(self, m) -> None:
+        from adapt.v1 import models_pb2
+        self.id, self.kind, self.family, self.format = m.id, models_pb2.ModelKind.Name(m.kind), m.family, m.format
+        self.base_model, self.multilingual, self.n_mels = m.base_model, m.multilingual, m.n_mels
+        self.size_bytes, self.sha256, self.path = m.size_bytes, m.sha256, m.path
+        self.created_at = _time(m.create_time)
+        self.lineage = json_format.MessageToDict(m.lineage)
+        self.labels, self.description = dict(m.labels), m.description

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Creates .venv in the repository root and installs Adapt (server, kernels, SDK + CLI) with everything the
+# tests need. On a machine without an NVIDIA GPU it installs the CPU build of torch (torch==2.13.0), so that
+# nothing later pulls several GB of CUDA packages. Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+"${PIP[@]}" --upgrade pip
+if ! command -v nvidia-smi >/dev/null 2>&1; then
+    "${PIP[@]}" "torch==2.13.0"   # the CPU wheel; GPU hosts get the CUDA build through the extras below
+fi
+"${PIP[@]}" -e clients/python -e kernels -e ".[dev]"
+echo "setup done: $(.venv/bin/python --version), adapt at .venv/bin/adapt" >&2
