@@ -20,6 +20,7 @@ Exit status 2 when the ffmpeg CLI is not installed.
 
     .venv/bin/python bench/ingest_bench.py [--files 20] [--repeats 3] [--seed 0]
 """
+# ruff: noqa: E402  (the thread-pool variables must be set before numpy is imported)
 from __future__ import annotations
 
 import os
@@ -96,7 +97,8 @@ def generate_inputs(folder: Path, count: int, seed: int) -> list[BenchInput]:
 def realspeech_inputs() -> list[BenchInput]:
     if not REALSPEECH_ASR.is_dir():
         return []
-    return [BenchInput(p, "realspeech-16k.wav", decode_audio(p).info.duration_s) for p in sorted(REALSPEECH_ASR.glob("*.wav"))]
+    paths = sorted(REALSPEECH_ASR.glob("*.wav"))
+    return [BenchInput(path, "realspeech-16k.wav", decode_audio(path).info.duration_s) for path in paths]
 
 
 def adapt_normalize(source: Path, target: Path) -> None:
@@ -196,7 +198,8 @@ def main() -> int:
                     runs.append(timed_pass(adapt_normalize, inputs, adapt_dir))
                 else:
                     runs.append(timed_pass(lambda s, t: ffmpeg_normalize(ffmpeg, s, t), inputs, ffmpeg_dir))
-            print(f"  repetition {repeat + 1}: adapt {adapt_runs[-1]['all']:.2f} s, ffmpeg {ffmpeg_runs[-1]['all']:.2f} s")
+            adapt_s, ffmpeg_s = adapt_runs[-1]["all"], ffmpeg_runs[-1]["all"]
+            print(f"  repetition {repeat + 1}: adapt {adapt_s:.2f} s, ffmpeg {ffmpeg_s:.2f} s")
         startup_s = ffmpeg_startup_s(ffmpeg, folder)
         length_diff, snr_db = agreement(inputs, adapt_dir, ffmpeg_dir)
 

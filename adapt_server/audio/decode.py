@@ -115,7 +115,7 @@ def decode_audio(
     container, stream = _open_audio(source, name)
     try:
         codec = stream.codec_context.codec.canonical_name
-        resampler = _ChunkedResampler(sample_rate, downmix=not keep_channels)
+        resampler = _ChunkedResampler(sample_rate, downmix=not keep_channels, name=name)
         skipped = 0
         for frames in _decoded_packets(container, stream):
             if isinstance(frames, av.FFmpegError):
@@ -185,7 +185,8 @@ class _ChunkedResampler:
     A change of format, rate or layout mid-stream (chained ogg, odd mp3) flushes and starts a new chain.
     """
 
-    def __init__(self, rate: int, *, downmix: bool):
+    def __init__(self, rate: int, *, downmix: bool, name: str):
+        self._name = name  # the input, for error messages
         self._rate = rate
         self._downmix = downmix
         self._key: tuple | None = None
@@ -227,7 +228,9 @@ class _ChunkedResampler:
             return np.zeros((1, 0), dtype=np.float32)
         widths = {chunk.shape[0] for chunk in self._chunks}
         if len(widths) > 1:
-            raise AudioDecodeError(f"channel count changes mid-stream ({sorted(widths)}); use the default downmix")
+            raise AudioDecodeError(
+                f"{self._name}: the channel count changes mid-stream ({sorted(widths)}); decode without keep_channels"
+            )
         return np.concatenate(self._chunks, axis=1)
 
     def _start(self, frame: av.AudioFrame, key: tuple) -> None:
@@ -269,7 +272,8 @@ def _describe(source: AudioSource) -> str:
         return str(source)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return f"<{len(source)} bytes of audio>"
-    return str(getattr(source, "name", "<audio file object>"))
+    name = getattr(source, "name", None)
+    return name if isinstance(name, str) else "<audio file object>"
 
 
 def _open_audio(source: AudioSource, name: str) -> tuple[av.container.InputContainer, av.audio.stream.AudioStream]:
@@ -295,13 +299,12 @@ def _open_audio(source: AudioSource, name: str) -> tuple[av.container.InputConta
         container = av.open(target, mode="r", metadata_errors="ignore")
     except av.FFmpegError as error:
         raise AudioDecodeError(f"{name}: not an audio file (FFmpeg: {_reason(error)})") from error
-    stream = _complete_audio_stream(container)
-    if stream is None:
+    if not container.streams.audio:
         kinds = ", ".join(sorted({stream.type for stream in container.streams})) or "none"
         found = f"FFmpeg read it as '{container.format.name}' with streams: {kinds}"
         container.close()
         raise AudioDecodeError(f"{name}: no audio stream ({found})")
-    return container, stream
+    return container, container.streams.best("audio")
 
 
 def _open_target(source: AudioSource, name: str) -> str | BinaryIO:

@@ -55,6 +55,8 @@ def run_ingest_job(ctx) -> str:
             ingest_file(store, dataset_id, source, path, ctx)
         except AudioDecodeError as exc:
             _report(ctx, dataset_id, FileIssueRow(uri, "decode", str(exc)))
+        except OSError as exc:  # vanished or unreadable since the scan
+            _report(ctx, dataset_id, FileIssueRow(uri, "decode", f"cannot read the file: {exc.strerror or exc}"))
     ctx.progress(SCAN_SHARE + FILES_SHARE, "stats", len(files), len(files), "files", force=True)
     recordings = store.datasets.recordings(dataset_id)
     issues = store.datasets.file_issues(dataset_id)

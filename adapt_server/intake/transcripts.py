@@ -65,7 +65,8 @@ def parse_transcript(path: str | Path) -> Transcript:
     path = Path(path)
     parser = _PARSERS.get(path.suffix.lower())
     if parser is None:
-        raise TranscriptError(f"{path}: unsupported transcript extension; use one of {', '.join(TRANSCRIPT_EXTENSIONS)}")
+        supported = ", ".join(TRANSCRIPT_EXTENSIONS)
+        raise TranscriptError(f"{path}: unsupported transcript extension; use one of {supported}")
     text = _read_text(path)
     return Transcript(format=path.suffix.lower().lstrip("."), segments=tuple(parser(text, str(path))))
 
@@ -137,9 +138,10 @@ def _parse_json(text: str, source: str) -> Iterator[Segment]:
     elif isinstance(document, dict) and "text" in document:
         items, path = [{"text": document["text"]}], ""
     else:
+        keys = f" with keys {sorted(document)[:8]}" if isinstance(document, dict) else ""
         raise TranscriptError(
             f"{source}: expected {{\"text\": ...}}, {{\"segments\": [...]}} or a list of segments, "
-            f"got {type(document).__name__}" + (f" with keys {sorted(document)[:8]}" if isinstance(document, dict) else "")
+            f"got {type(document).__name__}{keys}"
         )
     if not isinstance(items, list):
         raise TranscriptError(f"{source}: 'segments' must be a list, got {type(items).__name__}")
@@ -196,7 +198,9 @@ def _parse_vtt(text: str, source: str) -> Iterator[Segment]:
         raise TranscriptError(f"{source}:1: a WebVTT file must start with 'WEBVTT', got {got!r}")
     for offset, line in enumerate(header[1]):
         if "-->" in line:
-            raise TranscriptError(f"{source}:{header[0] + offset}: a blank line must separate the WEBVTT header from the first cue")
+            raise TranscriptError(
+                f"{source}:{header[0] + offset}: a blank line must separate the WEBVTT header from the first cue"
+            )
     for first_line, lines in blocks:
         if lines[0].startswith(("NOTE", "STYLE", "REGION")) and "-->" not in lines[0]:
             continue

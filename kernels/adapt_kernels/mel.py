@@ -7,13 +7,15 @@ last STFT frame dropped. All values are float32; the maximum is taken over the w
 (per item in a batch).
 
 Padding convention (the only one in Adapt): **audio** is padded with zeros, never features. A 30-s window
-of shorter audio is the log-mel of the audio followed by zeros up to N_SAMPLES, as openai/whisper
-(``log_mel_spectrogram(audio, padding=N_SAMPLES)`` then a 30-s slice) and transformers
-(``padding="max_length"``) compute it. faster-whisper instead pads the *features* with zeros (and its
-``FeatureExtractor`` appends 160 zero samples by default); features from it differ from these in the padded
-region and in the clamp floor, so a model tuned on one and served with the other quietly loses accuracy.
+of shorter audio is the log-mel of the audio followed by zeros up to N_SAMPLES, as transformers
+(``padding="max_length"``) and openai/whisper (``log_mel_spectrogram(audio, padding=N_SAMPLES)``) compute
+it. faster-whisper instead pads the *features* with zeros (a feature value of 0 means log10 power -4,
+nothing like the log-mel of silence), so a model tuned on one and served with the other quietly loses
+accuracy. The clamp floor (max - 8) depends on what the maximum is taken over: training sees one 30-s clip
+per item (:func:`log_mel_batch`), so serving should featurize each 30-s window the same way rather than
+slice a whole-recording spectrogram (whose maximum is the recording's).
 
-Long audio (minutes) is fine in one call: memory is the output plus ~150 KiB of scratch per thread.
+Long audio (minutes) is fine in one call: memory is the output plus ~130 KiB of scratch per thread.
 The computation is in :mod:`adapt_kernels.log_mel_kernel` (numba, parallel over frames with the numba thread
 count; pin it with :mod:`adapt_kernels.threads`).
 """
@@ -108,7 +110,7 @@ def warmup() -> float:
     """Compile (or load from numba's on-disk cache) every kernel this module uses; returns seconds spent.
 
     Call it once at process start (e.g. in a worker's initializer) so the first request does not pay for
-    compilation: ~3 s the very first time on a machine, ~0.15 s once the cache exists.
+    compilation: 3-7 s the very first time on a machine (2 cores), ~0.2 s once the cache exists.
     """
     started = time.perf_counter()
     rng = np.random.default_rng(0)

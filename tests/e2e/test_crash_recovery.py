@@ -6,6 +6,8 @@ import hashlib
 import sqlite3
 import time
 
+import pytest
+
 import adapt
 from testkit.audio import tone, write_audio
 from testkit.servers import ServerProcess
@@ -91,5 +93,30 @@ def test_sigterm_shuts_down_gracefully_and_requeues_running_work(tmp_path):
     try:
         client = adapt.Client(server.target)
         assert client.datasets.wait(dataset.id, timeout=WAIT_S).stats.recordings == BIG_FILES
+    finally:
+        server.stop()
+
+
+def test_cancel_a_running_ingest_and_delete_rules(tmp_path):
+    root = tmp_path / "sources"
+    root.mkdir()
+    for i in range(BIG_FILES):
+        write_audio(root / f"b{i:03d}.wav", tone(BIG_FILE_S, 16000, 100 + i, seed=i), 16000, "wav")
+    server = ServerProcess(tmp_path / "data", [root]).start()
+    try:
+        client = adapt.Client(server.target)
+        dataset = client.datasets.create(name="to-cancel", sources=[{"type": "local", "uri": str(root)}])
+        for event in client.datasets.watch(dataset.id, timeout=WAIT_S):
+            if event.progress.stage == "decode" and event.progress.done >= 2:
+                break
+        with pytest.raises(adapt.FailedPreconditionError, match="cancel it first"):
+            client.datasets.delete(dataset.id)
+        client.datasets.cancel(dataset.id)
+        with pytest.raises(adapt.JobCancelledError):
+            client.datasets.wait(dataset.id, timeout=WAIT_S)
+        assert dataset.state == "CANCELLED"
+        assert client.datasets.delete(dataset.id) >= 1
+        with pytest.raises(adapt.NotFoundError):
+            client.datasets.get(dataset.id)
     finally:
         server.stop()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import time
 import wave
 from pathlib import Path
@@ -104,6 +105,16 @@ def test_path_bytes_and_file_object_decode_alike(tmp_path):
     np.testing.assert_array_equal(from_path.samples, decode_audio(io.BytesIO(data)).samples)
 
 
+def test_non_seekable_pipe(tmp_path):
+    """A pipe cannot be rewound for a second probe: it is opened once with FFmpeg's default probing."""
+    path = tmp_path / "tone.wav"
+    path.write_bytes(encode_audio(tone(440, 1.0, 16000), 16000, container="wav", codec="pcm_s16le"))
+    with subprocess.Popen(["cat", str(path)], stdout=subprocess.PIPE) as cat:
+        assert not cat.stdout.seekable()
+        decoded = decode_audio(cat.stdout)
+    np.testing.assert_array_equal(decoded.samples, decode_audio(path).samples)
+
+
 def test_other_target_rates(tmp_path):
     data = encode_audio(tone(440, 1.0, 16000), 16000, container="wav", codec="pcm_s16le")
     for rate in (8000, 22050, 48000):
@@ -111,6 +122,19 @@ def test_other_target_rates(tmp_path):
         assert decoded.sample_rate == rate
         assert decoded.samples.shape[1] == pytest.approx(rate, abs=2)
         assert peak_frequency_hz(decoded.mono, rate) == pytest.approx(440, abs=2)
+
+
+def test_sample_rate_change_mid_stream():
+    """Two mp3 files glued together (22.05 kHz, then 44.1 kHz): the decoder's output rate changes mid-stream.
+    The join (the second file's header frame) is a bad packet, hence strict=False."""
+    first = encode_audio(tone(440, 2.0, 22050), 22050, container="mp3", codec="libmp3lame")
+    second = encode_audio(tone(1000, 2.0, 44100), 44100, container="mp3", codec="libmp3lame")
+    decoded = decode_audio(first + second, strict=False)
+    assert decoded.duration_s == pytest.approx(4.0, abs=0.15)
+    assert decoded.info.duration_s == pytest.approx(4.0, abs=0.15)
+    mono = decoded.mono
+    assert peak_frequency_hz(mono[: int(1.8 * TARGET_SAMPLE_RATE)], TARGET_SAMPLE_RATE) == pytest.approx(440, abs=2)
+    assert peak_frequency_hz(mono[-int(1.8 * TARGET_SAMPLE_RATE) :], TARGET_SAMPLE_RATE) == pytest.approx(1000, abs=2)
 
 
 # ------------------------------------------------------------------------------------------------ channels
@@ -145,7 +169,7 @@ def test_stereo_keep_channels_and_downmix(stereo_tones, container, codec, codec_
     assert band_amplitude(mixed.mono, TARGET_SAMPLE_RATE, 1000) == pytest.approx(0.25, rel=0.1)
     np.testing.assert_allclose(mixed.mono, kept.samples.mean(axis=0), atol=1e-4)
     with pytest.raises(ValueError, match="2 channels"):
-        kept.mono
+        _ = kept.mono
 
 
 # ------------------------------------------------------------------------------------------------ NIST sphere
@@ -181,7 +205,7 @@ def test_sphere_three_channels_unnamed_layout_downmixes_to_the_mean():
                        coding="pcm", byte_format="01")
     kept = decode_audio(data, keep_channels=True)
     assert kept.samples.shape[0] == 3
-    for channel, freq in zip(kept.samples, (300, 1000, 2000)):
+    for channel, freq in zip(kept.samples, (300, 1000, 2000), strict=True):
         assert peak_frequency_hz(channel, TARGET_SAMPLE_RATE) == pytest.approx(freq, abs=2)
     mixed = decode_audio(data)
     np.testing.assert_allclose(mixed.mono, kept.samples.mean(axis=0), atol=1e-5)

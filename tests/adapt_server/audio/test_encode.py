@@ -10,7 +10,8 @@ from adapt_server.audio.encode import encode_audio
 
 def _tone(freq_hz: float, seconds: float, sample_rate: int) -> np.ndarray:
     """float32 (n,): a 0.5-amplitude sine."""
-    return (0.5 * np.sin(2 * np.pi * freq_hz * np.arange(round(seconds * sample_rate)) / sample_rate)).astype(np.float32)
+    t = np.arange(round(seconds * sample_rate)) / sample_rate
+    return (0.5 * np.sin(2 * np.pi * freq_hz * t)).astype(np.float32)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,62 @@
+"""The `adapt` CLI against a real server: datasets create (with its progress bar), list, get; quickstart."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from testkit.audio import tone, write_audio
+from testkit.servers import ServerProcess
+
+
+def _adapt(*args: str, target: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    prefix = ["--target", target] if target else []
+    return subprocess.run([sys.executable, "-m", "adapt.cli", *prefix, *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def cli_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli-sources")
+    for i in range(2):
+        write_audio(root / f"f{i}.wav", tone(2.0, 16000, 300 + i), 16000, "wav")
+        (root / f"f{i}.txt").write_text("the zentrix router works again")
+    server = ServerProcess(tmp_path_factory.mktemp("cli-data") / "adapt-data", [root]).start()
+    yield server, root
+    server.stop()
+
+
+def test_datasets_create_list_get(cli_server):
+    server, root = cli_server
+    created = _adapt("datasets", "create", "cli-set", "--source", str(root), target=server.target)
+    assert created.returncode == 0, created.stderr
+    dataset_id = created.stdout.splitlines()[0].strip()
+    assert dataset_id.startswith("ds_")
+    assert "recordings=2" in created.stdout and "SUCCEEDED" in created.stdout
+    assert "100%" in created.stderr, "the progress bar is drawn on stderr"
+    listed = _adapt("datasets", "list", target=server.target)
+    assert dataset_id in listed.stdout and "SUCCEEDED" in listed.stdout
+    got = _adapt("datasets", "get", dataset_id, target=server.target)
+    assert "zentrix" in got.stdout  # the top OOV word
+
+
+def test_errors_are_one_readable_line_and_exit_1(cli_server):
+    server, _ = cli_server
+    result = _adapt("datasets", "create", "bad", "--source", "/etc", target=server.target)
+    assert result.returncode == 1
+    assert "PERMISSION_DENIED" in result.stderr and "Traceback" not in result.stderr
+    missing = _adapt("datasets", "get", "ds_missing", target=server.target)
+    assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr
+
+
+def test_models_list_shows_the_bundled_model(cli_server):
+    server, _ = cli_server
+    result = _adapt("models", "list", target=server.target)
+    assert result.returncode == 0 and "whisper-tiny.en\tBUNDLED" in result.stdout
+
+
+def test_quickstart_ends_with_the_dataset_stats(tmp_path):
+    result = _adapt("quickstart", "--data-dir", str(tmp_path / "qs"), "--calls", "2", timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "recordings=2" in result.stdout and "oov_rate=" in result.stdout
