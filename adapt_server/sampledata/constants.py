@@ -15,16 +15,16 @@ TELEPHONE_CODEC = "pcm_mulaw"  # FFmpeg codec name of G.711 mu-law
 TELEPHONE_CONTAINER = "wav"  # RIFF/WAVE with format tag 7 (mu-law)
 
 ANALYSIS_FRAME_S = 0.010  # seconds: frame used for energy-based speech detection
-TTS_FRAME = round(ANALYSIS_FRAME_S * TTS_SAMPLE_RATE)  # samples at TTS_SAMPLE_RATE (220)
 TELEPHONE_FRAME = round(ANALYSIS_FRAME_S * TELEPHONE_SAMPLE_RATE)  # samples at 8 kHz (80)
 
-SPEECH_FLOOR_RELATIVE = 0.02  # frame RMS above this fraction of a clip's loudest frame counts as speech
+SPEECH_FLOOR_RELATIVE = 0.02  # frame RMS above this fraction of a clip's loudest frame counts as speech (-34 dB)
 
 SPEECH_RMS_DBFS = -20.0  # dB re full scale: RMS of a turn's speech before the speaker's level offset
-LINE_NOISE_DBFS = -58.0  # dB re full scale: RMS of the white line noise before band-limiting
+LINE_NOISE_DBFS = -60.0  # dB re full scale: RMS of the white line noise before band-limiting
 
 PAUSE_MIN_S = 0.3  # seconds: shortest silence between two turns
 PAUSE_MAX_S = 1.0  # seconds: longest silence between two turns
 LEAD_IN_MIN_S = 0.3  # seconds: silence before the first turn, shortest
 LEAD_IN_MAX_S = 0.8  # seconds: silence before the first turn, longest
 TAIL_S = 0.5  # seconds: silence after the last turn
+FADE_S = 0.0025  # seconds: raised-cosine fade at both ends of a turn, so its cut makes no click

@@ -107,12 +107,19 @@ class _PrivateLibrary:
                 f"espeak-ng data not found under {self.data_path}; reinstall the `espeakng-loader` wheel"
             )
         self._directory = Path(tempfile.mkdtemp(prefix="adapt-espeak-"))
+        self._owner_pid = os.getpid()
         self.path = self._directory / self.source_path.name
-        shutil.copyfile(self.source_path, self.path)
-        atexit.register(shutil.rmtree, self._directory, True)
+        atexit.register(self._remove)
         self.libc = ctypes.CDLL(None)
 
+    def _remove(self) -> None:
+        if os.getpid() == self._owner_pid:  # a forked child leaves its parent's copy alone
+            shutil.rmtree(self._directory, ignore_errors=True)
+
     def load(self) -> ctypes.CDLL:
+        if not self.path.is_file():  # first use, or something cleaned the temporary folder
+            self._directory.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.source_path, self.path)
         lib = ctypes.CDLL(str(self.path), mode=os.RTLD_LOCAL)
         lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
         lib.espeak_Initialize.restype = ctypes.c_int
@@ -140,6 +147,14 @@ class _PrivateLibrary:
 
 _lock = threading.Lock()
 _library: _PrivateLibrary | None = None
+
+
+def _reset_lock_after_fork() -> None:
+    global _lock
+    _lock = threading.Lock()  # another thread may have held it at the fork; the child has no such thread
+
+
+os.register_at_fork(after_in_child=_reset_lock_after_fork)
 
 
 def _private_library() -> _PrivateLibrary:

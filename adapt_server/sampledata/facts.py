@@ -97,7 +97,8 @@ def _email(rng: np.random.Generator, first: str, last: str) -> SlotValue:
         local_spoken, local_written = f"{first_l} {last_l} {spoken.digits(number)}", f"{first_l}{last_l}{number}"
     else:
         local_spoken, local_written = f"{first_l[0]} {last_l}", f"{first_l[0]}{last_l}"
-    return SlotValue(f"{local_spoken} at {domain_spoken}", f"{local_written}@{domain_written}", EntityType.EMAIL_ADDRESS)
+    spoken_form, written_form = f"{local_spoken} at {domain_spoken}", f"{local_written}@{domain_written}"
+    return SlotValue(spoken_form, written_form, EntityType.EMAIL_ADDRESS)
 
 
 def _address(rng: np.random.Generator) -> SlotValue:

@@ -28,8 +28,8 @@ from adapt_server.sampledata.script import AGENT, CUSTOMER, SPEAKERS, check_spli
 from adapt_server.sampledata.truth import entity_document, rttm_lines, transcript_sidecar, word_document
 from adapt_server.sampledata.voices import pick_call_voices
 
-DEFAULT_MIN_TURNS = 12
-DEFAULT_MAX_TURNS = 18
+DEFAULT_MIN_TURNS = 9  # about 50 s of audio
+DEFAULT_MAX_TURNS = 12  # about 75 s of audio
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ def generate_call(
     truth_dir.mkdir(parents=True, exist_ok=True)
     audio_path, transcript_path = calls_dir / f"{identifier}.wav", calls_dir / f"{identifier}.json"
     write_mulaw_wav(audio_path, rendered.channels, TELEPHONE_SAMPLE_RATE)
-    _write_json(transcript_path, transcript_sidecar(rendered))
-    (truth_dir / f"{identifier}.rttm").write_text(rttm_lines(identifier, rendered), encoding="utf-8")
+    _write_json(transcript_path, transcript_sidecar(rendered, voices))
+    (truth_dir / f"{identifier}.rttm").write_text(rttm_lines(identifier, rendered, voices), encoding="utf-8")
     _write_json(truth_dir / f"{identifier}.entities.json", entity_document(identifier, script, rendered))
     _write_json(truth_dir / f"{identifier}.words.json", word_document(identifier, script, rendered, voices))
     return CallInfo(
@@ -112,7 +112,7 @@ def generate_calls(
     """Generate `n_calls` synthetic calls of `split` ("train" or "holdout") into `out_dir`.
 
     stereo_share: fraction (0-1) of the calls written as stereo (agent left, customer right), spread evenly.
-    min_turns/max_turns: bounds on the turns of each call (the scripts allow 11 to 22).
+    min_turns/max_turns: bounds on the turns of each call (the scripts allow 9 to 22).
     Existing files of the same call ids are overwritten.
     """
     check_split(split)

@@ -1,14 +1,15 @@
 """Speak a call script and lay it out as an 8 kHz telephone recording (compute only, no file I/O).
 
-Each turn is synthesized, trimmed to its speech, resampled to 8 kHz and set to its speaker's level; turns
-follow each other with 0.3-1.0 s pauses; line noise is added and the line is band-limited to 300-3400 Hz.
+Each turn is synthesized, resampled to 8 kHz, band-limited to 300-3400 Hz, cut to where that band holds
+speech (so turn and word times match what a listener hears) and set to its speaker's level; turns follow
+each other with 0.3-1.0 s pauses over band-limited line noise.
 Mono calls mix both speakers; stereo calls put the agent on the left channel and the customer on the
 right, each channel holding only line noise while the other party talks.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -75,18 +76,31 @@ class _SpokenTurn:
     word_offsets_s: np.ndarray  # (n_words, 2) seconds from the turn's first sample
 
 
+def _fade_edges(audio: np.ndarray) -> np.ndarray:
+    """(n,) float -> the same with raised-cosine fades of FADE_S at both ends (no clicks at a cut)."""
+    n_fade = min(round(C.FADE_S * C.TELEPHONE_SAMPLE_RATE), len(audio) // 2)
+    ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(n_fade) + 0.5) / n_fade)
+    faded = audio.copy()
+    faded[:n_fade] *= ramp
+    faded[len(audio) - n_fade :] *= ramp[::-1]
+    return faded
+
+
 def _speak(text: str, voice: PoolVoice, seed: int, level_dbfs: float) -> _SpokenTurn:
+    """Synthesize a turn, pass it through the telephone band, and cut it to where that band holds speech."""
     clip = synthesize(text, voice.espeak, seed)
-    waveform = pcm16_to_float(clip.samples)
-    speech = speech_frames(waveform, C.TTS_FRAME, C.SPEECH_FLOOR_RELATIVE)
+    line = bandlimit_telephone(resample_to_telephone(pcm16_to_float(clip.samples), clip.sample_rate))
+    speech = speech_frames(line, C.TELEPHONE_FRAME, C.SPEECH_FLOOR_RELATIVE)
     active = np.flatnonzero(speech)
     if len(active) == 0:
         raise RuntimeError(f"espeak-ng produced silence for {text!r} with voice {voice.voice_id}")
-    start = int(active[0]) * C.TTS_FRAME
-    end = min((int(active[-1]) + 1) * C.TTS_FRAME, len(waveform))
-    spans = word_sample_spans(tokenize(text), clip.word_marks, speech, C.TTS_FRAME, len(waveform))
-    audio = scale_to_rms(resample_to_telephone(waveform[start:end], clip.sample_rate), level_dbfs)
-    offsets = np.clip((spans - start) / clip.sample_rate, 0.0, len(audio) / C.TELEPHONE_SAMPLE_RATE)
+    start = int(active[0]) * C.TELEPHONE_FRAME
+    end = min((int(active[-1]) + 1) * C.TELEPHONE_FRAME, len(line))
+    ratio = C.TELEPHONE_SAMPLE_RATE / clip.sample_rate
+    marks = tuple(replace(mark, sample=round(mark.sample * ratio)) for mark in clip.word_marks)
+    spans = word_sample_spans(tokenize(text), marks, speech, C.TELEPHONE_FRAME, len(line))
+    audio = _fade_edges(scale_to_rms(line[start:end], level_dbfs))
+    offsets = np.clip((spans - start) / C.TELEPHONE_SAMPLE_RATE, 0.0, len(audio) / C.TELEPHONE_SAMPLE_RATE)
     return _SpokenTurn(audio, offsets)
 
 
@@ -133,8 +147,6 @@ def render_call(
         )
         turns.append(RenderedTurn(turn.speaker, turn.text, start, start + len(piece.audio), words))
 
-    if stereo:
-        line = tracks + line_noise(rng, tracks.size, C.LINE_NOISE_DBFS).reshape(tracks.shape)
-    else:
-        line = (tracks.sum(axis=0) + line_noise(rng, n_samples, C.LINE_NOISE_DBFS))[np.newaxis]
-    return RenderedCall(float_to_pcm16(bandlimit_telephone(line)), tuple(turns))
+    speech = tracks if stereo else tracks.sum(axis=0, keepdims=True)  # turns are band-limited already
+    noise = bandlimit_telephone(line_noise(rng, speech.size, C.LINE_NOISE_DBFS).reshape(speech.shape))
+    return RenderedCall(float_to_pcm16(speech + noise), tuple(turns))

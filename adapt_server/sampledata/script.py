@@ -1,8 +1,8 @@
 """The dialogue of one call: which steps it takes, which template each step uses, and every entity span.
 
-A call always has greeting, reason, identity and birth-date verification, the issue's start date, a
-resolution, thanks and closing (11 turns); optional blocks (a hold, a callback number,
-troubleshooting, an add-on question, a shipping address, an email) bring it up to 22 turns.
+A call always has a greeting, the reason for the call, identity and birth-date verification, a
+resolution, thanks and a closing (9 turns); optional blocks (a hold, a callback number, when the fault
+began, troubleshooting, an add-on question, a shipping address, an email) bring it up to 22 turns.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ FLOW = (
     ),
     Block((Step("hold", AGENT),), optional=True),
     Block((Step("ask_phone", AGENT), Step("give_phone", CUSTOMER)), optional=True),
-    Block((Step("probe", AGENT), Step("give_date", CUSTOMER)), optional=False),
+    Block((Step("probe", AGENT), Step("give_date", CUSTOMER)), optional=True),
     Block((Step("troubleshoot", AGENT), Step("troubleshoot_result", CUSTOMER)), optional=True),
     Block((Step("resolve", AGENT),), optional=False),
     Block((Step("ask_addon", CUSTOMER), Step("answer_addon", AGENT)), optional=True),
@@ -57,7 +57,7 @@ FLOW = (
     Block((Step("ask_email", AGENT), Step("give_email", CUSTOMER)), optional=True),
     Block((Step("thanks", CUSTOMER), Step("closing", AGENT)), optional=False),
 )
-MIN_SCRIPT_TURNS = sum(len(block.steps) for block in FLOW if not block.optional)  # 11
+MIN_SCRIPT_TURNS = sum(len(block.steps) for block in FLOW if not block.optional)  # 9
 MAX_SCRIPT_TURNS = sum(len(block.steps) for block in FLOW)  # 22
 
 _SLOT = re.compile(r"\{(\w+)\}")

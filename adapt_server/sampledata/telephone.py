@@ -11,6 +11,7 @@ from math import gcd
 import numpy as np
 from scipy import signal
 
+from adapt_server.audio.constants import PCM16_FULL_SCALE, PCM16_MAX
 from adapt_server.sampledata.constants import (
     TELEPHONE_BAND_HIGH_HZ,
     TELEPHONE_BAND_LOW_HZ,
@@ -21,12 +22,13 @@ from adapt_server.sampledata.constants import (
 
 def pcm16_to_float(samples: np.ndarray) -> np.ndarray:
     """(n,) int16 PCM -> (n,) float64 in [-1, 1)."""
-    return np.asarray(samples, dtype=np.float64) / 32768.0
+    return np.asarray(samples, dtype=np.float64) / PCM16_FULL_SCALE
 
 
 def float_to_pcm16(samples: np.ndarray) -> np.ndarray:
     """(..., n) float in [-1, 1] -> (..., n) int16, clipping anything outside the range."""
-    return np.clip(np.round(np.asarray(samples) * 32768.0), -32768, 32767).astype(np.int16)
+    scaled = np.round(np.asarray(samples) * PCM16_FULL_SCALE)
+    return np.clip(scaled, -PCM16_FULL_SCALE, PCM16_MAX).astype(np.int16)
 
 
 def resample_to_telephone(samples: np.ndarray, sample_rate: int) -> np.ndarray:

@@ -1,6 +1,7 @@
 """The transcript sidecar and the ground-truth documents of one call (pure: values in, JSON/text out).
 
-- sidecar `calls/<id>.json`: {"segments": [{"start", "end", "speaker", "text"}]}, seconds from the audio;
+- sidecar `calls/<id>.json`: {"segments": [{"start", "end", "speaker", "role", "text"}]}, seconds from the audio;
+  `speaker` is the voice id (a voice is one synthetic person, the same across calls), `role` agent/customer;
 - `truth/<id>.rttm`: one SPEAKER line per turn;
 - `truth/<id>.entities.json`: every entity mention with its turn, character span, word indices and times;
 - `truth/<id>.words.json`: every word of every turn with its character span and times.
@@ -16,20 +17,23 @@ from adapt_server.sampledata.voices import PoolVoice
 _WORD_TIME_DECIMALS = 4  # 0.1 ms
 
 
-def transcript_sidecar(rendered: RenderedCall) -> dict:
-    """{"segments": [...]} with start/end in seconds at the exact sample positions of each turn."""
+def transcript_sidecar(rendered: RenderedCall, voices: dict[str, PoolVoice]) -> dict:
+    """{"segments": [...]} with start/end in seconds at the exact sample positions of each turn; `speaker` is
+    the voice id (dataset-wide speaker identity), `role` the part it plays in the call."""
     return {
         "segments": [
-            {"start": turn.start_s, "end": turn.end_s, "speaker": turn.speaker, "text": turn.text}
+            {"start": turn.start_s, "end": turn.end_s, "speaker": voices[turn.speaker].voice_id,
+             "role": turn.speaker, "text": turn.text}
             for turn in rendered.turns
         ]
     }
 
 
-def rttm_lines(call_id: str, rendered: RenderedCall) -> str:
-    """NIST RTTM: `SPEAKER <file> 1 <onset> <duration> <NA> <NA> <speaker> <NA> <NA>` per turn."""
+def rttm_lines(call_id: str, rendered: RenderedCall, voices: dict[str, PoolVoice]) -> str:
+    """NIST RTTM: `SPEAKER <file> 1 <onset> <duration> <NA> <NA> <voice id> <NA> <NA>` per turn."""
     return "".join(
-        f"SPEAKER {call_id} 1 {turn.start_s:.3f} {turn.end_s - turn.start_s:.3f} <NA> <NA> {turn.speaker} <NA> <NA>\n"
+        f"SPEAKER {call_id} 1 {turn.start_s:.3f} {turn.end_s - turn.start_s:.3f} <NA> <NA> "
+        f"{voices[turn.speaker].voice_id} <NA> <NA>\n"
         for turn in rendered.turns
     )
 
