@@ -42,10 +42,9 @@ def load_audio(seconds: float) -> tuple[np.ndarray, str]:
     n_samples = int(seconds * SAMPLE_RATE)
     paths = sorted(REALSPEECH_ASR.glob("*.wav"))
     if paths:
-        import soundfile
+        from adapt_server.audio.wav import read_pcm16_wav  # the corpus is 16 kHz mono PCM16
 
-        speech = np.concatenate([soundfile.read(path, dtype="float32", always_2d=True)[0].mean(axis=1)
-                                 for path in paths])
+        speech = np.concatenate([read_pcm16_wav(path)[0] for path in paths])
         return np.resize(speech, n_samples).astype(np.float32), f"realspeech ({len(paths)} utterances, repeated)"
     rng = np.random.default_rng(0)
     t = np.arange(n_samples) / SAMPLE_RATE

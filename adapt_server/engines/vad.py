@@ -225,3 +225,24 @@ def non_speech_regions(speech: list[tuple[float, float]], duration_s: float,
     if duration_s - cursor > min_gap_s:
         gaps.append((cursor, duration_s))
     return gaps
+
+
+def expand_windows(windows: list[Window], duration_s: float, max_window_s: float = MAX_WINDOW_S) -> list[Window]:
+    """Grows each window into the non-speech around it (up to the middle of the gap to a neighbouring
+    window, or to the audio's edge), as far as max_window_s allows, before first then after.
+
+    Speech the detector scored below its threshold (a quiet "hello" before a loud sentence) is then still
+    decoded when it is near detected speech, and an input of at most max_window_s with any detected speech
+    is decoded whole, as a model without VAD would.
+    """
+    grown = []
+    for index, window in enumerate(windows):
+        lowest = 0.0 if index == 0 else (windows[index - 1].end_s + window.start_s) / 2
+        highest = duration_s if index == len(windows) - 1 else (window.end_s + windows[index + 1].start_s) / 2
+        budget = max(0.0, max_window_s - window.duration_s)
+        before = min(window.start_s - lowest, budget / 2)
+        after = min(highest - window.end_s, budget - before)
+        before = min(window.start_s - lowest, budget - after)
+        grown.append(Window(start_s=max(0.0, window.start_s - before), end_s=min(duration_s, window.end_s + after),
+                            regions=window.regions))
+    return grown

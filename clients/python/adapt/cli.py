@@ -141,6 +141,60 @@ def datasets_delete(ctx, dataset_id):
     click.echo(f"deleted {dataset_id} ({freed} audio blobs freed)")
 
 
+@main.command()
+@click.argument("audio_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", default="", help="model id (default: the server's bundled model)")
+@click.option("--deployment", "deployment_id", default="", help="a deployment whose stt route to use")
+@click.option("--beam-size", type=int, default=0)
+@click.option("--json", "as_json", is_flag=True, help="print the full result as JSON")
+@click.option("--srt", "as_srt", is_flag=True, help="print SubRip subtitles")
+@click.option("--vtt", "as_vtt", is_flag=True, help="print WebVTT subtitles")
+@click.option("--stream", is_flag=True, help="feed the file at real-time pace and print interim and final results")
+@click.pass_context
+def transcribe(ctx, audio_file, model, deployment_id, beam_size, as_json, as_srt, as_vtt, stream):
+    """Transcribe an audio file (any format) with a model or a deployment."""
+    from adapt import _formats
+    client = _client(ctx)
+    if stream:
+        _stream_file(client, audio_file, model, deployment_id, beam_size)
+        return
+    transcript = client.speech.transcribe(audio_file, model=model, deployment_id=deployment_id, beam_size=beam_size)
+    if as_json:
+        click.echo(_formats.to_json(transcript))
+    elif as_srt:
+        click.echo(_formats.to_srt(transcript))
+    elif as_vtt:
+        click.echo(_formats.to_vtt(transcript))
+    else:
+        click.echo(transcript.text)
+        console.print(f"[dim]{transcript.model}: {transcript.duration_s:.1f} s of audio in "
+                      f"{transcript.processing_s:.2f} s (RTF {transcript.realtime_factor:.3f})[/]")
+
+
+def _stream_file(client, audio_file: Path, model: str, deployment_id: str, beam_size: int) -> None:
+    """Decodes the file here to 16 kHz PCM16 and sends it at real-time pace, as a live call would arrive."""
+    from adapt._speech import paced
+    pcm = _pcm16_16k(audio_file)
+    for result in client.speech.stream(paced(pcm, 16000), sample_rate_hz=16000, model=model,
+                                       deployment_id=deployment_id, beam_size=beam_size):
+        if result.is_final:
+            console.print(f"\r[bold][{result.start:6.2f}-{result.end:6.2f}][/] {result.text}" + " " * 20)
+        else:
+            console.print(f"[dim]  ... {result.text}[/]")
+
+
+def _pcm16_16k(path: Path) -> bytes:
+    import av
+    import numpy as np
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
+    chunks = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(audio=0):
+            chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
+    chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]
+    return np.concatenate(chunks).astype("<i2").tobytes()
+
+
 @main.group()
 def models():
     """List and register models."""

@@ -9,6 +9,7 @@ import grpc
 from adapt._datasets import DatasetsAPI
 from adapt._models import ModelsAPI
 from adapt._rpc import Rpc
+from adapt._speech import SpeechAPI
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -16,8 +17,8 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 class Client:
     """client = adapt.Client("localhost:50051", api_key=None)
 
-    Resources: client.datasets, client.models (evaluations, fine_tunes, deployments and speech arrive with
-    their services). api_key defaults to $ADAPT_API_KEY. timeout: seconds for unary calls (None: no limit).
+    Resources: client.datasets, client.models, client.speech (evaluations, fine_tunes and deployments arrive
+    with their services); client.status() describes the server. api_key defaults to $ADAPT_API_KEY. timeout: seconds for unary calls (None: no limit).
     """
 
     def __init__(self, target: str = "localhost:50051", api_key: str | None = None, timeout: float | None = 60.0):
@@ -29,6 +30,7 @@ class Client:
         self._live = weakref.WeakValueDictionary()
         self.datasets = DatasetsAPI(self)
         self.models = ModelsAPI(self)
+        self.speech = SpeechAPI(self)
 
     def _materialize(self, cls, message, api):
         """The one live object for this resource id, updated from `message`."""
@@ -39,6 +41,11 @@ class Client:
             self._live[key] = resource
         resource._update(message)
         return resource
+
+    def status(self):
+        """What the server is doing: version, workers, jobs, active streams, loaded models (a ServerStatus)."""
+        from adapt.v1 import server_pb2, server_pb2_grpc
+        return self._rpc.unary(server_pb2_grpc.ServerStub(self._channel).GetStatus, server_pb2.GetStatusRequest())
 
     def close(self) -> None:
         self._channel.close()

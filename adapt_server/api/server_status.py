@@ -1,0 +1,28 @@
+"""adapt.v1.Server: a snapshot of what the server is doing."""
+from __future__ import annotations
+
+import time
+
+from adapt.v1 import server_pb2, server_pb2_grpc
+from adapt_server.api import convert
+from adapt_server.api.context import ServiceRunner
+from adapt_server.api.status import handle_errors
+
+VERSION = "0.1.0"
+
+
+class ServerServicer(server_pb2_grpc.ServerServicer):
+    def __init__(self, runner: ServiceRunner, speech, engines):
+        self.runner = runner
+        self.speech = speech
+        self.engines = engines
+        self.started = time.time()
+
+    @handle_errors
+    async def GetStatus(self, request, context):
+        counts = await self.runner.run(lambda s: dict(s.store.db.execute(
+            "SELECT state, COUNT(*) FROM jobs WHERE state IN ('PENDING', 'RUNNING') GROUP BY state").fetchall()))
+        return server_pb2.ServerStatus(
+            version=VERSION, start_time=convert.timestamp(self.started), workers=self.runner.config.workers,
+            jobs_pending=counts.get("PENDING", 0), jobs_running=counts.get("RUNNING", 0),
+            active_streams=self.speech.active_streams, loaded_models=self.engines.loaded())

@@ -1,0 +1,452 @@
+"""The CTranslate2 Whisper engine: speech windows -> batched encode/generate -> fallback -> aligned words.
+
+Pipeline of `transcribe_batch` (and of `transcribe`, a batch of one):
+1. Silero VAD finds the speech of each input; regions are packed into <= 30-s windows cut at pauses and
+   grown into the surrounding non-speech (an input of <= 30 s with any speech is one whole window).
+   Inputs with no detected speech are not decoded at all.
+2. Windows of all inputs are grouped by encoder length (window + `encoder_padding_s`, rounded up to
+   CONTEXT_STEP_S, at most 30 s) into batches of `batch_size`; each batch is featurized with Adapt's
+   log-mel front-end (audio padded with zeros, as in training), encoded once, and decoded with one
+   `generate` call at temperatures[0] (beam search).
+3. Windows failing the quality checks (compression ratio, average log-prob; see `quality.py`) are
+   decoded again: first with a full 30-s encoder window (when they had a shorter one), then down the
+   temperature ladder (sampling best_of), each step one batched call for the windows still failing.
+   Windows judged silent (no-speech probability) are dropped and reported as non-speech.
+4. Word timestamps: one batched `align` call (cross-attention DTW over the alignment heads) per encoder
+   length, then words -> segments (sentence ends split a window's text into segments).
+
+Thread-safety: one engine serves concurrent requests. CTranslate2 model calls are thread-safe; with
+`inter_threads=1` (the thread budget's default) calls from concurrent requests queue and run one at a
+time on `intra_threads` cores, which is the most throughput a CPU gives; raise inter_threads to run
+batches in parallel (each with its own intra_threads). The VAD session and the tokenizer are thread-safe;
+the numba front-end is serialized by a lock (about 2 ms per 30-s window).
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ctranslate2
+import numpy as np
+
+from adapt_kernels.mel import log_mel_spectrogram
+from adapt_kernels.threads import ThreadBudget, thread_budget
+from adapt_kernels.whisper_constants import CHUNK_LENGTH, HOP_LENGTH, N_SAMPLES, SAMPLE_RATE
+from adapt_server.engines.conversion import ensure_ctranslate2
+from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
+from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
+from adapt_server.engines.quality import (WindowDecoding, average_logprob, cut_repetition_loop, is_silence,
+                                          needs_fallback, pick_final, too_repetitive)
+from adapt_server.engines.results import Segment, Transcription, segment_confidence
+from adapt_server.engines.tokenizer import TIME_PRECISION_S, WhisperTokenizer
+from adapt_server.engines.vad import (MAX_WINDOW_S, Window, expand_windows, non_speech_regions, pack_windows,
+                                      regions_from_probabilities, shared_vad)
+from adapt_server.engines.word_timing import ENCODER_FRAMES_PER_SECOND, TimedWord, timed_words
+from adapt_server.spans import Word
+
+CONTEXT_STEP_S = 2  # seconds: encoder lengths are multiples of this (fewer shapes, larger batches)
+FULL_CONTEXT_S = CHUNK_LENGTH  # 30 s: the encoder window Whisper was trained on
+MAX_DECODER_LENGTH = 448  # positions of Whisper's decoder (prompt + generated tokens)
+MAX_PROMPT_TOKENS = MAX_DECODER_LENGTH // 2 - 1  # previous-text tokens kept in a prompt (openai/whisper)
+DEFAULT_BATCH_SIZE = 8  # windows per encode/generate call on CPU
+MEDIAN_FILTER_WIDTH = 7  # frames: smoothing of the attention weights before DTW (openai/whisper)
+MAX_INITIAL_TIMESTAMP_S = 1.0  # seconds: latest first timestamp token (timestamp mode)
+SENTENCE_END = (".", "?", "!", "。", "？", "！")
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
+                 "bfloat16", "float32")
+
+_front_end_lock = threading.Lock()
+
+
+@dataclass
+class _WindowJob:
+    """One window of one input while it is decoded."""
+
+    item: int  # index of the input in the batch
+    window: Window
+    samples: np.ndarray  # float32 (n,), the window's audio
+    context_s: int  # seconds the encoder sees for the first decoding
+    encoded: np.ndarray | None = None  # encoder output of the kept decoding, (frames, d_model)
+    decoding: WindowDecoding | None = None
+    candidates: list[WindowDecoding] = field(default_factory=list)
+    words: list[TimedWord] = field(default_factory=list)
+
+    @property
+    def content_frames(self) -> int:
+        """Mel frames (10 ms) of real audio in the window."""
+        return max(1, min(N_SAMPLES, self.samples.size) // HOP_LENGTH)
+
+
+class WhisperEngine:
+    """A loaded Whisper model (CTranslate2) with Adapt's front-end, VAD windows, fallback and alignment.
+
+    model_dir: a CTranslate2 Whisper directory, or a Hugging Face Whisper directory (converted once into
+        engine_cache_dir, which is then required).
+    compute_type: CTranslate2 compute type ("int8", "int8_float32", "float32", "float16" on CUDA, ...).
+    device: "cpu" or "cuda".
+    threads: CPU thread budget (default: every available core, one batch at a time).
+    """
+
+    def __init__(self, model_dir: Path, model_id: str, compute_type: str = "int8", device: str = "cpu",
+                 threads: ThreadBudget | None = None, engine_cache_dir: Path | None = None,
+                 fingerprint: str | None = None):
+        model_dir = Path(model_dir)
+        self.model_id = model_id
+        self.device = device
+        _check_compute_type(compute_type, device)
+        if not (model_dir / "model.bin").is_file() and engine_cache_dir is None:
+            if (model_dir / "config.json").is_file():
+                raise ModelLoadError(f"{model_dir} is a Hugging Face model: pass engine_cache_dir, where it is "
+                                     "converted to CTranslate2 once")
+        self.model_dir = (ensure_ctranslate2(model_dir, Path(engine_cache_dir), fingerprint)
+                          if engine_cache_dir is not None else model_dir)
+        budget = threads or thread_budget()
+        try:
+            self.model = ctranslate2.models.Whisper(str(self.model_dir), device=device, compute_type=compute_type,
+                                                    **budget.ctranslate2_kwargs())
+        except (RuntimeError, ValueError) as exc:
+            raise ModelLoadError(f"CTranslate2 cannot load the Whisper model in {self.model_dir}: {exc}") from exc
+        self.tokenizer = WhisperTokenizer(self.model_dir / "tokenizer.json", self.model.is_multilingual)
+
+    @property
+    def compute_type(self) -> str:
+        """The compute type CTranslate2 actually runs (e.g. "int8_float32" for "int8" on CPU)."""
+        return self.model.compute_type
+
+    @property
+    def multilingual(self) -> bool:
+        return self.model.is_multilingual
+
+    @property
+    def n_mels(self) -> int:
+        return self.model.n_mels
+
+    def warmup(self) -> float:
+        """Decodes one second of noise so the first request pays no compilation; returns seconds spent."""
+        started = time.perf_counter()
+        noise = np.random.default_rng(0).normal(0, 0.01, SAMPLE_RATE).astype(np.float32)
+        self._decode_jobs([_WindowJob(0, Window(0.0, 1.0, ((0.0, 1.0),)), noise, FULL_CONTEXT_S)],
+                          DecodeOptions(temperatures=(0.0,), max_new_tokens=4), DEFAULT_BATCH_SIZE)
+        return time.perf_counter() - started
+
+    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DecodeOptions()) -> Transcription:
+        """Transcribes float32 mono audio of shape (n_samples,) at 16 kHz (any length)."""
+        return self.transcribe_batch([audio], options)[0]
+
+    def transcribe_batch(self, audios: list[np.ndarray], options: DecodeOptions = DecodeOptions(),
+                         batch_size: int = DEFAULT_BATCH_SIZE) -> list[Transcription]:
+        """Transcribes many inputs (each float32 (n_samples,) at 16 kHz), decoding the windows of all of them
+        together in batches of batch_size. Item i's result does not depend on the other items.
+
+        Each Transcription's processing_s is the batch's wall time shared in proportion to audio duration.
+        Raises InvalidDecodeOptions for bad options, ValueError/TypeError for bad audio (naming the item).
+        """
+        options.validate()
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be an integer >= 1; got {batch_size!r}")
+        self._check_language(options)
+        started = time.perf_counter()
+        inputs = [_checked_audio(audio, index) for index, audio in enumerate(audios)]
+        speech = [self._speech_regions(samples, options) for samples in inputs]
+        jobs = [job for index, samples in enumerate(inputs)
+                for job in self._window_jobs(index, samples, speech[index], options)]
+        self._decode_jobs(jobs, options, batch_size)
+        elapsed = time.perf_counter() - started
+        durations = [samples.size / SAMPLE_RATE for samples in inputs]
+        total = sum(durations)
+        results = []
+        for index, samples in enumerate(inputs):
+            share = durations[index] / total if total > 0 else 1.0 / max(1, len(inputs))
+            item_jobs = [job for job in jobs if job.item == index]
+            results.append(self._transcription(item_jobs, speech[index], durations[index], elapsed * share,
+                                               options))
+        return results
+
+    # ----------------------------------------------------------------------------------------------------
+    # windows
+
+    def _speech_regions(self, samples: np.ndarray, options: DecodeOptions) -> list[tuple[float, float]]:
+        if samples.size == 0:
+            return []
+        probabilities = shared_vad().speech_probabilities(samples)
+        return regions_from_probabilities(probabilities, samples.size / SAMPLE_RATE, options.vad, MAX_WINDOW_S)
+
+    def _window_jobs(self, item: int, samples: np.ndarray, regions: list[tuple[float, float]],
+                     options: DecodeOptions) -> list[_WindowJob]:
+        duration = samples.size / SAMPLE_RATE
+        jobs = []
+        for window in expand_windows(pack_windows(regions, MAX_WINDOW_S), duration, MAX_WINDOW_S):
+            first, last = window.sample_range(samples.size)
+            jobs.append(_WindowJob(item, window, samples[first:last], _context_seconds(last - first, options)))
+        return jobs
+
+    # ----------------------------------------------------------------------------------------------------
+    # decoding
+
+    def _decode_jobs(self, jobs: list[_WindowJob], options: DecodeOptions, batch_size: int) -> None:
+        prompt = self._prompt(options)
+        ordered = sorted(jobs, key=lambda job: job.context_s)
+        groups: list[list[_WindowJob]] = []
+        for job in ordered:
+            if groups and groups[-1][0].context_s == job.context_s and len(groups[-1]) < batch_size:
+                groups[-1].append(job)
+            else:
+                groups.append([job])
+        for group in groups:
+            self._decode_group(group, options, prompt)
+            if options.word_timestamps:
+                self._align(group, options)
+            for job in group:
+                job.encoded = None  # release encoder outputs as soon as the group is done
+
+    def _decode_group(self, group: list[_WindowJob], options: DecodeOptions, prompt: list[int]) -> None:
+        first_temperature = options.temperatures[0]
+        encoded = self._encode([job.samples for job in group], group[0].context_s)
+        full = group[0].context_s >= FULL_CONTEXT_S
+        for job, encoder_output, decoding in zip(group, encoded, self._generate(encoded, prompt, first_temperature,
+                                                                                 options, full)):
+            job.encoded, job.decoding, job.candidates = encoder_output, decoding, [decoding]
+        pending = [job for job in group if needs_fallback(job.decoding, options)]
+        if pending and not full:  # a short encoder window may be what failed: retry with the full 30 s
+            encoded = self._encode([job.samples for job in pending], FULL_CONTEXT_S)
+            for job, encoder_output, decoding in zip(pending, encoded,
+                                                     self._generate(encoded, prompt, first_temperature, options, True)):
+                job.encoded, job.decoding = encoder_output, decoding
+                job.candidates.append(decoding)
+            pending = [job for job in pending if needs_fallback(job.decoding, options)]
+        for temperature in options.temperatures[1:]:
+            if not pending:
+                break
+            for length in sorted({job.encoded.shape[0] for job in pending}):
+                same = [job for job in pending if job.encoded.shape[0] == length]
+                stacked = np.stack([job.encoded for job in same])
+                full = length >= FULL_CONTEXT_S * ENCODER_FRAMES_PER_SECOND
+                for job, decoding in zip(same, self._generate(stacked, prompt, temperature, options, full)):
+                    job.candidates.append(decoding)
+                    job.decoding = decoding
+            pending = [job for job in pending if needs_fallback(job.decoding, options)]
+        for job in pending:
+            job.decoding = pick_final(job.candidates, options)
+        for job in group:
+            if too_repetitive(job.decoding, options):  # every temperature looped: keep one copy of the loop
+                tokens = cut_repetition_loop(list(job.decoding.tokens))
+                job.decoding = _replace_tokens(job.decoding, tokens, self.tokenizer)
+
+    def _encode(self, clips: list[np.ndarray], context_s: int) -> np.ndarray:
+        """Log-mel of each clip padded (as audio) to context_s, encoded: float32 (batch, frames, d_model)."""
+        target = context_s * SAMPLE_RATE
+        with _front_end_lock:
+            features = np.stack([log_mel_spectrogram(clip, self.n_mels, padding=target - clip.size) for clip in clips])
+        encoded = self.model.encode(ctranslate2.StorageView.from_array(features), to_cpu=True)
+        return np.asarray(encoded)
+
+    def _generate(self, encoded: np.ndarray, prompt: list[int], temperature: float, options: DecodeOptions,
+                  full_context: bool) -> list[WindowDecoding]:
+        if temperature > 0:
+            search = {"beam_size": 1, "num_hypotheses": options.best_of, "sampling_topk": 0,
+                      "sampling_temperature": temperature}
+        else:
+            search = {"beam_size": options.beam_size, "patience": options.patience}
+        max_length = MAX_DECODER_LENGTH
+        if options.max_new_tokens is not None:
+            max_length = min(MAX_DECODER_LENGTH, len(prompt) + options.max_new_tokens)
+        results = self.model.generate(
+            ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded)), [prompt] * encoded.shape[0],
+            length_penalty=options.length_penalty, repetition_penalty=options.repetition_penalty,
+            no_repeat_ngram_size=options.no_repeat_ngram_size, max_length=max_length, return_scores=True,
+            return_no_speech_prob=True, suppress_blank=options.suppress_blank,
+            suppress_tokens=self.tokenizer.suppressed_tokens(options.suppress_tokens),
+            max_initial_timestamp_index=int(round(MAX_INITIAL_TIMESTAMP_S / TIME_PRECISION_S)), **search)
+        decodings = []
+        for result in results:
+            hypotheses = [self._decoding(tokens, score, result.no_speech_prob, temperature, full_context, options)
+                          for tokens, score in zip(result.sequences_ids, result.scores)]
+            decodings.append(max(hypotheses, key=lambda decoding: decoding.avg_logprob))
+        return decodings
+
+    def _decoding(self, tokens: list[int], score: float, no_speech_prob: float, temperature: float,
+                  full_context: bool, options: DecodeOptions) -> WindowDecoding:
+        tokens = [token for token in tokens if token != self.tokenizer.eot]
+        return WindowDecoding(tokens=tuple(tokens), text=self.tokenizer.decode(tokens),
+                              avg_logprob=average_logprob(score, len(tokens), options.length_penalty),
+                              no_speech_prob=float(no_speech_prob), temperature=temperature,
+                              full_context=full_context)
+
+    def _prompt(self, options: DecodeOptions) -> list[int]:
+        context: list[int] = []
+        if options.hotwords and options.hotwords.strip():
+            context += self.tokenizer.encode(" " + options.hotwords.strip())
+        if options.initial_prompt and options.initial_prompt.strip():
+            context += self.tokenizer.encode(" " + options.initial_prompt.strip())
+        prompt = [self.tokenizer.sot_prev] + context[-MAX_PROMPT_TOKENS:] if context else []
+        prompt += self.tokenizer.sot_sequence(options.language)
+        if options.without_timestamps:
+            prompt.append(self.tokenizer.no_timestamps)
+        return prompt
+
+    def _check_language(self, options: DecodeOptions) -> None:
+        if not self.multilingual and options.language != "en":
+            raise InvalidDecodeOptions("language", f"model {self.model_id!r} is English-only: use 'en'; got "
+                                                   f"{options.language!r}")
+        if self.multilingual and self.tokenizer.language_token(options.language) is None:
+            raise InvalidDecodeOptions("language", f"{options.language!r} is not a language of model "
+                                                   f"{self.model_id!r}; use a code such as 'en', 'de', 'fr'")
+
+    # ----------------------------------------------------------------------------------------------------
+    # word timestamps
+
+    def _align(self, group: list[_WindowJob], options: DecodeOptions) -> None:
+        """One `align` call per encoder length for the windows that have text."""
+        eot = self.tokenizer.eot
+        todo = [job for job in group if not is_silence(job.decoding, options)
+                and any(token < eot for token in job.decoding.tokens)]
+        for length in sorted({job.encoded.shape[0] for job in todo}):
+            same = [job for job in todo if job.encoded.shape[0] == length]
+            text_tokens = [[token for token in job.decoding.tokens if token < eot] for job in same]
+            results = self.model.align(
+                ctranslate2.StorageView.from_array(np.stack([job.encoded for job in same])),
+                self.tokenizer.sot_sequence(options.language), text_tokens, [job.content_frames for job in same],
+                median_filter_width=MEDIAN_FILTER_WIDTH)
+            for job, tokens, result in zip(same, text_tokens, results):
+                job.words = timed_words(self.tokenizer, tokens, result.alignments, result.text_token_probs,
+                                        job.window.start_s, job.window.end_s, options.language)
+
+    # ----------------------------------------------------------------------------------------------------
+    # results
+
+    def _transcription(self, jobs: list[_WindowJob], speech: list[tuple[float, float]], duration_s: float,
+                       processing_s: float, options: DecodeOptions) -> Transcription:
+        segments: list[Segment] = []
+        heard: list[tuple[float, float]] = []
+        for job in jobs:
+            if job.decoding is None or is_silence(job.decoding, options):
+                continue
+            window_segments = self._segments(job, options)
+            if window_segments:
+                heard.extend(job.window.regions)
+            segments.extend(window_segments)
+        segments.sort(key=lambda segment: segment.start)
+        heard.extend((segment.start, segment.end) for segment in segments)
+        non_speech = non_speech_regions(_union(heard), duration_s)
+        return Transcription(segments=tuple(segments), text=" ".join(segment.text for segment in segments),
+                             duration_s=duration_s,
+                             non_speech=tuple((round(start, 3), round(end, 3)) for start, end in non_speech),
+                             processing_s=processing_s, model_id=self.model_id, compute_type=self.compute_type)
+
+    def _segments(self, job: _WindowJob, options: DecodeOptions) -> list[Segment]:
+        decoding = job.decoding
+        if options.without_timestamps:
+            pieces = [(job.window.regions[0][0], job.window.regions[-1][1],
+                       [token for token in decoding.tokens if token < self.tokenizer.eot])]
+        else:
+            pieces = self._timestamp_pieces(job)
+        segments = []
+        words = list(job.words)
+        for start, end, tokens in pieces:
+            piece_words: list[TimedWord] = []
+            taken = 0
+            while words and taken < len(tokens):
+                taken += len(words[0].tokens)
+                piece_words.append(words.pop(0))
+            if piece_words:
+                for sentence in _sentences(piece_words):
+                    segments.append(self._segment(sentence[0].start, sentence[-1].end,
+                                                  "".join(word.text for word in sentence), sentence, decoding))
+            else:
+                text = self.tokenizer.decode(tokens)
+                if text.strip():
+                    segments.append(self._segment(start, end, text, [], decoding))
+        return segments
+
+    def _segment(self, start: float, end: float, text: str, words: list[TimedWord],
+                 decoding: WindowDecoding) -> Segment:
+        word_spans = tuple(Word(start=word.start, end=word.end, text=word.text.strip(), confidence=word.probability)
+                           for word in words if word.text.strip())
+        return Segment(start=round(start, 3), end=round(max(start, end), 3), text=text.strip(), words=word_spans,
+                       avg_logprob=decoding.avg_logprob, no_speech_prob=decoding.no_speech_prob,
+                       compression_ratio=decoding.compression_ratio, temperature=decoding.temperature,
+                       confidence=segment_confidence(word_spans, decoding.avg_logprob))
+
+    def _timestamp_pieces(self, job: _WindowJob) -> list[tuple[float, float, list[int]]]:
+        """Timestamp-mode tokens -> (start_s, end_s, text tokens) pieces between timestamp tokens."""
+        begin = self.tokenizer.timestamp_begin
+        offset, end_s = job.window.start_s, job.window.end_s
+        pieces = []
+        current: list[int] = []
+        piece_start = None
+        for token in job.decoding.tokens:
+            if token >= begin:
+                time_s = min(end_s, offset + (token - begin) * TIME_PRECISION_S)
+                if current:
+                    pieces.append((piece_start if piece_start is not None else offset, time_s, current))
+                    current, piece_start = [], None
+                else:
+                    piece_start = time_s
+            elif token < self.tokenizer.eot:
+                current.append(token)
+        if current:
+            pieces.append((piece_start if piece_start is not None else offset, end_s, current))
+        return pieces
+
+
+def _sentences(words: list[TimedWord]) -> list[list[TimedWord]]:
+    """Words split after each word ending a sentence."""
+    sentences: list[list[TimedWord]] = [[]]
+    for word in words:
+        sentences[-1].append(word)
+        if word.text.rstrip().endswith(SENTENCE_END):
+            sentences.append([])
+    return [sentence for sentence in sentences if any(word.text.strip() for word in sentence)]
+
+
+def _replace_tokens(decoding: WindowDecoding, tokens: list[int], tokenizer: WhisperTokenizer) -> WindowDecoding:
+    return WindowDecoding(tokens=tuple(tokens), text=tokenizer.decode(tokens), avg_logprob=decoding.avg_logprob,
+                          no_speech_prob=decoding.no_speech_prob, temperature=decoding.temperature,
+                          full_context=decoding.full_context)
+
+
+def _context_seconds(n_samples: int, options: DecodeOptions) -> int:
+    """Encoder input length (seconds) for a window of n_samples: window + padding, rounded up, <= 30 s."""
+    if options.encoder_padding_s is None:
+        return FULL_CONTEXT_S
+    wanted = n_samples / SAMPLE_RATE + options.encoder_padding_s
+    return int(min(FULL_CONTEXT_S, CONTEXT_STEP_S * math.ceil(wanted / CONTEXT_STEP_S)))
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _checked_audio(audio: np.ndarray, index: int) -> np.ndarray:
+    array = np.asarray(audio)
+    if array.ndim != 1:
+        raise ValueError(f"audio[{index}] must be mono samples of shape (n_samples,); got shape {array.shape}")
+    if not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(f"audio[{index}] has dtype {array.dtype}; pass float samples in [-1, 1] at 16 kHz "
+                        "(for 16-bit PCM: samples.astype(np.float32) / 32768)")
+    samples = np.ascontiguousarray(array, dtype=np.float32)
+    if not np.isfinite(samples).all():
+        raise ValueError(f"audio[{index}] contains NaN or infinite samples")
+    return samples
+
+
+def _check_compute_type(compute_type: str, device: str) -> None:
+    if device not in ("cpu", "cuda"):
+        raise UnsupportedComputeType(f"device must be 'cpu' or 'cuda'; got {device!r}")
+    if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
+        raise ModelLoadError("device 'cuda' was requested but CTranslate2 sees no CUDA device; use 'cpu'")
+    supported = sorted(ctranslate2.get_supported_compute_types(device))
+    if compute_type not in COMPUTE_TYPES:
+        raise UnsupportedComputeType(f"compute_type {compute_type!r} is unknown; use one of {supported}")
+    if compute_type not in supported and compute_type not in ("default", "auto"):
+        raise UnsupportedComputeType(f"compute_type {compute_type!r} is not supported on {device}; "
+                                     f"use one of {supported}")
