@@ -9,12 +9,16 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from adapt.v1 import datasets_pb2, datasets_pb2_grpc, models_pb2, models_pb2_grpc
+from adapt.v1 import (datasets_pb2, datasets_pb2_grpc, models_pb2, models_pb2_grpc, server_pb2, server_pb2_grpc,
+                      speech_pb2, speech_pb2_grpc)
 from adapt_server.api.auth import ApiKeyInterceptor
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.datasets import DatasetsServicer
 from adapt_server.api.models import ModelsServicer
+from adapt_server.api.server_status import ServerServicer
+from adapt_server.api.speech import SpeechServicer
 from adapt_server.config import MAX_MESSAGE_BYTES, ServerConfig
+from adapt_server.engines.registry import EngineRegistry
 from adapt_server.engines.service import ModelService
 from adapt_server.jobs.pool import WorkerPool
 from adapt_server.store.store import Store
@@ -23,6 +27,8 @@ log = logging.getLogger("adapt.server")
 SERVICE_NAMES = (
     datasets_pb2.DESCRIPTOR.services_by_name["Datasets"].full_name,
     models_pb2.DESCRIPTOR.services_by_name["Models"].full_name,
+    speech_pb2.DESCRIPTOR.services_by_name["Speech"].full_name,
+    server_pb2.DESCRIPTOR.services_by_name["Server"].full_name,
 )
 SHUTDOWN_GRACE_S = 5.0
 POOL_CHECK_INTERVAL_S = 1.0
@@ -51,6 +57,10 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     runner = ServiceRunner(config)
     datasets_pb2_grpc.add_DatasetsServicer_to_server(DatasetsServicer(runner), server)
     models_pb2_grpc.add_ModelsServicer_to_server(ModelsServicer(runner), server)
+    engines = EngineRegistry(cache_dir=config.data_dir / "engines")
+    speech = SpeechServicer(runner, engines)
+    speech_pb2_grpc.add_SpeechServicer_to_server(speech, server)
+    server_pb2_grpc.add_ServerServicer_to_server(ServerServicer(runner, speech, engines), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(SERVICE_NAMES + (health.SERVICE_NAME, reflection.SERVICE_NAME), server)

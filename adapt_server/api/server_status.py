@@ -25,4 +25,5 @@ class ServerServicer(server_pb2_grpc.ServerServicer):
         return server_pb2.ServerStatus(
             version=VERSION, start_time=convert.timestamp(self.started), workers=self.runner.config.workers,
             jobs_pending=counts.get("PENDING", 0), jobs_running=counts.get("RUNNING", 0),
-            active_streams=self.speech.active_streams, loaded_models=self.engines.loaded())
+            active_streams=self.speech.active_streams,
+            loaded_models=[f"{model}/{compute}" for model, compute in self.engines.loaded()])

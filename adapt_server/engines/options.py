@@ -63,8 +63,9 @@ class DecodeOptions:
     no_speech_threshold: float | None = 0.6  # probability of <|nospeech|> (0..1) above which a window with
     # an average log-prob under log_prob_threshold is judged silence and dropped; None disables the check
     word_timestamps: bool = True  # word start/end times (cross-attention alignment) and word confidences
-    without_timestamps: bool = True  # decode with <|notimestamps|>: one segment per window, fewer tokens;
-    # False: Whisper's timestamp tokens split a window into segments
+    without_timestamps: bool = False  # True: decode with <|notimestamps|> (fewer tokens; a window's text is
+    # split into segments at sentence ends). False: Whisper's timestamp tokens delimit segments, and a window
+    # the decoder stops early in is continued from its last timestamp (openai/whisper's seek)
     initial_prompt: str | None = None  # text given as previous context to every window (spelling, style)
     hotwords: str | None = None  # words to favour, given as previous context (after initial_prompt)
     language: str = "en"  # language code spoken in the audio; English-only models accept only "en"

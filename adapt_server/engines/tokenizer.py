@@ -106,7 +106,8 @@ class WhisperTokenizer:
         """Tokens of speaker tags and non-speech annotations ("♪♪♪", "( SPEAKING FOREIGN LANGUAGE )", "[DAVID]")
         to suppress, keeping basic punctuation (openai/whisper's list, via faster-whisper)."""
         symbols = list('"#()*+/:;<=>@[\\]^_`{|}~「」『』')
-        symbols += "<< >> <<< >>> -- --- -( -[ (' (\" (( )) ((( ))) [[ ]] {{ }} ♪♪ ♪♪♪".split()
+        symbols += ["<<", ">>", "<<<", ">>>", "--", "---", "-(", "-[", "('", '("', "((", "))", "(((", ")))", "[[",
+                    "]]", "{{", "}}", "♪♪", "♪♪♪"]
         miscellaneous = set("♩♪♫♬♭♮♯")  # U+2640..U+267F: multi-token symbols sharing their first token
         result = {self.encode(" -")[0], self.encode(" '")[0]}  # hyphen/quote only inside words
         for symbol in symbols + sorted(miscellaneous):

@@ -134,6 +134,15 @@ def regions_from_probabilities(probabilities: np.ndarray, duration_s: float, opt
                                max_region_s: float = MAX_WINDOW_S) -> list[tuple[float, float]]:
     """Pure: per-frame speech probabilities (32-ms frames) -> padded speech regions in seconds (see
     `speech_regions`), each at most max_region_s long and inside [0, duration_s]."""
+    raw = unpadded_regions(probabilities, duration_s, options, max_region_s)
+    return pad_regions(raw, options.speech_pad_s, duration_s)
+
+
+def unpadded_regions(probabilities: np.ndarray, duration_s: float, options: VadOptions,
+                     max_region_s: float = MAX_WINDOW_S) -> list[tuple[float, float]]:
+    """Pure: the speech regions (seconds) before padding: hysteresis between threshold and neg_threshold,
+    min_silence_s to end a region, min_speech_s to keep one, cut at the quietest frame so that the region
+    padded by speech_pad_s on both sides stays within max_region_s."""
     if max_region_s <= 2 * options.speech_pad_s + FRAME_S:
         raise ValueError(f"max_region_s ({max_region_s} s) must exceed twice speech_pad_s plus one frame")
     high = options.threshold
@@ -161,8 +170,7 @@ def regions_from_probabilities(probabilities: np.ndarray, duration_s: float, opt
     split: list[tuple[int, int]] = []
     for first, end in raw:
         split.extend(_split_at_pauses(probabilities, first, end, max_frames))
-    return _pad_regions([(first * FRAME_S, min(end * FRAME_S, duration_s)) for first, end in split],
-                        options.speech_pad_s, duration_s)
+    return [(first * FRAME_S, min(end * FRAME_S, duration_s)) for first, end in split if first * FRAME_S < duration_s]
 
 
 def _split_at_pauses(probabilities: np.ndarray, first: int, end: int, max_frames: int) -> list[tuple[int, int]]:
@@ -178,7 +186,9 @@ def _split_at_pauses(probabilities: np.ndarray, first: int, end: int, max_frames
     return pieces
 
 
-def _pad_regions(regions: list[tuple[float, float]], pad_s: float, duration_s: float) -> list[tuple[float, float]]:
+def pad_regions(regions: list[tuple[float, float]], pad_s: float, duration_s: float) -> list[tuple[float, float]]:
+    """Each region widened by pad_s on both sides, within [0, duration_s]; where two pads would overlap,
+    each takes half of the gap."""
     padded = []
     for index, (start, end) in enumerate(regions):
         before = pad_s if index == 0 else min(pad_s, (start - regions[index - 1][1]) / 2)
@@ -215,14 +225,15 @@ def _window(regions: list[tuple[float, float]]) -> Window:
 
 def non_speech_regions(speech: list[tuple[float, float]], duration_s: float,
                        min_gap_s: float = 0.0) -> list[tuple[float, float]]:
-    """The complement of sorted, disjoint speech regions within [0, duration_s], gaps over min_gap_s only."""
+    """The complement of sorted, disjoint speech regions within [0, duration_s]: the gaps at least
+    min_gap_s long (and longer than 0)."""
     gaps = []
     cursor = 0.0
     for start, end in speech:
-        if start - cursor > min_gap_s:
+        if start - cursor >= min_gap_s and start > cursor:
             gaps.append((cursor, start))
         cursor = max(cursor, end)
-    if duration_s - cursor > min_gap_s:
+    if duration_s - cursor >= min_gap_s and duration_s > cursor:
         gaps.append((cursor, duration_s))
     return gaps
 

@@ -31,21 +31,36 @@ from pathlib import Path
 
 import ctranslate2
 import numpy as np
-
 from adapt_kernels.mel import log_mel_spectrogram
 from adapt_kernels.threads import ThreadBudget, thread_budget
 from adapt_kernels.whisper_constants import CHUNK_LENGTH, HOP_LENGTH, N_SAMPLES, SAMPLE_RATE
+
+from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_directory
 from adapt_server.engines.conversion import ensure_ctranslate2
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
-from adapt_server.engines.quality import (WindowDecoding, average_logprob, cut_repetition_loop, is_silence,
-                                          needs_fallback, pick_final, too_repetitive)
-from adapt_server.engines.results import Segment, Transcription, segment_confidence
+from adapt_server.engines.quality import (
+    WindowDecoding,
+    average_logprob,
+    cut_repetition_loop,
+    is_silence,
+    needs_fallback,
+    pick_final,
+    too_repetitive,
+)
+from adapt_server.engines.results import Segment, Transcription
+from adapt_server.engines.segments import non_speech, window_pieces, window_segments
 from adapt_server.engines.tokenizer import TIME_PRECISION_S, WhisperTokenizer
-from adapt_server.engines.vad import (MAX_WINDOW_S, Window, expand_windows, non_speech_regions, pack_windows,
-                                      regions_from_probabilities, shared_vad)
+from adapt_server.engines.vad import (
+    MAX_WINDOW_S,
+    Window,
+    expand_windows,
+    pack_windows,
+    pad_regions,
+    shared_vad,
+    unpadded_regions,
+)
 from adapt_server.engines.word_timing import ENCODER_FRAMES_PER_SECOND, TimedWord, timed_words
-from adapt_server.spans import Word
 
 CONTEXT_STEP_S = 2  # seconds: encoder lengths are multiples of this (fewer shapes, larger batches)
 FULL_CONTEXT_S = CHUNK_LENGTH  # 30 s: the encoder window Whisper was trained on
@@ -54,10 +69,11 @@ MAX_PROMPT_TOKENS = MAX_DECODER_LENGTH // 2 - 1  # previous-text tokens kept in 
 DEFAULT_BATCH_SIZE = 8  # windows per encode/generate call on CPU
 MEDIAN_FILTER_WIDTH = 7  # frames: smoothing of the attention weights before DTW (openai/whisper)
 MAX_INITIAL_TIMESTAMP_S = 1.0  # seconds: latest first timestamp token (timestamp mode)
-SENTENCE_END = (".", "?", "!", "。", "？", "！")
+MIN_CONTINUATION_S = 0.5  # seconds: a shorter rest of a window after the last timestamp is not decoded again
 COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
                  "bfloat16", "float32")
 
+DEFAULT_OPTIONS = DecodeOptions()
 _front_end_lock = threading.Lock()
 
 
@@ -97,12 +113,16 @@ class WhisperEngine:
         self.model_id = model_id
         self.device = device
         _check_compute_type(compute_type, device)
-        if not (model_dir / "model.bin").is_file() and engine_cache_dir is None:
-            if (model_dir / "config.json").is_file():
+        try:
+            model_format = inspect_model_directory(model_dir).format
+        except InvalidModelDirectory as exc:
+            raise ModelLoadError(f"model {model_id!r}: {exc}") from None
+        if model_format == "huggingface":
+            if engine_cache_dir is None:
                 raise ModelLoadError(f"{model_dir} is a Hugging Face model: pass engine_cache_dir, where it is "
                                      "converted to CTranslate2 once")
-        self.model_dir = (ensure_ctranslate2(model_dir, Path(engine_cache_dir), fingerprint)
-                          if engine_cache_dir is not None else model_dir)
+            model_dir = ensure_ctranslate2(model_dir, Path(engine_cache_dir), fingerprint)
+        self.model_dir = model_dir
         budget = threads or thread_budget()
         try:
             self.model = ctranslate2.models.Whisper(str(self.model_dir), device=device, compute_type=compute_type,
@@ -132,11 +152,11 @@ class WhisperEngine:
                           DecodeOptions(temperatures=(0.0,), max_new_tokens=4), DEFAULT_BATCH_SIZE)
         return time.perf_counter() - started
 
-    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DecodeOptions()) -> Transcription:
+    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DEFAULT_OPTIONS) -> Transcription:
         """Transcribes float32 mono audio of shape (n_samples,) at 16 kHz (any length)."""
         return self.transcribe_batch([audio], options)[0]
 
-    def transcribe_batch(self, audios: list[np.ndarray], options: DecodeOptions = DecodeOptions(),
+    def transcribe_batch(self, audios: list[np.ndarray], options: DecodeOptions = DEFAULT_OPTIONS,
                          batch_size: int = DEFAULT_BATCH_SIZE) -> list[Transcription]:
         """Transcribes many inputs (each float32 (n_samples,) at 16 kHz), decoding the windows of all of them
         together in batches of batch_size. Item i's result does not depend on the other items.
@@ -153,7 +173,7 @@ class WhisperEngine:
         speech = [self._speech_regions(samples, options) for samples in inputs]
         jobs = [job for index, samples in enumerate(inputs)
                 for job in self._window_jobs(index, samples, speech[index], options)]
-        self._decode_jobs(jobs, options, batch_size)
+        jobs = self._decode_jobs(jobs, options, batch_size)
         elapsed = time.perf_counter() - started
         durations = [samples.size / SAMPLE_RATE for samples in inputs]
         total = sum(durations)
@@ -169,14 +189,16 @@ class WhisperEngine:
     # windows
 
     def _speech_regions(self, samples: np.ndarray, options: DecodeOptions) -> list[tuple[float, float]]:
+        """Unpadded speech regions (seconds) of one input."""
         if samples.size == 0:
             return []
         probabilities = shared_vad().speech_probabilities(samples)
-        return regions_from_probabilities(probabilities, samples.size / SAMPLE_RATE, options.vad, MAX_WINDOW_S)
+        return unpadded_regions(probabilities, samples.size / SAMPLE_RATE, options.vad, MAX_WINDOW_S)
 
-    def _window_jobs(self, item: int, samples: np.ndarray, regions: list[tuple[float, float]],
+    def _window_jobs(self, item: int, samples: np.ndarray, speech: list[tuple[float, float]],
                      options: DecodeOptions) -> list[_WindowJob]:
         duration = samples.size / SAMPLE_RATE
+        regions = pad_regions(speech, options.vad.speech_pad_s, duration)
         jobs = []
         for window in expand_windows(pack_windows(regions, MAX_WINDOW_S), duration, MAX_WINDOW_S):
             first, last = window.sample_range(samples.size)
@@ -186,21 +208,48 @@ class WhisperEngine:
     # ----------------------------------------------------------------------------------------------------
     # decoding
 
-    def _decode_jobs(self, jobs: list[_WindowJob], options: DecodeOptions, batch_size: int) -> None:
+    def _decode_jobs(self, jobs: list[_WindowJob], options: DecodeOptions, batch_size: int) -> list[_WindowJob]:
+        """Decodes every job (in place) and returns them plus the continuation jobs decoding created."""
         prompt = self._prompt(options)
-        ordered = sorted(jobs, key=lambda job: job.context_s)
-        groups: list[list[_WindowJob]] = []
-        for job in ordered:
-            if groups and groups[-1][0].context_s == job.context_s and len(groups[-1]) < batch_size:
-                groups[-1].append(job)
-            else:
-                groups.append([job])
-        for group in groups:
-            self._decode_group(group, options, prompt)
-            if options.word_timestamps:
-                self._align(group, options)
-            for job in group:
-                job.encoded = None  # release encoder outputs as soon as the group is done
+        done: list[_WindowJob] = []
+        while jobs:
+            continuations = []
+            for group in _groups(jobs, batch_size):
+                self._decode_group(group, options, prompt)
+                continuations += [follow for follow in (self._continuation(job, options) for job in group) if follow]
+                if options.word_timestamps:
+                    self._align(group, options)
+                for job in group:
+                    job.encoded = None  # release encoder outputs as soon as the group is done
+            done += jobs
+            jobs = continuations
+        return done
+
+    def _continuation(self, job: _WindowJob, options: DecodeOptions) -> _WindowJob | None:
+        """Timestamp mode: a decoding that ends with a segment start (two timestamps, then nothing) stopped
+        before the end of its window; its text is cut at the last timestamp and the rest of the window
+        becomes a new job (openai/whisper's seek to the last timestamp)."""
+        tokens, begin = job.decoding.tokens, self.tokenizer.timestamp_begin
+        stamps = [index for index, token in enumerate(tokens) if token >= begin]
+        paired = any(later == earlier + 1 for earlier, later in zip(stamps, stamps[1:]))
+        single_ending = len(tokens) >= 2 and tokens[-1] >= begin and tokens[-2] < begin
+        if not stamps or not paired or single_ending:
+            return None
+        last = stamps[-1]
+        resume_s = job.window.start_s + (tokens[last] - begin) * TIME_PRECISION_S
+        job.decoding = _replace_tokens(job.decoding, list(tokens[:last + 1]), self.tokenizer)
+        window = job.window
+        rest = tuple((max(start, resume_s), end) for start, end in window.regions if end > resume_s)
+        if resume_s <= window.start_s or window.end_s - resume_s < MIN_CONTINUATION_S or not rest:
+            return None
+        offset = int(round((resume_s - window.start_s) * SAMPLE_RATE))
+        samples = job.samples[offset:]
+        job.window = Window(start_s=window.start_s, end_s=resume_s,  # its words must end before the rest
+                            regions=tuple((start, min(end, resume_s)) for start, end in window.regions
+                                          if start < resume_s) or ((window.start_s, resume_s),))
+        job.samples = job.samples[:offset]
+        return _WindowJob(job.item, Window(start_s=resume_s, end_s=window.end_s, regions=rest), samples,
+                          _context_seconds(samples.size, options))
 
     def _decode_group(self, group: list[_WindowJob], options: DecodeOptions, prompt: list[int]) -> None:
         first_temperature = options.temperatures[0]
@@ -320,86 +369,34 @@ class WhisperEngine:
     def _transcription(self, jobs: list[_WindowJob], speech: list[tuple[float, float]], duration_s: float,
                        processing_s: float, options: DecodeOptions) -> Transcription:
         segments: list[Segment] = []
-        heard: list[tuple[float, float]] = []
+        heard: list[tuple[float, float]] = []  # detected speech of the windows that gave text
         for job in jobs:
             if job.decoding is None or is_silence(job.decoding, options):
                 continue
-            window_segments = self._segments(job, options)
-            if window_segments:
-                heard.extend(job.window.regions)
-            segments.extend(window_segments)
+            pieces = window_pieces(job.decoding, job.window, self.tokenizer, not options.without_timestamps)
+            found = window_segments(pieces, job.words, job.decoding, self.tokenizer,
+                                    split_sentences=options.without_timestamps)
+            if found:
+                heard += [(start, end) for start, end in speech if start < job.window.end_s and end > job.window.start_s]
+            segments += found
         segments.sort(key=lambda segment: segment.start)
-        heard.extend((segment.start, segment.end) for segment in segments)
-        non_speech = non_speech_regions(_union(heard), duration_s)
-        return Transcription(segments=tuple(segments), text=" ".join(segment.text for segment in segments),
-                             duration_s=duration_s,
-                             non_speech=tuple((round(start, 3), round(end, 3)) for start, end in non_speech),
-                             processing_s=processing_s, model_id=self.model_id, compute_type=self.compute_type)
+        return Transcription(
+            segments=tuple(segments), text=" ".join(segment.text for segment in segments), duration_s=duration_s,
+            # pauses shorter than the detector's minimum silence belong to the speech around them
+            non_speech=non_speech(heard, segments, duration_s, options.vad.min_silence_s),
+            processing_s=processing_s, model_id=self.model_id, compute_type=self.compute_type)
 
-    def _segments(self, job: _WindowJob, options: DecodeOptions) -> list[Segment]:
-        decoding = job.decoding
-        if options.without_timestamps:
-            pieces = [(job.window.regions[0][0], job.window.regions[-1][1],
-                       [token for token in decoding.tokens if token < self.tokenizer.eot])]
+
+def _groups(jobs: list[_WindowJob], batch_size: int) -> list[list[_WindowJob]]:
+    """Jobs of equal encoder length in batches of at most batch_size (a job's encoder length depends only on
+    its own window, so its result does not depend on the other jobs)."""
+    groups: list[list[_WindowJob]] = []
+    for job in sorted(jobs, key=lambda job: job.context_s):
+        if groups and groups[-1][0].context_s == job.context_s and len(groups[-1]) < batch_size:
+            groups[-1].append(job)
         else:
-            pieces = self._timestamp_pieces(job)
-        segments = []
-        words = list(job.words)
-        for start, end, tokens in pieces:
-            piece_words: list[TimedWord] = []
-            taken = 0
-            while words and taken < len(tokens):
-                taken += len(words[0].tokens)
-                piece_words.append(words.pop(0))
-            if piece_words:
-                for sentence in _sentences(piece_words):
-                    segments.append(self._segment(sentence[0].start, sentence[-1].end,
-                                                  "".join(word.text for word in sentence), sentence, decoding))
-            else:
-                text = self.tokenizer.decode(tokens)
-                if text.strip():
-                    segments.append(self._segment(start, end, text, [], decoding))
-        return segments
-
-    def _segment(self, start: float, end: float, text: str, words: list[TimedWord],
-                 decoding: WindowDecoding) -> Segment:
-        word_spans = tuple(Word(start=word.start, end=word.end, text=word.text.strip(), confidence=word.probability)
-                           for word in words if word.text.strip())
-        return Segment(start=round(start, 3), end=round(max(start, end), 3), text=text.strip(), words=word_spans,
-                       avg_logprob=decoding.avg_logprob, no_speech_prob=decoding.no_speech_prob,
-                       compression_ratio=decoding.compression_ratio, temperature=decoding.temperature,
-                       confidence=segment_confidence(word_spans, decoding.avg_logprob))
-
-    def _timestamp_pieces(self, job: _WindowJob) -> list[tuple[float, float, list[int]]]:
-        """Timestamp-mode tokens -> (start_s, end_s, text tokens) pieces between timestamp tokens."""
-        begin = self.tokenizer.timestamp_begin
-        offset, end_s = job.window.start_s, job.window.end_s
-        pieces = []
-        current: list[int] = []
-        piece_start = None
-        for token in job.decoding.tokens:
-            if token >= begin:
-                time_s = min(end_s, offset + (token - begin) * TIME_PRECISION_S)
-                if current:
-                    pieces.append((piece_start if piece_start is not None else offset, time_s, current))
-                    current, piece_start = [], None
-                else:
-                    piece_start = time_s
-            elif token < self.tokenizer.eot:
-                current.append(token)
-        if current:
-            pieces.append((piece_start if piece_start is not None else offset, end_s, current))
-        return pieces
-
-
-def _sentences(words: list[TimedWord]) -> list[list[TimedWord]]:
-    """Words split after each word ending a sentence."""
-    sentences: list[list[TimedWord]] = [[]]
-    for word in words:
-        sentences[-1].append(word)
-        if word.text.rstrip().endswith(SENTENCE_END):
-            sentences.append([])
-    return [sentence for sentence in sentences if any(word.text.strip() for word in sentence)]
+            groups.append([job])
+    return groups
 
 
 def _replace_tokens(decoding: WindowDecoding, tokens: list[int], tokenizer: WhisperTokenizer) -> WindowDecoding:
@@ -414,16 +411,6 @@ def _context_seconds(n_samples: int, options: DecodeOptions) -> int:
         return FULL_CONTEXT_S
     wanted = n_samples / SAMPLE_RATE + options.encoder_padding_s
     return int(min(FULL_CONTEXT_S, CONTEXT_STEP_S * math.ceil(wanted / CONTEXT_STEP_S)))
-
-
-def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _checked_audio(audio: np.ndarray, index: int) -> np.ndarray:

@@ -78,13 +78,16 @@ class _Mutable:
 
 
 def _bound_long_words(words: list[_Mutable]) -> None:
-    """DTW gives a sentence-end mark (or the word after one) the whole pause: cap those at twice the median
-    word duration."""
+    """DTW gives the first word, a sentence-end mark or the word after one the whole pause next to it: cap
+    those at twice the median word duration."""
     durations = np.array([word.end - word.start for word in words])
     durations = durations[durations.nonzero()]
     if durations.size == 0:
         return
     max_duration = 2 * min(MAX_MEDIAN_WORD_S, float(np.median(durations)))
+    first = words[0]
+    if first.end - first.start > max_duration:  # the first word also absorbs the silence before the speech
+        first.start = first.end - max_duration
     for index in range(1, len(words)):
         word = words[index]
         if word.end - word.start > max_duration:

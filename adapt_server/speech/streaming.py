@@ -23,6 +23,8 @@ from adapt_server.speech.endpoint import EnergyEndpointer
 
 LEADING_KEEP_S = 0.3        # silence kept before speech in the buffer
 TRAILING_KEEP_S = 0.2       # silence kept after speech when finalising
+STEP_S = 0.02               # audio is walked in pieces of this size (one endpointer frame)
+STEP_SAMPLES = int(STEP_S * TARGET_SAMPLE_RATE)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,23 @@ class StreamingPolicy:
     interim_results: bool = True
 
 
+class AudioBuffer:
+    """Appends cheaply (a list of pieces), materializes on demand: float32 (n,) at 16 kHz."""
+
+    def __init__(self, samples: np.ndarray | None = None):
+        self._pieces = [samples] if samples is not None and samples.size else []
+        self.size = sum(p.size for p in self._pieces)
+
+    def append(self, piece: np.ndarray) -> None:
+        self._pieces.append(piece)
+        self.size += piece.size
+
+    def array(self) -> np.ndarray:
+        if len(self._pieces) != 1:
+            self._pieces = [np.concatenate(self._pieces) if self._pieces else np.zeros(0, np.float32)]
+        return self._pieces[0]
+
+
 def _norm(word: str) -> str:
     return re.sub(r"[^\w']", "", word.lower())
 
@@ -72,7 +91,7 @@ class StreamingRecognizer:
         self._decode = decode
         self.policy = policy
         self._endpointer = EnergyEndpointer()
-        self._buffer = np.zeros(0, np.float32)
+        self._buffer = AudioBuffer()
         self._buffer_start_s = 0.0          # stream time of buffer[0]
         self._received = 0                  # samples received in total
         self._since_interim = 0             # samples since the last interim decode
@@ -85,42 +104,55 @@ class StreamingRecognizer:
         return self._received / TARGET_SAMPLE_RATE
 
     def accept(self, samples: np.ndarray) -> list[StreamResult]:
-        """samples: float32 (n,) at 16 kHz. Returns the results this audio produced (maybe none)."""
-        if samples.size == 0:
-            return []
-        self._buffer = np.concatenate([self._buffer, samples])
-        self._received += samples.size
-        self._since_interim += samples.size
-        self._endpointer.accept(samples)
+        """samples: float32 (n,) at 16 kHz, any length. Returns the results this audio produced (maybe none).
+
+        Audio that piled up while a decode ran arrives as one long array: it is walked in STEP_S pieces so
+        every endpoint inside it is found; an interim decode runs at most once, on what is left at the end.
+        """
+        results = []
+        for start in range(0, samples.size, STEP_SAMPLES):
+            final = self._advance(samples[start:start + STEP_SAMPLES])
+            if final is not None:
+                results.append(final)
+        if (self.policy.interim_results and self._endpointer.in_utterance
+                and self._since_interim >= self.policy.interim_every_s * TARGET_SAMPLE_RATE):
+            results.append(self._interim())
+        return results
+
+    def _advance(self, piece: np.ndarray) -> StreamResult | None:
+        """Takes in one piece of audio; returns a final when this piece ends an utterance."""
+        self._buffer.append(piece)
+        self._received += piece.size
+        self._since_interim += piece.size
+        self._endpointer.accept(piece)
         if not self._endpointer.in_utterance:
             self._drop_leading_silence()
-            return []
+            return None
         state = self._endpointer.state
         if state.trailing_silence_s >= self.policy.endpoint_silence_s:
-            return [self._finalise(state.last_speech_end_s)]
+            return self._finalise(state.last_speech_end_s)
         if self._buffer.size / TARGET_SAMPLE_RATE >= self.policy.max_utterance_s:
-            return [self._finalise(self.received_s)]
-        if self.policy.interim_results and self._since_interim >= self.policy.interim_every_s * TARGET_SAMPLE_RATE:
-            return [self._interim()]
-        return []
+            return self._finalise(self.received_s)
+        return None
 
     def finish(self) -> list[StreamResult]:
         """End of stream: the pending utterance, if any, becomes a final."""
         if self._endpointer.in_utterance:
-            return [self._finalise(self._endpointer.state.last_speech_end_s)]
+            final = self._finalise(self._endpointer.state.last_speech_end_s)
+            return [final] if final is not None else []
         return []
 
     def _drop_leading_silence(self) -> None:
         keep = int(LEADING_KEEP_S * TARGET_SAMPLE_RATE)
         if self._buffer.size > 2 * keep:
             cut = self._buffer.size - keep
-            self._buffer = self._buffer[cut:]
+            self._buffer = AudioBuffer(self._buffer.array()[cut:])
             self._buffer_start_s += cut / TARGET_SAMPLE_RATE
             self._since_interim = 0
 
     def _interim(self) -> StreamResult:
         self._since_interim = 0
-        hypothesis = self._decode(self._buffer, False)
+        hypothesis = self._decode(self._buffer.array(), False)
         words = hypothesis.text.split()
         agreed = agreed_prefix(self._previous, words)
         if agreed > len(self._stable):
@@ -131,18 +163,20 @@ class StreamingRecognizer:
         return StreamResult(False, text, stable, (), self._buffer_start_s, self.received_s, self._utterance_index,
                             self.received_s, hypothesis.confidence)
 
-    def _finalise(self, speech_end_s: float) -> StreamResult:
+    def _finalise(self, speech_end_s: float) -> StreamResult | None:
+        """Decodes the utterance up to its end of speech; None when it held no words (a cough, a click)."""
         end_s = min(self.received_s, speech_end_s + TRAILING_KEEP_S)
         cut = max(0, int(round((end_s - self._buffer_start_s) * TARGET_SAMPLE_RATE)))
-        audio, rest = self._buffer[:cut], self._buffer[cut:]
+        buffered = self._buffer.array()
+        audio, rest = buffered[:cut], buffered[cut:]
         hypothesis = self._decode(audio, True) if audio.size else Hypothesis("", ())
         offset = self._buffer_start_s
         words = tuple(w.with_offset(offset) for w in hypothesis.words)
-        result = StreamResult(True, hypothesis.text.strip(), hypothesis.text.strip(), words, offset,
-                              offset + audio.size / TARGET_SAMPLE_RATE, self._utterance_index, self.received_s,
-                              hypothesis.confidence)
-        self._utterance_index += 1
-        self._buffer, self._buffer_start_s = rest, end_s
+        text = hypothesis.text.strip()
+        result = StreamResult(True, text, text, words, offset, offset + audio.size / TARGET_SAMPLE_RATE,
+                              self._utterance_index, self.received_s, hypothesis.confidence) if text else None
+        self._utterance_index += 1 if text else 0
+        self._buffer, self._buffer_start_s = AudioBuffer(rest), end_s
         self._since_interim, self._previous, self._stable = 0, [], []
         self._endpointer.reset_utterance()
         return result

@@ -1,12 +1,14 @@
 """Adapt Python SDK: `client = adapt.Client("localhost:50051")`, then client.datasets, client.models."""
 from adapt.client import Client
-from adapt.errors import (AdaptError, AlreadyExistsError, FailedPreconditionError, InvalidArgumentError,
-                          JobCancelledError, JobFailedError, NotFoundError, PermissionDeniedError,
-                          UnauthenticatedError, UnavailableError, WaitTimeoutError)
+from adapt.errors import (AbortedError, AdaptError, AlreadyExistsError, DeadlineExceededError,
+                          FailedPreconditionError, InternalError, InvalidArgumentError, JobCancelledError,
+                          JobFailedError, NotFoundError, PermissionDeniedError, ResourceExhaustedError,
+                          UnauthenticatedError, UnavailableError, UnimplementedError, WaitTimeoutError)
 from adapt.resources import Dataset, DatasetStats, Event, Model, Recording, State
 
-__all__ = ["Client", "AdaptError", "AlreadyExistsError", "FailedPreconditionError", "InvalidArgumentError",
-           "JobCancelledError", "JobFailedError", "NotFoundError", "PermissionDeniedError",
-           "UnauthenticatedError", "UnavailableError", "WaitTimeoutError", "Dataset", "DatasetStats", "Event",
+__all__ = ["Client", "AbortedError", "AdaptError", "AlreadyExistsError", "DeadlineExceededError",
+           "FailedPreconditionError", "InternalError", "InvalidArgumentError", "JobCancelledError",
+           "JobFailedError", "NotFoundError", "PermissionDeniedError", "ResourceExhaustedError",
+           "UnauthenticatedError", "UnavailableError", "UnimplementedError", "WaitTimeoutError", "Dataset", "DatasetStats", "Event",
            "Model", "Recording", "State"]
 __version__ = "0.1.0"

@@ -1,0 +1,180 @@
+"""Benchmark: Adapt's batch transcription vs faster-whisper (sequential and batched) on real speech.
+
+    .venv/bin/python bench/asr_bench.py                       # beam 5, int8, all cores, word timestamps
+    .venv/bin/python bench/asr_bench.py --repeats 3 --no-word-timestamps
+
+Corpus: ../shared/realspeech/asr (39 utterances, 181 s, references in manifest.jsonl), decoded with
+`adapt_server.audio.decode.decode_audio`; the bench exits with a message when it is absent.
+
+What is timed, from one process, in one run (same model files, beam size, compute type, threads):
+- Adapt:               ``WhisperEngine.transcribe_batch(all audios, DecodeOptions(beam_size=B), batch_size=N)``
+- faster-whisper seq.: ``WhisperModel(...).transcribe(audio, beam_size=B, language="en")`` file after file
+                       (its defaults otherwise: no VAD, timestamp tokens, temperature fallback)
+- faster-whisper batch:``BatchedInferencePipeline(model).transcribe(audio, beam_size=B, language="en",
+                       batch_size=N)`` file after file (its defaults: VAD chunks, no timestamp tokens)
+Word timestamps are requested from all three, or from none (--no-word-timestamps).
+Threads: CTranslate2 gets --threads intra-op threads in every system (faster-whisper's cpu_threads),
+numba and torch the same, BLAS 1 (``adapt_kernels.threads.pin_threads``). Each system runs once untimed on
+the first file (model load, compilation), then --repeats timed runs, interleaved (A B C A B C ...) so that
+load from other processes on a shared machine hits all of them alike; the table shows medians.
+Throughput is audio seconds per wall second; ratios are Adapt's throughput over each peer's.
+WER: corpus WER (jiwer) after Whisper's English text normalizer (transformers' EnglishTextNormalizer with
+the openai spelling map shipped by the `whisper-normalizer` package).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from adapt_kernels.threads import ThreadBudget, available_cores, pin_threads
+
+REPO = Path(__file__).resolve().parents[1]
+REALSPEECH_ASR = REPO / ".." / "shared" / "realspeech" / "asr"
+
+
+@dataclass(frozen=True)
+class Utterance:
+    id: str
+    audio: np.ndarray  # float32 (n,), 16 kHz
+    reference: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    seconds: list[float]  # wall time of each timed run
+    hypotheses: list[str]  # of the last run
+
+
+def load_corpus(folder: Path) -> list[Utterance]:
+    from adapt_server.audio.decode import decode_audio
+
+    manifest = folder / "manifest.jsonl"
+    items = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Utterance(item["id"], decode_audio(folder.parent / item["audio"]).mono, item["text"]) for item in items]
+
+
+def english_normalizer() -> Callable[[str], str]:
+    import whisper_normalizer
+    from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
+
+    mapping = Path(whisper_normalizer.__file__).resolve().parent / "normalizers" / "english.json"
+    return EnglishTextNormalizer(json.loads(mapping.read_text(encoding="utf-8")))
+
+
+def corpus_wer(references: list[str], hypotheses: list[str], normalize: Callable[[str], str]) -> float:
+    import jiwer
+
+    return jiwer.wer([normalize(text) for text in references], [normalize(text) for text in hypotheses])
+
+
+def run_adapt(model_dir: Path, audios: list[np.ndarray], args) -> Callable[[list[np.ndarray]], list[str]]:
+    from adapt_server.engines.options import DecodeOptions
+    from adapt_server.engines.whisper import WhisperEngine
+
+    budget = ThreadBudget(numba=args.threads, blas=1, torch=args.threads, ctranslate2_intra=args.threads)
+    engine = WhisperEngine(model_dir, "whisper-tiny.en", compute_type=args.compute_type, threads=budget)
+    options = DecodeOptions(beam_size=args.beam_size, word_timestamps=args.word_timestamps)
+
+    def transcribe(batch: list[np.ndarray]) -> list[str]:
+        return [result.text for result in engine.transcribe_batch(batch, options, batch_size=args.batch_size)]
+
+    return transcribe
+
+
+def faster_whisper_model(model_dir: Path, args):
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(str(model_dir), device="cpu", compute_type=args.compute_type, cpu_threads=args.threads)
+
+
+def run_faster_whisper(model, args) -> Callable[[list[np.ndarray]], list[str]]:
+    def transcribe(batch: list[np.ndarray]) -> list[str]:
+        texts = []
+        for audio in batch:
+            segments, _ = model.transcribe(audio, beam_size=args.beam_size, language="en",
+                                           word_timestamps=args.word_timestamps)
+            texts.append("".join(segment.text for segment in segments).strip())
+        return texts
+
+    return transcribe
+
+
+def run_faster_whisper_batched(model, args) -> Callable[[list[np.ndarray]], list[str]]:
+    from faster_whisper import BatchedInferencePipeline
+
+    pipeline = BatchedInferencePipeline(model)
+
+    def transcribe(batch: list[np.ndarray]) -> list[str]:
+        texts = []
+        for audio in batch:
+            segments, _ = pipeline.transcribe(audio, beam_size=args.beam_size, language="en",
+                                              batch_size=args.batch_size, word_timestamps=args.word_timestamps)
+            texts.append("".join(segment.text for segment in segments).strip())
+        return texts
+
+    return transcribe
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=available_cores(), help="CPU threads for every system")
+    parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--compute-type", default="int8")
+    parser.add_argument("--batch-size", type=int, default=8, help="Adapt's and BatchedInferencePipeline's")
+    parser.add_argument("--repeats", type=int, default=1, help="timed runs per system (median reported)")
+    parser.add_argument("--no-word-timestamps", dest="word_timestamps", action="store_false")
+    parser.add_argument("--corpus", type=Path, default=REALSPEECH_ASR)
+    args = parser.parse_args(argv)
+    if not (args.corpus / "manifest.jsonl").is_file():
+        print(f"{args.corpus} has no manifest.jsonl: the realspeech corpus is absent, nothing to measure")
+        return 1
+    from adapt_server.engines.catalog import bundled_model_path
+
+    pin_threads(numba=args.threads, blas=1, torch=args.threads)
+    corpus = load_corpus(args.corpus.resolve())
+    audios = [utterance.audio for utterance in corpus]
+    audio_s = sum(audio.size for audio in audios) / 16000
+    model_dir = bundled_model_path()
+    shared_model = faster_whisper_model(model_dir, args)
+    systems = {
+        "Adapt transcribe_batch": run_adapt(model_dir, audios, args),
+        "faster-whisper WhisperModel (sequential)": run_faster_whisper(shared_model, args),
+        "faster-whisper BatchedInferencePipeline": run_faster_whisper_batched(shared_model, args),
+    }
+    for transcribe in systems.values():  # untimed: loads, compilation, first-call allocations
+        transcribe(audios[:1])
+    seconds: dict[str, list[float]] = {name: [] for name in systems}
+    hypotheses: dict[str, list[str]] = {}
+    for _ in range(args.repeats):
+        for name, transcribe in systems.items():
+            started = time.perf_counter()
+            hypotheses[name] = transcribe(audios)
+            seconds[name].append(time.perf_counter() - started)
+    normalize = english_normalizer()
+    references = [utterance.reference for utterance in corpus]
+    adapt_name = next(iter(systems))
+    adapt_throughput = audio_s / statistics.median(seconds[adapt_name])
+    print(f"corpus: {len(corpus)} utterances, {audio_s:.1f} s of audio; model whisper-tiny.en ({model_dir})")
+    print(f"beam {args.beam_size}, compute type {args.compute_type}, {args.threads} threads, batch size "
+          f"{args.batch_size}, word timestamps {'on' if args.word_timestamps else 'off'}, "
+          f"{args.repeats} timed run(s) each, load average {os.getloadavg()[0]:.2f}")
+    print(f"{'system':44s} {'wall s':>8s} {'audio s/s':>10s} {'Adapt x':>8s} {'WER':>7s}")
+    for name in systems:
+        wall = statistics.median(seconds[name])
+        throughput = audio_s / wall
+        print(f"{name:44s} {wall:8.2f} {throughput:10.1f} {adapt_throughput / throughput:8.2f} "
+              f"{corpus_wer(references, hypotheses[name], normalize):7.4f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
