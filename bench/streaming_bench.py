@@ -63,7 +63,8 @@ def load_utterances(limit: int) -> list[Utterance]:
 
 
 def run_stream(client, utterances: list[Utterance], gap_s: float, out: list) -> None:
-    """Feeds the utterances at real time; records per-utterance latencies into `out`."""
+    """Feeds the utterances at real time; appends to `out` one dict: per-utterance (final, first interim)
+    latencies, and the stream's reference and hypothesis text."""
     gap = np.zeros(int(gap_s * RATE), np.float32)
     timeline, pieces, t = [], [], 0.0
     for u in utterances:
@@ -85,12 +86,14 @@ def run_stream(client, utterances: list[Utterance], gap_s: float, out: list) -> 
     for result in client.speech.stream(chunks(), sample_rate_hz=RATE):
         now = time.monotonic() - started
         (finals if result.is_final else interims).append((now, result))
-    for index, (onset, end, text) in enumerate(timeline):
-        final = next(((w, r) for w, r in finals if r.end >= end - 0.3 and r.start <= end), None)
+    latencies = []
+    for onset, end, _ in timeline:
+        # the final that closes this utterance: the first one whose audio reaches its end of speech
+        final = next((w for w, r in finals if r.end >= end - 0.3 and r.start <= end), None)
         first = next((w for w, r in interims if w >= onset and r.start <= end), None)
-        out.append({"final_latency": final[0] - end if final else None,
-                    "first_interim_latency": first - onset if first is not None else None,
-                    "reference": text, "hypothesis": final[1].text if final else ""})
+        latencies.append((final - end if final is not None else None, first - onset if first is not None else None))
+    out.append({"latencies": latencies, "reference": " ".join(text for _, _, text in timeline),
+                "hypothesis": " ".join(r.text for _, r in finals)})  # WER over the whole stream
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -123,12 +126,13 @@ def main() -> None:
             t.join()
     finally:
         server.stop()
-    finals = [r["final_latency"] for r in results if r["final_latency"] is not None]
-    interims = [r["first_interim_latency"] for r in results if r["first_interim_latency"] is not None]
+    pairs = [pair for r in results for pair in r["latencies"]]
+    finals = [f for f, _ in pairs if f is not None]
+    interims = [i for _, i in pairs if i is not None]
     error_rate = wer(" ".join(r["reference"] for r in results), " ".join(r["hypothesis"] for r in results))
-    print(f"{args.streams} concurrent streams, real-time pace, {len(results)} utterances, whisper-tiny.en int8 greedy")
+    print(f"{args.streams} concurrent streams, real-time pace, {len(pairs)} utterances, whisper-tiny.en int8 greedy")
     print(f"final after end of speech: median {statistics.median(finals):.3f} s, p95 {percentile(finals, 95):.3f} s "
-          f"({len(finals)}/{len(results)} utterances matched)")
+          f"({len(finals)}/{len(pairs)} utterances matched)")
     print(f"first interim after speech onset: median {statistics.median(interims):.3f} s, "
           f"p95 {percentile(interims, 95):.3f} s")
     print(f"WER of the finals (basic normalizer): {error_rate:.3f}")

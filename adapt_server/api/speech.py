@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from adapt_server.speech.streaming import Hypothesis, StreamingPolicy, Streaming
 log = logging.getLogger("adapt.speech")
 DEFAULT_ENDPOINT_SILENCE_S = 0.5
 MAX_ENDPOINT_SILENCE_S = 5.0
+INTERIM_DECODES_AT_ONCE = 1  # interims across all streams decoded concurrently; more are skipped (best-effort)
 
 
 def recognition_from_proto(config: speech_pb2.RecognitionConfig) -> speech.Recognition:
@@ -49,6 +51,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
         self.runner = runner
         self.engines = engines          # adapt_server.engines.registry.EngineRegistry
         self.active_streams = 0
+        self._interim_slots = threading.BoundedSemaphore(INTERIM_DECODES_AT_ONCE)
 
     async def _engine(self, recognition: speech.Recognition):
         record = await self.runner.run(lambda s: speech.resolve_model(s.models, recognition))
@@ -95,8 +98,18 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
             raise InvalidArgument(f"endpoint_silence_s must be between 0.1 and {MAX_ENDPOINT_SILENCE_S} s; got {silence}")
         record, engine = await self._engine(recognition)
 
-        def decode(audio: np.ndarray, final: bool) -> Hypothesis:
-            result = engine.transcribe(audio, options if final else interim_options)
+        slots = self._interim_slots
+
+        def decode(audio: np.ndarray, final: bool) -> Hypothesis | None:
+            if final:
+                result = engine.transcribe(audio, options)
+            elif slots.acquire(blocking=False):
+                try:
+                    result = engine.transcribe(audio, interim_options)
+                finally:
+                    slots.release()
+            else:
+                return None  # another stream's interim is decoding: skip, finals keep the cores
             confidence = (sum(s.confidence for s in result.segments) / len(result.segments)) if result.segments else 0.0
             return Hypothesis(result.text, result.words, confidence)
 

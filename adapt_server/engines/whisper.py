@@ -11,9 +11,12 @@ Pipeline of `transcribe_batch` (and of `transcribe`, a batch of one):
 3. Windows failing the quality checks (compression ratio, average log-prob; see `quality.py`) are
    decoded again: first with a full 30-s encoder window (when they had a shorter one), then down the
    temperature ladder (sampling best_of), each step one batched call for the windows still failing.
-   Windows judged silent (no-speech probability) are dropped and reported as non-speech.
+   Windows judged silent (no-speech probability) are dropped and reported as non-speech. In timestamp
+   mode (the default), a window the decoder left early (it ends on a segment start) is continued from its
+   last timestamp as a new window in the next round, as openai/whisper seeks.
 4. Word timestamps: one batched `align` call (cross-attention DTW over the alignment heads) per encoder
-   length, then words -> segments (sentence ends split a window's text into segments).
+   length; segments are Whisper's timestamp segments (or, without timestamp tokens, a window's text split
+   at sentence ends), each with its words (see `segments.py`).
 
 Thread-safety: one engine serves concurrent requests. CTranslate2 model calls are thread-safe; with
 `inter_threads=1` (the thread budget's default) calls from concurrent requests queue and run one at a
@@ -226,9 +229,10 @@ class WhisperEngine:
         return done
 
     def _continuation(self, job: _WindowJob, options: DecodeOptions) -> _WindowJob | None:
-        """Timestamp mode: a decoding that ends with a segment start (two timestamps, then nothing) stopped
-        before the end of its window; its text is cut at the last timestamp and the rest of the window
-        becomes a new job (openai/whisper's seek to the last timestamp)."""
+        """Timestamp mode: a decoding with timestamp pairs that does not end on a closing timestamp stopped
+        before the end of its window (openai/whisper's rule); when the rest of the window (after the last
+        timestamp) holds detected speech, the text is cut at that timestamp and the rest becomes a new job
+        (openai/whisper's seek). Returns that job, or None."""
         tokens, begin = job.decoding.tokens, self.tokenizer.timestamp_begin
         stamps = [index for index, token in enumerate(tokens) if token >= begin]
         paired = any(later == earlier + 1 for earlier, later in zip(stamps, stamps[1:]))
@@ -236,12 +240,12 @@ class WhisperEngine:
         if not stamps or not paired or single_ending:
             return None
         last = stamps[-1]
-        resume_s = job.window.start_s + (tokens[last] - begin) * TIME_PRECISION_S
-        job.decoding = _replace_tokens(job.decoding, list(tokens[:last + 1]), self.tokenizer)
         window = job.window
+        resume_s = window.start_s + (tokens[last] - begin) * TIME_PRECISION_S
         rest = tuple((max(start, resume_s), end) for start, end in window.regions if end > resume_s)
         if resume_s <= window.start_s or window.end_s - resume_s < MIN_CONTINUATION_S or not rest:
-            return None
+            return None  # nothing worth decoding again: keep the text as it is
+        job.decoding = _replace_tokens(job.decoding, list(tokens[:last + 1]), self.tokenizer)
         offset = int(round((resume_s - window.start_s) * SAMPLE_RATE))
         samples = job.samples[offset:]
         job.window = Window(start_s=window.start_s, end_s=resume_s,  # its words must end before the rest
@@ -377,7 +381,8 @@ class WhisperEngine:
             found = window_segments(pieces, job.words, job.decoding, self.tokenizer,
                                     split_sentences=options.without_timestamps)
             if found:
-                heard += [(start, end) for start, end in speech if start < job.window.end_s and end > job.window.start_s]
+                window = job.window
+                heard += [(start, end) for start, end in speech if start < window.end_s and end > window.start_s]
             segments += found
         segments.sort(key=lambda segment: segment.start)
         return Transcription(

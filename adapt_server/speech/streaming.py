@@ -6,8 +6,10 @@ are *stable* and never change after. When the endpointer sees `endpoint_silence_
 the utterance is decoded once more with the final options (word times) and emitted as a final; the buffer
 then restarts after it. An utterance longer than `max_utterance_s` is finalised at that point.
 
-The recognizer is synchronous and engine-agnostic (`decode(audio, final) -> Hypothesis`): the gRPC layer
-runs it in a worker thread per stream, and the engine (shared by all streams) serialises model calls.
+The recognizer is synchronous and engine-agnostic (`decode(audio, final) -> Hypothesis | None`): the gRPC
+layer runs it in a worker thread per stream, and the engine (shared by all streams) serialises model calls.
+`decode` may return None for an interim (the engine is busy with other streams): interims are best-effort,
+finals are not, so under load the cores go to finals first.
 """
 from __future__ import annotations
 
@@ -87,7 +89,7 @@ def agreed_prefix(previous: list[str], current: list[str]) -> int:
 
 
 class StreamingRecognizer:
-    def __init__(self, decode: Callable[[np.ndarray, bool], Hypothesis], policy: StreamingPolicy = StreamingPolicy()):
+    def __init__(self, decode: Callable[[np.ndarray, bool], Hypothesis | None], policy: StreamingPolicy = StreamingPolicy()):
         self._decode = decode
         self.policy = policy
         self._endpointer = EnergyEndpointer()
@@ -116,7 +118,9 @@ class StreamingRecognizer:
                 results.append(final)
         if (self.policy.interim_results and self._endpointer.in_utterance
                 and self._since_interim >= self.policy.interim_every_s * TARGET_SAMPLE_RATE):
-            results.append(self._interim())
+            interim = self._interim()
+            if interim is not None:
+                results.append(interim)
         return results
 
     def _advance(self, piece: np.ndarray) -> StreamResult | None:
@@ -150,9 +154,12 @@ class StreamingRecognizer:
             self._buffer_start_s += cut / TARGET_SAMPLE_RATE
             self._since_interim = 0
 
-    def _interim(self) -> StreamResult:
-        self._since_interim = 0
+    def _interim(self) -> StreamResult | None:
+        """None when the decoder declined (busy with other streams); the next audio tries again."""
         hypothesis = self._decode(self._buffer.array(), False)
+        if hypothesis is None:
+            return None
+        self._since_interim = 0
         words = hypothesis.text.split()
         agreed = agreed_prefix(self._previous, words)
         if agreed > len(self._stable):

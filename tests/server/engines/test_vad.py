@@ -68,8 +68,8 @@ def test_finds_nothing_in_silence_or_noise(kind):
     assert speech_regions(audio) == []
 
 
-def test_probabilities_match_frame_by_frame_streaming():
-    """The block-sequence export equals the streaming one: blocks carry the LSTM state and context."""
+def test_probabilities_do_not_depend_on_the_block_size():
+    """Consecutive onnxruntime calls carry the LSTM state and the 64-sample context across blocks."""
     rng = np.random.default_rng(2)
     audio = (0.05 * rng.standard_normal(3 * SAMPLE_RATE)).astype(np.float32)
     vad = SileroVad()
