@@ -257,3 +257,11 @@ def expand_windows(windows: list[Window], duration_s: float, max_window_s: float
         grown.append(Window(start_s=max(0.0, window.start_s - before), end_s=min(duration_s, window.end_s + after),
                             regions=window.regions))
     return grown
+
+
+def decoding_windows(regions: list[tuple[float, float]], duration_s: float,
+                     max_window_s: float = MAX_WINDOW_S) -> list[Window]:
+    """The windows the engine decodes: padded speech regions (`speech_regions`) packed into windows of at
+    most max_window_s cut at pauses, then grown into the non-speech around them (`expand_windows`).
+    A window's start_s is its offset in the recording."""
+    return expand_windows(pack_windows(regions, max_window_s), duration_s, max_window_s)

@@ -57,8 +57,7 @@ from adapt_server.engines.tokenizer import TIME_PRECISION_S, WhisperTokenizer
 from adapt_server.engines.vad import (
     MAX_WINDOW_S,
     Window,
-    expand_windows,
-    pack_windows,
+    decoding_windows,
     pad_regions,
     shared_vad,
     unpadded_regions,
@@ -203,7 +202,7 @@ class WhisperEngine:
         duration = samples.size / SAMPLE_RATE
         regions = pad_regions(speech, options.vad.speech_pad_s, duration)
         jobs = []
-        for window in expand_windows(pack_windows(regions, MAX_WINDOW_S), duration, MAX_WINDOW_S):
+        for window in decoding_windows(regions, duration, MAX_WINDOW_S):
             first, last = window.sample_range(samples.size)
             jobs.append(_WindowJob(item, window, samples[first:last], _context_seconds(last - first, options)))
         return jobs

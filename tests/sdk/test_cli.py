@@ -60,3 +60,45 @@ def test_quickstart_ends_with_the_dataset_stats(tmp_path):
     result = _adapt("quickstart", "--data-dir", str(tmp_path / "qs"), "--calls", "2", timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "recordings=2" in result.stdout and "oov_rate=" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def speech_file(tmp_path_factory):
+    from adapt_server.sampledata import generate_calls
+    [info] = generate_calls(tmp_path_factory.mktemp("cli-call"), n_calls=1, seed=11, split="holdout")
+    return info
+
+
+def test_transcribe_prints_text_json_and_subtitles(cli_server, speech_file):
+    server, _ = cli_server
+    text = _adapt("transcribe", str(speech_file.audio_path), target=server.target)
+    assert text.returncode == 0, text.stderr
+    assert len(text.stdout.split()) > 20 and "RTF" in text.stderr
+    as_json = _adapt("transcribe", str(speech_file.audio_path), "--json", target=server.target)
+    import json
+    payload = json.loads(as_json.stdout)
+    assert payload["model"] == "whisper-tiny.en" and payload["segments"][0]["words"]
+    srt = _adapt("transcribe", str(speech_file.audio_path), "--srt", target=server.target).stdout
+    assert srt.startswith("1\n00:00:") and " --> " in srt
+    vtt = _adapt("transcribe", str(speech_file.audio_path), "--vtt", target=server.target).stdout
+    assert vtt.startswith("WEBVTT") and "00:00:" in vtt
+
+
+def test_transcribe_stream_prints_finals_at_real_time_pace(cli_server, tmp_path):
+    server, _ = cli_server
+    import time
+
+    from adapt_server.audio.decode import decode_audio
+    from adapt_server.sampledata import generate_calls
+    [info] = generate_calls(tmp_path, n_calls=1, seed=12, split="train")
+    seconds = 16.0
+    clip = write_audio(tmp_path / "clip.flac", decode_audio(info.audio_path).samples[0][: int(seconds * 16000)],
+                       16000, "flac")
+    started = time.monotonic()
+    result = _adapt("transcribe", "--stream", str(clip), target=server.target)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert elapsed >= seconds * 0.95, "the file is fed at real-time pace"
+    finals = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert len(finals) >= 2, result.stdout
+    assert "..." in result.stderr, "interim results are shown while the audio plays"

@@ -177,8 +177,8 @@ def _stream_file(client, audio_file: Path, model: str, deployment_id: str, beam_
     pcm = _pcm16_16k(audio_file)
     for result in client.speech.stream(paced(pcm, 16000), sample_rate_hz=16000, model=model,
                                        deployment_id=deployment_id, beam_size=beam_size):
-        if result.is_final:
-            console.print(f"\r[bold][{result.start:6.2f}-{result.end:6.2f}][/] {result.text}" + " " * 20)
+        if result.is_final:  # finals on stdout, interims on stderr: `> out.txt` keeps the transcript
+            click.echo(f"[{result.start:7.2f} - {result.end:7.2f}] {result.text}")
         else:
             console.print(f"[dim]  ... {result.text}[/]")
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -11,6 +13,7 @@ from adapt_server.engines.vad import (
     MAX_WINDOW_S,
     SileroVad,
     Window,
+    decoding_windows,
     expand_windows,
     non_speech_regions,
     pack_windows,
@@ -30,9 +33,14 @@ def frames(*runs: tuple[float, float]) -> np.ndarray:
                            for probability, seconds in runs])
 
 
-def test_the_model_ships_with_silero_vad_and_loads_without_torch_import():
+def test_the_weights_ship_with_silero_vad_and_load_without_torch():
     assert silero_model_path().name == "silero_vad_16k_sequence.onnx"
     assert SileroVad().speech_probabilities(np.zeros(0, np.float32)).shape == (0,)
+    # silero_vad/__init__ imports torch (seconds, hundreds of MB): the engine must not run it
+    code = ("import sys, numpy; import adapt_server.engines.vad as vad, adapt_server.engines.registry; "
+            "vad.speech_regions(numpy.zeros(16000, numpy.float32)); print('torch' in sys.modules)")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "False"
 
 
 def test_finds_the_speech_of_real_utterances(asr_corpus):
@@ -139,6 +147,18 @@ def test_expand_windows_grows_into_silence_within_30_s():
     assert pair[0].start_s == pytest.approx(9.0) and pair[0].end_s == pytest.approx(39.0)
     assert pair[1].start_s == pytest.approx(44.0) and pair[1].end_s == pytest.approx(74.0)
     assert pair[0].end_s <= pair[1].start_s
+
+
+def test_decoding_windows_of_a_long_recording(synthetic_call):
+    duration = synthetic_call.audio.size / SAMPLE_RATE
+    regions = speech_regions(synthetic_call.audio)
+    windows = decoding_windows(regions, duration)
+    assert len(windows) >= 3  # ~65 s of speech
+    assert all(window.duration_s <= MAX_WINDOW_S for window in windows)
+    assert all(earlier.end_s <= later.start_s for earlier, later in zip(windows, windows[1:]))
+    assert [region for window in windows for region in window.regions] == regions
+    for earlier, later in zip(windows, windows[1:]):  # cut in a pause: no speech region crosses a cut
+        assert earlier.regions[-1][1] <= earlier.end_s <= later.start_s <= later.regions[0][0]
 
 
 def test_non_speech_is_the_complement():
