@@ -16,33 +16,33 @@ def grpc_code(name: str) -> grpc.StatusCode:
     return getattr(grpc.StatusCode, name, grpc.StatusCode.INTERNAL)
 
 
+async def _abort_for(exc: Exception, context, method_name: str) -> None:
+    """AdaptError -> its status code and message; anything unexpected -> INTERNAL with the exception's type
+    and text (and a logged traceback). gRPC's own aborts pass through."""
+    if isinstance(exc, (grpc.aio.AbortError, grpc.RpcError)):
+        raise exc
+    if isinstance(exc, AdaptError):
+        await context.abort(grpc_code(exc.code), exc.message)
+    log.error("%s failed", method_name, exc_info=exc)
+    await context.abort(grpc.StatusCode.INTERNAL, f"{type(exc).__name__}: {exc}")
+
+
 def handle_errors(method):
-    """Wraps a unary or server-streaming aio servicer method: AdaptError -> its status code and message;
-    anything unexpected -> INTERNAL with the exception's type and text (and a logged traceback)."""
+    """Wraps a unary or server-streaming aio servicer method with `_abort_for`."""
     if inspect.isasyncgenfunction(method):
         @functools.wraps(method)
         async def stream_wrapper(self, request, context):
             try:
                 async for item in method(self, request, context):
                     yield item
-            except AdaptError as exc:
-                await context.abort(grpc_code(exc.code), exc.message)
-            except (grpc.aio.AbortError, grpc.RpcError):
-                raise
             except Exception as exc:
-                log.exception("%s failed", method.__name__)
-                await context.abort(grpc.StatusCode.INTERNAL, f"{type(exc).__name__}: {exc}")
+                await _abort_for(exc, context, method.__name__)
         return stream_wrapper
 
     @functools.wraps(method)
     async def unary_wrapper(self, request, context):
         try:
             return await method(self, request, context)
-        except AdaptError as exc:
-            await context.abort(grpc_code(exc.code), exc.message)
-        except (grpc.aio.AbortError, grpc.RpcError):
-            raise
         except Exception as exc:
-            log.exception("%s failed", method.__name__)
-            await context.abort(grpc.StatusCode.INTERNAL, f"{type(exc).__name__}: {exc}")
+            await _abort_for(exc, context, method.__name__)
     return unary_wrapper

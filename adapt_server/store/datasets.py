@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlite_utils
 
@@ -89,30 +89,21 @@ class DatasetRepository:
         request differs (a reused request_id is a client bug, not a retry).
         """
         with transaction(self.db):
-            if request_id:
-                row = self.db.execute("SELECT id, request_hash FROM datasets WHERE request_id = ?",
-                                      [request_id]).fetchone()
-                if row is not None:
-                    if row["request_hash"] != request_hash:
-                        raise AlreadyExists(
-                            f"request_id {request_id!r} was already used to create dataset {row['id']} with "
-                            "different parameters; send a new request_id for a new dataset")
-                    existing_id = row["id"]
-                    created = False
-                else:
-                    existing_id = None
+            row = self.db.execute("SELECT id, request_hash FROM datasets WHERE request_id = ?",
+                                  [request_id]).fetchone() if request_id else None
+            if row is not None:
+                if row["request_hash"] != request_hash:
+                    raise AlreadyExists(
+                        f"request_id {request_id!r} was already used to create dataset {row['id']} with "
+                        "different parameters; send a new request_id for a new dataset")
+                dataset_id, created = row["id"], False
             else:
-                existing_id = None
-            if existing_id is None:
-                dataset_id = new_dataset_id()
+                dataset_id, created = new_dataset_id(), True
                 self.db.execute(
                     "INSERT INTO datasets (id, name, request_id, request_hash, spec, created_at) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     [dataset_id, name, request_id or None, request_hash, json.dumps(spec), time.time()])
                 self.jobs.enqueue(INGEST_JOB, dataset_id, {"dataset_id": dataset_id}, max_attempts)
-                created = True
-            else:
-                dataset_id = existing_id
         return self.get(dataset_id), created
 
     def get(self, dataset_id: str) -> DatasetRecord | None:

@@ -17,6 +17,19 @@ BIG_FILES = 300
 BIG_FILE_S = 8.0
 
 
+def _many_files(folder) -> None:
+    """BIG_FILES distinct wav files: enough per-file commits that an ingest lasts a few seconds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(BIG_FILES):
+        write_audio(folder / f"b{i:03d}.wav", tone(BIG_FILE_S, 16000, 100 + i, seed=i), 16000, "wav")
+
+
+def _wait_until_decoding(client, dataset_id: str, files_done: int) -> None:
+    for event in client.datasets.watch(dataset_id, timeout=WAIT_S):
+        if event.progress.stage == "decode" and event.progress.done >= files_done:
+            return
+
+
 def _snapshot(data_dir, dataset_id: str) -> dict:
     """Every stored row of a dataset plus the sha256 of each audio blob file's bytes."""
     db = sqlite3.connect(data_dir / "adapt.sqlite3")
@@ -35,12 +48,10 @@ def _snapshot(data_dir, dataset_id: str) -> dict:
 def test_kill_9_mid_ingest_then_restart(tmp_path):
     root = tmp_path / "sources"
     (root / "small").mkdir(parents=True)
-    (root / "big").mkdir()
+    _many_files(root / "big")
     for i in range(3):
         write_audio(root / "small" / f"s{i}.wav", tone(2.0, 16000, 200 + 50 * i, seed=i), 16000, "wav")
         (root / "small" / f"s{i}.txt").write_text(f"small file number {i}")
-    for i in range(BIG_FILES):  # many files: the per-file commit makes the ingest last a few seconds
-        write_audio(root / "big" / f"b{i:03d}.wav", tone(BIG_FILE_S, 16000, 100 + i, seed=i), 16000, "wav")
     server = ServerProcess(tmp_path / "data", [root]).start()
     try:
         client = adapt.Client(server.target)
@@ -49,9 +60,7 @@ def test_kill_9_mid_ingest_then_restart(tmp_path):
         before = _snapshot(server.data_dir, finished.id)
 
         big = client.datasets.create(name="big", sources=[{"type": "local", "uri": str(root / "big")}])
-        for event in client.datasets.watch(big.id, timeout=WAIT_S):
-            if event.progress.stage == "decode" and event.progress.done >= 5:
-                break
+        _wait_until_decoding(client, big.id, 5)
         server.kill9()
         client.close()
         assert _snapshot(server.data_dir, finished.id) == before
@@ -76,15 +85,11 @@ def test_kill_9_mid_ingest_then_restart(tmp_path):
 
 def test_sigterm_shuts_down_gracefully_and_requeues_running_work(tmp_path):
     root = tmp_path / "sources"
-    root.mkdir()
-    for i in range(BIG_FILES):
-        write_audio(root / f"b{i:03d}.wav", tone(BIG_FILE_S, 16000, 100 + i, seed=i), 16000, "wav")
+    _many_files(root)
     server = ServerProcess(tmp_path / "data", [root]).start()
     client = adapt.Client(server.target)
     dataset = client.datasets.create(name="interrupted", sources=[{"type": "local", "uri": str(root)}])
-    for event in client.datasets.watch(dataset.id, timeout=WAIT_S):
-        if event.progress.stage == "decode" and event.progress.done >= 2:
-            break
+    _wait_until_decoding(client, dataset.id, 2)
     started = time.monotonic()
     assert server.stop() == 0
     assert time.monotonic() - started < 20
@@ -99,16 +104,12 @@ def test_sigterm_shuts_down_gracefully_and_requeues_running_work(tmp_path):
 
 def test_cancel_a_running_ingest_and_delete_rules(tmp_path):
     root = tmp_path / "sources"
-    root.mkdir()
-    for i in range(BIG_FILES):
-        write_audio(root / f"b{i:03d}.wav", tone(BIG_FILE_S, 16000, 100 + i, seed=i), 16000, "wav")
+    _many_files(root)
     server = ServerProcess(tmp_path / "data", [root]).start()
     try:
         client = adapt.Client(server.target)
         dataset = client.datasets.create(name="to-cancel", sources=[{"type": "local", "uri": str(root)}])
-        for event in client.datasets.watch(dataset.id, timeout=WAIT_S):
-            if event.progress.stage == "decode" and event.progress.done >= 2:
-                break
+        _wait_until_decoding(client, dataset.id, 2)
         with pytest.raises(adapt.FailedPreconditionError, match="cancel it first"):
             client.datasets.delete(dataset.id)
         client.datasets.cancel(dataset.id)

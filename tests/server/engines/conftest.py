@@ -11,6 +11,7 @@ import pytest
 from adapt_server.audio.decode import decode_audio
 from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.whisper import WhisperEngine
+from adapt_server.evaluation.text import WHISPER_ENGLISH, Normalizer
 
 SAMPLE_RATE = 16000
 
@@ -50,13 +51,9 @@ def synthetic_call(tmp_path_factory) -> Utterance:
 
 
 @pytest.fixture(scope="session")
-def english_normalizer():
-    """Whisper's English normalizer (transformers) with openai's spelling map (whisper-normalizer)."""
-    whisper_normalizer = pytest.importorskip("whisper_normalizer")
-    from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
-
-    mapping = Path(whisper_normalizer.__file__).resolve().parent / "normalizers" / "english.json"
-    return EnglishTextNormalizer(json.loads(mapping.read_text(encoding="utf-8")))
+def english_normalizer() -> Normalizer:
+    """Whisper's English normalizer with openai's spelling map: the one evaluations score with."""
+    return Normalizer(WHISPER_ENGLISH)
 
 
 @pytest.fixture(scope="session")
