@@ -8,7 +8,19 @@ import pytest
 
 import adapt
 from adapt_server.engines.catalog import bundled_model_path
+from testkit.audio import write_audio
 from testkit.servers import ServerProcess
+
+
+def _speech():
+    """A few seconds of real speech: a generated call's first turns (float32, 16 kHz)."""
+    import tempfile
+    from pathlib import Path
+
+    from adapt_server.audio.decode import decode_audio
+    from adapt_server.sampledata import generate_calls
+    [info] = generate_calls(Path(tempfile.mkdtemp()), n_calls=1, seed=21, split="train")
+    return decode_audio(info.audio_path).samples[0][: 16000 * 12]
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +65,10 @@ def test_register_a_ctranslate2_directory(client, model_root):
     assert client.models.get("tiny-copy").sha256 == model.sha256
     with pytest.raises(adapt.AlreadyExistsError):
         client.models.register(str(copy), model_id="tiny-copy")
+    audio = write_audio(model_root / "speech.flac", _speech(), 16000, "flac")
+    by_copy = client.speech.transcribe(audio, model="tiny-copy")
+    assert by_copy.model == "tiny-copy"
+    assert by_copy.text == client.speech.transcribe(audio, model="whisper-tiny.en").text != ""
     client.models.delete("tiny-copy")
     with pytest.raises(adapt.NotFoundError):
         client.models.get("tiny-copy")
