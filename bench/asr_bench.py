@@ -66,11 +66,8 @@ def load_corpus(folder: Path) -> list[Utterance]:
 
 
 def english_normalizer() -> Callable[[str], str]:
-    import whisper_normalizer
-    from transformers.models.whisper.english_normalizer import EnglishTextNormalizer
-
-    mapping = Path(whisper_normalizer.__file__).resolve().parent / "normalizers" / "english.json"
-    return EnglishTextNormalizer(json.loads(mapping.read_text(encoding="utf-8")))
+    from adapt_server.evaluation.text import whisper_english_normalizer
+    return whisper_english_normalizer()
 
 
 def corpus_wer(references: list[str], hypotheses: list[str], normalize: Callable[[str], str]) -> float:
