@@ -219,3 +219,10 @@ def test_concurrent_streams_share_one_model(client, server, calls):
     assert all(out for out in outputs)
     assert [" ".join(r.text for r in outputs[0])] == [" ".join(r.text for r in outputs[2])]
     assert list(client.status().loaded_models) == ["whisper-tiny.en/int8"]
+
+
+def test_oversized_upload_is_resource_exhausted(client, server):
+    with pytest.raises(adapt.ResourceExhaustedError):
+        client.speech.transcribe(b"\0" * (65 * 1024 * 1024))
+    assert server.alive()
+    assert client.status().version
