@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -31,6 +32,7 @@ SERVICE_NAMES = (
     server_pb2.DESCRIPTOR.services_by_name["Server"].full_name,
 )
 SHUTDOWN_GRACE_S = 5.0
+BLOCKING_THREADS = 32  # threads for SQLite, audio decoding and engine calls (each stream holds one while it decodes)
 POOL_CHECK_INTERVAL_S = 1.0
 
 
@@ -47,6 +49,8 @@ def prepare_data_dir(config: ServerConfig) -> Store:
 
 async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     config = config.resolved()
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=BLOCKING_THREADS, thread_name_prefix="adapt-blocking"))
     store = prepare_data_dir(config)
     pool = WorkerPool(config, store)
     pool.start()

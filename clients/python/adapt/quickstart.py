@@ -73,6 +73,12 @@ def run_quickstart(data_dir: Path, n_calls: int, keep_serving: bool) -> None:
         print(dataset.stats)
         for issue in dataset.file_issues:
             console.print(f"[yellow]skipped[/] {issue.uri}: {issue.reason}")
+        recording = dataset.recordings()[0]
+        transcript = client.speech.transcribe(recording=(dataset.id, recording.id))
+        console.print(f"[bold]5. transcription[/] of {Path(recording.source_uri).name} with {transcript.model}: "
+                      f"{transcript.duration_s:.1f} s of audio in {transcript.processing_s:.2f} s "
+                      f"(real-time factor {transcript.realtime_factor:.3f}), {len(transcript.words)} words")
+        print(transcript.text[:300] + ("..." if len(transcript.text) > 300 else ""))
         console.print("[bold]done.[/] Next: evaluations, fine-tunes and deployments arrive with their services.")
         if keep_serving:
             console.print(f"server still running on {listen}; Ctrl-C to stop")
