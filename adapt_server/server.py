@@ -12,9 +12,14 @@ from grpc_reflection.v1alpha import reflection
 
 from adapt.v1 import (datasets_pb2, datasets_pb2_grpc, models_pb2, models_pb2_grpc, server_pb2, server_pb2_grpc,
                       speech_pb2, speech_pb2_grpc)
+from adapt.v1 import deployments_pb2, deployments_pb2_grpc, fine_tunes_pb2, fine_tunes_pb2_grpc
+from adapt.v1 import evaluations_pb2, evaluations_pb2_grpc
 from adapt_server.api.auth import ApiKeyInterceptor
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.datasets import DatasetsServicer
+from adapt_server.api.deployments import DeploymentsServicer
+from adapt_server.api.evaluations import EvaluationsServicer
+from adapt_server.api.fine_tunes import FineTunesServicer
 from adapt_server.api.models import ModelsServicer
 from adapt_server.api.server_status import ServerServicer
 from adapt_server.api.speech import SpeechServicer
@@ -30,6 +35,9 @@ SERVICE_NAMES = (
     models_pb2.DESCRIPTOR.services_by_name["Models"].full_name,
     speech_pb2.DESCRIPTOR.services_by_name["Speech"].full_name,
     server_pb2.DESCRIPTOR.services_by_name["Server"].full_name,
+    fine_tunes_pb2.DESCRIPTOR.services_by_name["FineTunes"].full_name,
+    deployments_pb2.DESCRIPTOR.services_by_name["Deployments"].full_name,
+    evaluations_pb2.DESCRIPTOR.services_by_name["Evaluations"].full_name,
 )
 SHUTDOWN_GRACE_S = 5.0
 BLOCKING_THREADS = 32  # threads for SQLite, audio decoding and engine calls (each stream holds one while it decodes)
@@ -61,6 +69,9 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     runner = ServiceRunner(config)
     datasets_pb2_grpc.add_DatasetsServicer_to_server(DatasetsServicer(runner), server)
     models_pb2_grpc.add_ModelsServicer_to_server(ModelsServicer(runner), server)
+    fine_tunes_pb2_grpc.add_FineTunesServicer_to_server(FineTunesServicer(runner), server)
+    deployments_pb2_grpc.add_DeploymentsServicer_to_server(DeploymentsServicer(runner), server)
+    evaluations_pb2_grpc.add_EvaluationsServicer_to_server(EvaluationsServicer(runner), server)
     engines = EngineRegistry(cache_dir=config.data_dir / "engines")
     speech = SpeechServicer(runner, engines)
     speech_pb2_grpc.add_SpeechServicer_to_server(speech, server)

@@ -133,3 +133,23 @@ class Word(_TimedSpan):
         self._validate_times()
         if self.confidence is not None and not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"Word.confidence must be in [0, 1], got {self.confidence!r}")
+
+
+@dataclass(frozen=True)
+class RedactionSpan(_TimedSpan):
+    """Audio from `start` to `end` seconds held an entity of `entity_type` (redaction output, audit record).
+
+    Carries no value: what was said is never stored, only its kind and where it was.
+    """
+
+    start: float  # seconds: start of the redacted stretch (the entity's words and the pauses around them)
+    end: float  # seconds: end of the redacted stretch (muting adds its pad on both sides)
+    entity_type: str  # e.g. "PERSON", "PHONE_NUMBER", "MEDICAL_RECORD_NUMBER"
+
+    def __post_init__(self) -> None:
+        if self.start is None or self.end is None:
+            raise ValueError(f"RedactionSpan needs known start and end seconds, got start={self.start}, "
+                             f"end={self.end}")
+        self._validate_times()
+        if not isinstance(self.entity_type, str) or not self.entity_type:
+            raise ValueError(f"RedactionSpan.entity_type must be a non-empty string, got {self.entity_type!r}")

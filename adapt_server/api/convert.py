@@ -56,13 +56,17 @@ def dataset(record: DatasetRecord, issues: list[FileIssueRow]) -> datasets_pb2.D
     job, spec = record.job, record.spec
     stats = dict(record.stats)
     top = stats.pop("top_oov_words", [])
+    redactions = stats.pop("redactions", [])
+    known = datasets_pb2.DatasetStats.DESCRIPTOR.fields_by_name
+    stats = {k: v for k, v in stats.items() if k in known}  # stats stored by another server version
     return datasets_pb2.Dataset(
         id=record.id, name=record.name, state=common_pb2.State.Value(job.state), progress=progress(job.progress),
         error=error(job), create_time=timestamp(record.created_at), update_time=timestamp(job.updated_at),
         sources=[datasets_pb2.Source(type=s["type"], uri=s["uri"], options=struct(s["options"]))
                  for s in spec["sources"]],
         pipeline=[datasets_pb2.PipelineStep(step=s["step"], params=struct(s["params"])) for s in spec["pipeline"]],
-        stats=datasets_pb2.DatasetStats(**stats, top_oov_words=[datasets_pb2.WordCount(**w) for w in top]),
+        stats=datasets_pb2.DatasetStats(**stats, top_oov_words=[datasets_pb2.WordCount(**w) for w in top],
+                                        redactions=[datasets_pb2.EntityCount(**c) for c in redactions]),
         file_issues=[datasets_pb2.FileIssue(uri=i.uri, stage=i.stage, reason=i.reason) for i in issues],
         labels=spec.get("labels", {}), request_id=record.request_id or "")
 
@@ -72,7 +76,9 @@ def recording(r: RecordingRow) -> datasets_pb2.Recording:
         id=r.id, dataset_id=r.dataset_id, source_uri=r.source_uri, channel=r.channel, duration_s=r.duration_s,
         audio_sha256=r.audio_sha256, source_sample_rate=r.source_sample_rate, source_channels=r.source_channels,
         source_codec=r.source_codec, transcript_format=r.transcript_format, utterances=r.utterances,
-        speakers=list(r.speakers))
+        speakers=list(r.speakers), speech_s=r.speech_s or 0.0,
+        alignment_score=-1.0 if r.alignment_score is None else r.alignment_score, redacted=r.redacted,
+        split=r.split)
 
 
 def model(m: ModelRecord) -> models_pb2.Model:

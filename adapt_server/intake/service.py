@@ -7,7 +7,9 @@ import json
 from adapt_server.config import ServerConfig
 from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
 from adapt_server.intake.pipeline import validate_pipeline
+from adapt_server.intake.s3 import S3Source
 from adapt_server.intake.sources import has_audio, parse_source
+from adapt_server.intake.steps.base import ValidationEnv
 from adapt_server.store.store import Store
 from adapt_server.store.datasets import DatasetRecord
 from adapt_server.store.pages import decode_token, page_size
@@ -34,18 +36,30 @@ class DatasetService:
                                   "{'type': 'local', 'uri': '/data/calls'}")
         if len(sources) > MAX_SOURCES:
             raise InvalidArgument(f"{len(sources)} sources; the limit is {MAX_SOURCES}")
+        for i, raw in enumerate(sources):
+            if not isinstance(raw, dict):
+                raise InvalidArgument(f"sources[{i}] must be an object like {{'type': 'local', 'uri': ...}}")
+        steps = validate_pipeline(pipeline, ValidationEnv(models=self._models()))  # cheap checks first
         parsed = [parse_source(i, s, self.config.source_roots) for i, s in enumerate(sources)]
         for i, source in enumerate(parsed):
-            if not has_audio(source):
+            if isinstance(source, S3Source):
+                from adapt_server.intake.s3_reader import s3_has_audio
+                if not s3_has_audio(source):  # also checks the bucket exists and the credentials work
+                    raise InvalidArgument(f"sources[{i}]: {source.uri} holds no audio objects (looked for "
+                                          ".wav, .flac, .mp3, .ogg, .opus, .m4a, .sph, ...); check the prefix")
+            elif not has_audio(source):
                 raise InvalidArgument(f"sources[{i}]: {source.path} holds no audio files (looked for "
                                       ".wav, .flac, .mp3, .ogg, .opus, .m4a, .sph, ...); check the folder")
-        steps = validate_pipeline(pipeline)
         spec = {"sources": [s.to_spec() for s in parsed], "pipeline": steps, "labels": dict(labels)}
         request_hash = hashlib.sha256(json.dumps({"name": name, "sources": sources, "pipeline": pipeline,
                                                   "labels": labels}, sort_keys=True).encode()).hexdigest()
         record, _ = self.store.datasets.create(name, spec, request_id or None, request_hash,
                                                self.config.max_job_attempts)
         return record
+
+    def _models(self):
+        from adapt_server.engines.service import ModelService
+        return ModelService(self.config, self.store)
 
     def get(self, dataset_id: str) -> DatasetRecord:
         record = self.store.datasets.get(dataset_id) if dataset_id else None
@@ -71,3 +85,12 @@ class DatasetService:
     def recordings(self, dataset_id: str, requested_size: int, token: str):
         self.get(dataset_id)
         return self.store.datasets.recordings_page(dataset_id, page_size(requested_size), decode_token(token))
+
+    def export(self, dataset_id: str, export_format: str, split: str = "") -> tuple[str, int]:
+        """The dataset as text in `export_format` (see intake/export.py); returns (text, records)."""
+        from adapt_server.intake.export import export_dataset
+        record = self.get(dataset_id)
+        if record.job.state != "SUCCEEDED":
+            raise FailedPrecondition(f"dataset {dataset_id} is {record.job.state}; export it once it has "
+                                     "SUCCEEDED (wait for it)")
+        return export_dataset(self.store, record, export_format, split)

@@ -7,6 +7,8 @@ from typing import Callable
 # kind -> "module:function"; the function takes a JobContext and returns a short result message.
 HANDLERS: dict[str, str] = {
     "dataset.ingest": "adapt_server.intake.ingest:run_ingest_job",
+    "evaluation.run": "adapt_server.evaluation.job:run_evaluation_job",
+    "fine_tune.run": "adapt_server.finetunes.job:run_fine_tune_job",
 }
 
 

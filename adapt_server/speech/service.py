@@ -12,10 +12,11 @@ from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.audio.decode import AudioDecodeError, decode_audio
 from adapt_server.audio.stream import Linear16Stream
 from adapt_server.audio.wav import read_pcm16_wav
+from adapt_server.deploy.service import DeploymentService
 from adapt_server.engines.catalog import BUNDLED_BASE_MODEL
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.results import Transcription
-from adapt_server.errors import InvalidArgument, NotFound, Unimplemented
+from adapt_server.errors import InvalidArgument, NotFound
 from adapt_server.store.models import ModelRecord
 
 COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
@@ -35,6 +36,7 @@ class Recognition:
     initial_prompt: str = ""
     hotwords: str = ""
     temperatures: tuple[float, ...] = ()
+    routing_key: str = ""   # with deployment_id: picks the canary side deterministically (deploy/routing.py)
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,18 @@ class TimedTranscription:
 
 
 def resolve_model(models, recognition: Recognition) -> ModelRecord:
-    """The model a request names (default: the bundled base model). `models`: a ModelService."""
+    """The model a request names (default: the bundled base model). `models`: a ModelService.
+
+    With `deployment_id`, the deployment's "stt" route decides, at this moment: its canary split applies
+    (by `routing_key` when given, else at random per request). A stream resolves once, when it starts, and
+    keeps that engine to its end, so a promotion never swaps the model under a stream in flight.
+    """
     if recognition.deployment_id:
-        raise Unimplemented(f"deployment {recognition.deployment_id!r}: deployment routes are not available in "
-                            "this server version yet; pass a model id instead")
+        if recognition.model:
+            raise InvalidArgument(f"config names both model {recognition.model!r} and deployment "
+                                  f"{recognition.deployment_id!r}; give one of them")
+        model_id = DeploymentService(models.store).resolve(recognition.deployment_id, "stt", recognition.routing_key)
+        return models.get(model_id)
     return models.get(recognition.model or BUNDLED_BASE_MODEL)
 
 

@@ -43,6 +43,10 @@ class RecordingRow:
     transcript_format: str = ""
     utterances: int = 0
     speakers: tuple[str, ...] = ()
+    speech_s: float | None = None         # vad: seconds of speech
+    alignment_score: float | None = None  # align: 0..1 (low: the transcript does not match the audio)
+    redacted: bool = False                # the stored audio has PII/PHI muted (the original is not kept)
+    split: str = ""                       # "" | "train" | "holdout"
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,20 @@ class UtteranceRow:
     end_s: float | None
     speaker: str | None
     text: str
-    origin: str = "reference"
+    origin: str = "reference"          # "reference" | "pseudo"
+    words: tuple[tuple[float, float, str, float | None], ...] | None = None  # (start_s, end_s, word, confidence)
+    confidence: float | None = None    # mean word confidence 0..1
+    flag: str = ""                     # "" usable; "low_alignment"; "redacted:TYPE" (kept out of training)
+    split: str = ""                    # the recording's split
+
+
+@dataclass(frozen=True)
+class RedactionRow:
+    """Audit record of one redacted entity: its type and muted span, never its value."""
+    utterance_idx: int | None
+    entity_type: str
+    start_s: float
+    end_s: float
 
 
 @dataclass(frozen=True)
@@ -68,6 +85,10 @@ class FileIssueRow:
     uri: str
     stage: str
     reason: str
+
+
+def utterance_id(recording_id: str, idx: int) -> str:
+    return f"{recording_id}-u{idx:05d}"
 
 
 def new_dataset_id() -> str:
@@ -147,27 +168,71 @@ class DatasetRepository:
                                [dataset_id, source_uri]).fetchone() is not None
 
     def add_recording(self, recording: RecordingRow, utterances: list[UtteranceRow],
-                      turns: list[TurnRow]) -> None:
-        """Inserts a recording with its utterances and turns in one transaction (all or nothing)."""
+                      turns: list[TurnRow], redactions: list[RedactionRow] = ()) -> None:
+        """Inserts a recording with its utterances, turns and redaction audit in one transaction (all or
+        nothing), so a crash never leaves a half-stored recording and a resumed ingest can skip it."""
+        self.add_recordings([(recording, utterances, turns, redactions)])
+
+    def add_recordings(self, items: list[tuple[RecordingRow, list[UtteranceRow], list[TurnRow], list[RedactionRow]]]
+                       ) -> None:
+        """Several recordings (the channels of one file) in one transaction: a file is stored whole or not."""
         with transaction(self.db):
+            for recording, utterances, turns, redactions in items:
+                self._insert_recording(recording, utterances, turns, redactions)
+
+    def _insert_recording(self, recording: RecordingRow, utterances: list[UtteranceRow], turns: list[TurnRow],
+                          redactions: list[RedactionRow]) -> None:
+        """Inserts one recording and its rows; runs inside the caller's transaction."""
+        self.db.execute(
+            "INSERT INTO recordings (id, dataset_id, source_uri, channel, audio_sha256, duration_s, "
+            "source_sample_rate, source_channels, source_codec, transcript_format, speech_s, "
+            "alignment_score, redacted, split, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [recording.id, recording.dataset_id, recording.source_uri, recording.channel,
+             recording.audio_sha256, recording.duration_s, recording.source_sample_rate,
+             recording.source_channels, recording.source_codec, recording.transcript_format,
+             recording.speech_s, recording.alignment_score, int(recording.redacted), recording.split,
+             time.time()])
+        for u in utterances:
             self.db.execute(
-                "INSERT INTO recordings (id, dataset_id, source_uri, channel, audio_sha256, duration_s, "
-                "source_sample_rate, source_channels, source_codec, transcript_format, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [recording.id, recording.dataset_id, recording.source_uri, recording.channel,
-                 recording.audio_sha256, recording.duration_s, recording.source_sample_rate,
-                 recording.source_channels, recording.source_codec, recording.transcript_format, time.time()])
-            for u in utterances:
-                self.db.execute(
-                    "INSERT INTO utterances (id, dataset_id, recording_id, idx, start_s, end_s, speaker, text, "
-                    "origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [f"{recording.id}-u{u.idx:05d}", recording.dataset_id, recording.id, u.idx, u.start_s,
-                     u.end_s, u.speaker, u.text, u.origin])
-            for t in turns:
-                self.db.execute(
-                    "INSERT INTO speaker_turns (dataset_id, recording_id, start_s, end_s, speaker, origin) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [recording.dataset_id, recording.id, t.start_s, t.end_s, t.speaker, t.origin])
+                "INSERT INTO utterances (id, dataset_id, recording_id, idx, start_s, end_s, speaker, text, "
+                "origin, words, confidence, flag, split) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [utterance_id(recording.id, u.idx), recording.dataset_id, recording.id, u.idx, u.start_s,
+                 u.end_s, u.speaker, u.text, u.origin,
+                 json.dumps([list(w) for w in u.words]) if u.words is not None else None,
+                 u.confidence, u.flag, u.split])
+        for t in turns:
+            self.db.execute(
+                "INSERT INTO speaker_turns (dataset_id, recording_id, start_s, end_s, speaker, origin) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [recording.dataset_id, recording.id, t.start_s, t.end_s, t.speaker, t.origin])
+        for r in redactions:
+            self.db.execute(
+                "INSERT INTO redactions (dataset_id, recording_id, utterance_idx, entity_type, start_s, end_s, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [recording.dataset_id, recording.id, r.utterance_idx, r.entity_type, r.start_s, r.end_s,
+                 time.time()])
+
+    def set_splits(self, dataset_id: str, splits: dict[str, str]) -> None:
+        """recording_id -> "train" | "holdout", written to recordings and their utterances in one transaction."""
+        with transaction(self.db):
+            for recording_id, split in splits.items():
+                self.db.execute("UPDATE recordings SET split = ? WHERE id = ? AND dataset_id = ?",
+                                [split, recording_id, dataset_id])
+                self.db.execute("UPDATE utterances SET split = ? WHERE recording_id = ? AND dataset_id = ?",
+                                [split, recording_id, dataset_id])
+
+    def redactions(self, dataset_id: str) -> list[tuple[str, RedactionRow]]:
+        """(recording_id, audit row) pairs, by recording and time."""
+        rows = self.db.execute("SELECT * FROM redactions WHERE dataset_id = ? ORDER BY recording_id, start_s",
+                               [dataset_id]).fetchall()
+        return [(r["recording_id"], RedactionRow(r["utterance_idx"], r["entity_type"], r["start_s"], r["end_s"]))
+                for r in rows]
+
+    def training_utterances(self, dataset_id: str, split: str | None = None) -> list[tuple[str, UtteranceRow]]:
+        """Utterances fit for training/evaluation: not flagged (low alignment, dropped by redaction), with
+        text; of one split ("train" / "holdout") when given. Same shape as `utterances`."""
+        return [(rid, u) for rid, u in self.utterances(dataset_id)
+                if not u.flag and u.text.strip() and (split is None or u.split == split)]
 
     def add_file_issue(self, dataset_id: str, issue: FileIssueRow) -> None:
         self.db.execute("INSERT OR REPLACE INTO file_issues (dataset_id, uri, stage, reason, created_at) "
@@ -200,8 +265,10 @@ class DatasetRepository:
         """(recording_id, utterance) pairs in recording order."""
         rows = self.db.execute("SELECT * FROM utterances WHERE dataset_id = ? ORDER BY recording_id, idx",
                                [dataset_id]).fetchall()
-        return [(r["recording_id"], UtteranceRow(r["idx"], r["start_s"], r["end_s"], r["speaker"], r["text"],
-                                                 r["origin"])) for r in rows]
+        return [(r["recording_id"], UtteranceRow(
+            r["idx"], r["start_s"], r["end_s"], r["speaker"], r["text"], r["origin"],
+            tuple(tuple(w) for w in json.loads(r["words"])) if r["words"] is not None else None,
+            r["confidence"], r["flag"], r["split"])) for r in rows]
 
     def turns(self, dataset_id: str) -> list[tuple[str, TurnRow]]:
         rows = self.db.execute("SELECT * FROM speaker_turns WHERE dataset_id = ? ORDER BY recording_id, start_s",
@@ -215,4 +282,5 @@ class DatasetRepository:
                             audio_sha256=r["audio_sha256"], duration_s=r["duration_s"],
                             source_sample_rate=r["source_sample_rate"], source_channels=r["source_channels"],
                             source_codec=r["source_codec"], transcript_format=r["transcript_format"],
-                            utterances=r["n_utt"], speakers=speakers)
+                            utterances=r["n_utt"], speakers=speakers, speech_s=r["speech_s"],
+                            alignment_score=r["alignment_score"], redacted=bool(r["redacted"]), split=r["split"])

@@ -51,13 +51,16 @@ def migrate(db: sqlite_utils.Database) -> int:
     """Applies every pending migration, each in its own transaction; returns the resulting schema version."""
     db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)")
-    newest_known = MIGRATIONS[-1].version
+    newest_known = max(m.version for m in MIGRATIONS)
     current = schema_version(db)
     if current > newest_known:
         raise RuntimeError(f"database schema version {current} is newer than this server knows "
                            f"({newest_known}); upgrade Adapt before opening this data directory")
-    for migration in MIGRATIONS:
-        if migration.version <= current:
+    # by version, and by what is applied rather than the maximum: migrations developed side by side may be
+    # appended to MIGRATIONS out of order, and each must still run exactly once
+    applied = {row[0] for row in db.execute("SELECT version FROM schema_migrations").fetchall()}
+    for migration in sorted(MIGRATIONS, key=lambda m: m.version):
+        if migration.version in applied:
             continue
         with transaction(db):
             for statement in _statements(migration.sql):

@@ -125,4 +125,114 @@ MIGRATIONS: tuple[Migration, ...] = (
             created_at REAL NOT NULL
         );
     """),
+    Migration(2, "evaluations", """
+        CREATE TABLE evaluations (
+            id TEXT PRIMARY KEY,                -- "eval_<hex>"
+            name TEXT NOT NULL DEFAULT '',
+            dataset_id TEXT NOT NULL,           -- no foreign key: a validation record outlives its dataset
+            request_id TEXT UNIQUE,
+            request_hash TEXT NOT NULL,         -- hash of the create request, to spot a reused request_id
+            spec TEXT NOT NULL,                 -- JSON: candidates, metrics, split, normalizer, gates, primary
+            result TEXT NOT NULL DEFAULT '{}',  -- JSON: leaderboard, winner, reason, gates, slices, ...
+            labels TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX evaluations_created ON evaluations(created_at, id);
+        CREATE INDEX evaluations_dataset ON evaluations(dataset_id, created_at);
+
+        CREATE TABLE evaluation_utterances (
+            evaluation_id TEXT NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+            scope TEXT NOT NULL,                -- 'primary' (the evaluated split) or 'reference' (gate dataset)
+            model_id TEXT NOT NULL,
+            utterance_id TEXT NOT NULL,
+            recording_id TEXT NOT NULL,
+            speaker TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            start_s REAL,
+            end_s REAL,
+            reference TEXT NOT NULL,
+            hypothesis TEXT NOT NULL,
+            audio_s REAL NOT NULL,
+            processing_s REAL NOT NULL,         -- seconds on the Transcribe code path (speech/service.py)
+            nonspeech_s REAL NOT NULL DEFAULT 0,
+            nonspeech_words INTEGER NOT NULL DEFAULT 0,
+            score TEXT NOT NULL DEFAULT '{}',   -- JSON written when scored: normalized texts, S/D/I, alignment
+            PRIMARY KEY (evaluation_id, scope, model_id, utterance_id)
+        );
+
+        CREATE TABLE evaluation_diarization (
+            evaluation_id TEXT NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+            scope TEXT NOT NULL,
+            model_id TEXT NOT NULL,
+            recording_id TEXT NOT NULL,
+            turns TEXT NOT NULL,                -- JSON [[start_s, end_s, speaker], ...]: the hypothesis
+            audio_s REAL NOT NULL,
+            processing_s REAL NOT NULL,
+            PRIMARY KEY (evaluation_id, scope, model_id, recording_id)
+        );
+    """),
+    Migration(3, "intake_pipeline", """
+        ALTER TABLE recordings ADD COLUMN speech_s REAL;                 -- vad: seconds of speech, NULL when not run
+        ALTER TABLE recordings ADD COLUMN alignment_score REAL;          -- align: 0..1, NULL when not aligned
+        ALTER TABLE recordings ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0;  -- 1: the stored audio is muted
+        ALTER TABLE recordings ADD COLUMN split TEXT NOT NULL DEFAULT '';       -- '' | 'train' | 'holdout'
+
+        ALTER TABLE utterances ADD COLUMN words TEXT;            -- JSON [[start_s, end_s, word, confidence], ...]
+        ALTER TABLE utterances ADD COLUMN confidence REAL;       -- mean word confidence 0..1, NULL when unknown
+        ALTER TABLE utterances ADD COLUMN flag TEXT NOT NULL DEFAULT '';   -- '' usable; low_alignment; redacted:TYPE
+        ALTER TABLE utterances ADD COLUMN split TEXT NOT NULL DEFAULT '';  -- copy of the recording's split
+
+        CREATE TABLE redactions (                                 -- audit: what was redacted, never the value
+            dataset_id TEXT NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+            recording_id TEXT NOT NULL REFERENCES recordings(id) ON DELETE CASCADE,
+            utterance_idx INTEGER,                                -- the utterance holding it
+            entity_type TEXT NOT NULL,                            -- PERSON, US_SSN, MEDICAL_RECORD_NUMBER ...
+            start_s REAL NOT NULL,                                -- the muted span, seconds of the recording
+            end_s REAL NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX redactions_recording ON redactions(recording_id);
+        CREATE INDEX redactions_dataset ON redactions(dataset_id);
+    """),
+    Migration(4, "fine_tunes_and_deployments", """
+        CREATE TABLE fine_tunes (
+            id TEXT PRIMARY KEY,                -- "ftjob_abc123"
+            request_id TEXT UNIQUE,
+            request_hash TEXT NOT NULL,
+            base_model TEXT NOT NULL,
+            dataset_id TEXT NOT NULL,           -- no foreign key: a fine-tune outlives its dataset
+            hyperparameters TEXT NOT NULL,      -- JSON as validated (every field, defaults filled in)
+            validation TEXT NOT NULL DEFAULT '{}',
+            options TEXT NOT NULL DEFAULT '{}', -- JSON: export_formats, mixin_dataset_id
+            model_id TEXT NOT NULL,             -- "ft:<base>:<short id>", registered when the job succeeds
+            metrics TEXT NOT NULL DEFAULT '{}',
+            exports TEXT NOT NULL DEFAULT '[]',
+            labels TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX fine_tunes_created ON fine_tunes(created_at, id);
+
+        CREATE TABLE deployments (
+            id TEXT PRIMARY KEY,                -- chosen by the user, e.g. "prod-voice"
+            revision INTEGER NOT NULL,          -- the active revision
+            description TEXT NOT NULL DEFAULT '',
+            labels TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX deployments_created ON deployments(created_at, id);
+
+        CREATE TABLE deployment_revisions (
+            deployment_id TEXT NOT NULL REFERENCES deployments(id) ON DELETE CASCADE,
+            revision INTEGER NOT NULL,          -- 1, 2, 3 ... per deployment
+            parent INTEGER,                     -- the revision a rollback from this one returns to
+            action TEXT NOT NULL,               -- create | update | rollback
+            routes TEXT NOT NULL,               -- JSON {"stt": model_id}
+            canary TEXT NOT NULL DEFAULT '{}',  -- JSON {"route": "stt", "model": id, "percent": 10} or {}
+            forced INTEGER NOT NULL DEFAULT 0,  -- promoted past failed validation gates with force
+            note TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            PRIMARY KEY (deployment_id, revision)
+        );
+    """),
 )

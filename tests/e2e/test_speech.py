@@ -97,7 +97,7 @@ def test_linear16_with_its_rate(client, calls):
     ({"audio": "WAV", "sample_rate_hz": 8000}, adapt.InvalidArgumentError, "16000 Hz but sample_rate_hz declared 8000"),
     ({"audio": "PCM", "encoding": "linear16"}, adapt.InvalidArgumentError, "sample_rate_hz is required"),
     ({"audio": "PCM", "encoding": "linear16", "sample_rate_hz": 3}, adapt.InvalidArgumentError, "sample_rate_hz"),
-    ({"audio": "WAV", "deployment_id": "prod-voice"}, adapt.UnimplementedError, "deployment"),
+    ({"audio": "WAV", "deployment_id": "prod-voice"}, adapt.NotFoundError, "deployment 'prod-voice'"),
 ])
 def test_bad_transcribe_requests(client, server, tmp_path, kwargs, error, fragment):
     wav = write_audio(tmp_path / "t.wav", tone(1.0, RATE), RATE, "wav")

@@ -26,6 +26,7 @@ class ServerProcess:
     data_dir: Path
     source_roots: list[Path]
     extra_args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # extra environment (e.g. AWS credentials)
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
 
@@ -42,7 +43,7 @@ class ServerProcess:
                 "--listen", self.target, "--workers", "1", *self.extra_args]
         for root in self.source_roots:
             args += ["--source-root", str(root)]
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", **self.env)
         self.proc = subprocess.Popen(args, stdout=open(self.log_path, "ab"), stderr=subprocess.STDOUT, env=env,
                                      start_new_session=True)
         self.wait_ready()

@@ -5,10 +5,14 @@ from adapt.errors import (AbortedError, AdaptError, AlreadyExistsError, Deadline
                           JobFailedError, NotFoundError, PermissionDeniedError, ResourceExhaustedError,
                           UnauthenticatedError, UnavailableError, UnimplementedError, WaitTimeoutError)
 from adapt.resources import Dataset, DatasetStats, Event, Model, Recording, State
+from adapt._deployments import Deployment, DeploymentRevision
+from adapt._fine_tunes import FineTune
+from adapt._evaluations import Evaluation, Leaderboard
 
 __all__ = ["Client", "AbortedError", "AdaptError", "AlreadyExistsError", "DeadlineExceededError",
            "FailedPreconditionError", "InternalError", "InvalidArgumentError", "JobCancelledError",
            "JobFailedError", "NotFoundError", "PermissionDeniedError", "ResourceExhaustedError",
            "UnauthenticatedError", "UnavailableError", "UnimplementedError", "WaitTimeoutError", "Dataset", "DatasetStats", "Event",
-           "Model", "Recording", "State"]
+           "Model", "Recording", "State", "Deployment", "DeploymentRevision", "FineTune",
+           "Evaluation", "Leaderboard"]
 __version__ = "0.1.0"

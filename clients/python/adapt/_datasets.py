@@ -1,16 +1,14 @@
 """client.datasets: create, get, list, delete, cancel, watch, wait, recordings."""
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Iterator
 
 from adapt import _convert
-from adapt.errors import JobCancelledError, JobFailedError, UnavailableError, DeadlineExceededError, WaitTimeoutError
-from adapt.resources import Dataset, Event, Recording, State
+from adapt.resources import Dataset, Event, Recording
+from adapt._waiting import wait_until_finished
 from adapt.v1 import common_pb2, datasets_pb2, datasets_pb2_grpc
 
-RECONNECT_DELAY_S = 0.5
 
 
 class DatasetsAPI:
@@ -66,33 +64,13 @@ class DatasetsAPI:
         """Blocks until the dataset finishes; returns it (the same object create() returned, updated).
         Raises JobFailedError / JobCancelledError when it did not succeed, WaitTimeoutError on timeout.
         Survives a server restart: it reconnects and resumes the event stream."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        after = 0
-        while True:
-            remaining = None if deadline is None else max(0.01, deadline - time.monotonic())
-            try:
-                for event in self.watch(dataset_id, after, timeout=remaining):
-                    after = event.sequence
-                    if event.state.terminal:
-                        break
-            except DeadlineExceededError:
-                raise WaitTimeoutError(f"dataset {dataset_id} did not finish within {timeout} s") from None
-            except UnavailableError:
-                if deadline is not None and time.monotonic() >= deadline:
-                    raise WaitTimeoutError(f"dataset {dataset_id} did not finish within {timeout} s") from None
-                time.sleep(RECONNECT_DELAY_S)
-                continue
-            dataset = self.get(dataset_id)
-            if dataset.state.terminal:
-                break
-            if deadline is not None and time.monotonic() >= deadline:
-                raise WaitTimeoutError(f"dataset {dataset_id} did not finish within {timeout} s")
-        if dataset.state == State.FAILED:
-            raise JobFailedError(dataset, dataset.error.code if dataset.error else "UNKNOWN",
-                                 dataset.error.message if dataset.error else "no reason given")
-        if dataset.state == State.CANCELLED:
-            raise JobCancelledError(dataset)
-        return dataset
+        return wait_until_finished("dataset", dataset_id, self.watch, self.get, timeout)
+
+    def export(self, dataset_id: str, format: str = "jsonl", split: str = "") -> str:
+        """The dataset as text: "jsonl" (NeMo/Lhotse manifest), "rttm" (speaker turns), "ctm" (word times)
+        or "audit" (redaction audit); `split` "train"/"holdout" keeps one side ("" all)."""
+        request = datasets_pb2.ExportDatasetRequest(dataset_id=dataset_id, format=format, split=split)
+        return self._rpc.unary(self._stub.ExportDataset, request).text
 
     def recordings(self, dataset_id: str, page_size: int = 0) -> list[Recording]:
         items, token = [], ""

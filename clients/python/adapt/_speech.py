@@ -75,11 +75,11 @@ def _transcript(m) -> Transcript:
 
 
 def _recognition(model, deployment_id, beam_size, compute_type, word_timestamps, initial_prompt, hotwords,
-                 temperatures) -> speech_pb2.RecognitionConfig:
+                 temperatures, routing_key: str = "") -> speech_pb2.RecognitionConfig:
     return speech_pb2.RecognitionConfig(model=model, deployment_id=deployment_id, beam_size=beam_size,
                                         compute_type=compute_type, disable_word_timestamps=not word_timestamps,
                                         initial_prompt=initial_prompt, hotwords=hotwords,
-                                        temperatures=list(temperatures))
+                                        temperatures=list(temperatures), routing_key=routing_key)
 
 
 def _encoding(name: str) -> int:
@@ -98,12 +98,13 @@ class SpeechAPI:
                    recording: tuple[str, str] | None = None, beam_size: int = 0, compute_type: str = "",
                    word_timestamps: bool = True, initial_prompt: str = "", hotwords: str = "",
                    temperatures: Iterable[float] = (), encoding: str = "", sample_rate_hz: int = 0,
-                   channels: int = 0, timeout: float | None = 600) -> Transcript:
+                   channels: int = 0, timeout: float | None = 600, routing_key: str = "") -> Transcript:
         """Transcribes audio bytes or a file path (read here and sent), or a stored recording
-        (`recording=(dataset_id, recording_id)`). encoding="linear16" sends raw PCM16 at sample_rate_hz."""
+        (`recording=(dataset_id, recording_id)`). encoding="linear16" sends raw PCM16 at sample_rate_hz.
+        routing_key (with deployment_id): the same key always takes the same side of a canary."""
         request = speech_pb2.TranscribeRequest(
             config=_recognition(model, deployment_id, beam_size, compute_type, word_timestamps, initial_prompt,
-                                hotwords, temperatures),
+                                hotwords, temperatures, routing_key),
             encoding=_encoding(encoding), sample_rate_hz=sample_rate_hz, channels=channels)
         if recording is not None:
             request.recording.dataset_id, request.recording.recording_id = recording
@@ -118,12 +119,13 @@ class SpeechAPI:
     def stream(self, chunks: Iterable[bytes], *, sample_rate_hz: int = 16000, encoding: str = "linear16",
                channels: int = 1, interim_results: bool = True, endpoint_silence_s: float = 0.0, model: str = "",
                deployment_id: str = "", beam_size: int = 0, compute_type: str = "", word_timestamps: bool = True,
-               initial_prompt: str = "", hotwords: str = "", timeout: float | None = None) -> Iterator[StreamingResult]:
+               initial_prompt: str = "", hotwords: str = "", timeout: float | None = None,
+               routing_key: str = "") -> Iterator[StreamingResult]:
         """Streams audio `chunks` (raw PCM16 at sample_rate_hz, or pieces of a file with encoding="encoded")
         and yields interim and final results as the server produces them."""
         config = speech_pb2.StreamingConfig(
             recognition=_recognition(model, deployment_id, beam_size, compute_type, word_timestamps,
-                                     initial_prompt, hotwords, ()),
+                                     initial_prompt, hotwords, (), routing_key),
             encoding=_encoding(encoding), sample_rate_hz=sample_rate_hz, channels=channels,
             disable_interim_results=not interim_results, endpoint_silence_s=endpoint_silence_s)
 

@@ -69,10 +69,13 @@ def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, 
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("./adapt-data"), show_default=True)
 @click.option("--calls", type=int, default=6, show_default=True, help="sample calls to generate")
 @click.option("--keep-serving", is_flag=True, help="leave the server running afterwards")
-def quickstart(data_dir, calls, keep_serving):
+@click.option("--stop-after", type=click.Choice(["dataset", "all"]), default="all", show_default=True,
+              help="'dataset': stop after the dataset and a first transcription (skips evaluation, "
+                   "fine-tune and promotion, which take minutes on a CPU)")
+def quickstart(data_dir, calls, keep_serving, stop_after):
     """Start an embedded server and walk the workflow on generated contact-center calls."""
     from adapt.quickstart import run_quickstart
-    run_quickstart(data_dir, calls, keep_serving)
+    run_quickstart(data_dir, calls, keep_serving, stop_after=stop_after)
 
 
 @main.group()
@@ -83,20 +86,27 @@ def datasets():
 @datasets.command("create")
 @click.argument("name")
 @click.option("--source", "sources", multiple=True, required=True,
-              help="a local path or file:// URI on the server (repeatable)")
+              help="a local path or file:// URI on the server, or s3://bucket/prefix/ (repeatable)")
+@click.option("--endpoint-url", default=None, help="S3-compatible endpoint for s3:// sources")
 @click.option("--split-channels", is_flag=True, help="keep stereo channels as separate speakers")
 @click.option("--step", "steps", multiple=True, help='a pipeline step as JSON, e.g. \'{"step": "vad"}\'')
 @click.option("--no-wait", is_flag=True, help="return once the dataset is accepted")
 @click.pass_context
-def datasets_create(ctx, name, sources, split_channels, steps, no_wait):
+def datasets_create(ctx, name, sources, endpoint_url, split_channels, steps, no_wait):
     client = _client(ctx)
     options = {"channels": "split"} if split_channels else {}
     try:
         pipeline = [json.loads(s) for s in steps]
     except json.JSONDecodeError as exc:
         raise click.BadParameter(f"--step must be JSON: {exc}")
-    dataset = client.datasets.create(name=name, sources=[{"type": "local", "uri": s, "options": options}
-                                                         for s in sources], pipeline=pipeline)
+    specs = []
+    for s in sources:
+        if s.startswith("s3://"):
+            specs.append({"type": "s3", "uri": s,
+                          "options": {**options, **({"endpoint_url": endpoint_url} if endpoint_url else {})}})
+        else:
+            specs.append({"type": "local", "uri": s, "options": options})
+    dataset = client.datasets.create(name=name, sources=specs, pipeline=pipeline)
     click.echo(dataset.id)
     if not no_wait:
         follow(client.datasets.watch(dataset.id), f"ingest {dataset.id}")
@@ -124,6 +134,24 @@ def datasets_watch(ctx, dataset_id):
     client = _client(ctx)
     follow(client.datasets.watch(dataset_id), f"ingest {dataset_id}")
     _print_dataset(client.datasets.get(dataset_id))
+
+
+@datasets.command("export")
+@click.argument("dataset_id")
+@click.option("--format", "export_format", type=click.Choice(["jsonl", "rttm", "ctm", "audit"]), default="jsonl",
+              show_default=True, help="jsonl: NeMo/Lhotse manifest; rttm: speaker turns; ctm: word times; "
+                                      "audit: what redaction removed (types and spans)")
+@click.option("--split", default="", type=click.Choice(["", "train", "holdout"]), help="one side of the split")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="write to this file instead of stdout")
+@click.pass_context
+def datasets_export(ctx, dataset_id, export_format, split, out):
+    text = _client(ctx).datasets.export(dataset_id, format=export_format, split=split)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(text.splitlines())} lines to {out}", err=True)
 
 
 @datasets.command("cancel")
@@ -224,6 +252,150 @@ def models_register(ctx, path, model_id):
     click.echo(f"registered {m.id} ({m.format}, {m.size_bytes / 1e6:.0f} MB)")
 
 
+@main.group("fine-tunes")
+def fine_tunes():
+    """Fine-tune a base model on a dataset; the result is a model "ft:<base>:<id>"."""
+
+
+def _parse_hyperparameters(pairs: tuple[str, ...], as_json: str | None) -> dict:
+    """--hp learning_rate=1e-5 --hp epochs=3 (values parsed as JSON when they are JSON) and/or --json '{...}'."""
+    values = {}
+    if as_json:
+        try:
+            values.update(json.loads(as_json))
+        except json.JSONDecodeError as exc:
+            raise click.BadParameter(f"--hyperparameters must be a JSON object: {exc}")
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"--hp takes key=value, got {pair!r}")
+        try:
+            values[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            values[key] = raw
+    return values
+
+
+@fine_tunes.command("create")
+@click.option("--base-model", required=True, help="e.g. whisper-tiny.en")
+@click.option("--dataset", "dataset_id", required=True, help="dataset id to train on")
+@click.option("--hp", "hp_pairs", multiple=True, help="a hyperparameter, key=value (repeatable)")
+@click.option("--hyperparameters", "hp_json", default=None, help="hyperparameters as a JSON object")
+@click.option("--holdout-fraction", type=float, default=None, help="hold out this share of recordings when "
+              "the dataset has no holdout split")
+@click.option("--no-wait", is_flag=True, help="return once the fine-tune is accepted")
+@click.pass_context
+def fine_tunes_create(ctx, base_model, dataset_id, hp_pairs, hp_json, holdout_fraction, no_wait):
+    from adapt._training_progress import follow_training
+    client = _client(ctx)
+    validation = {"holdout_fraction": holdout_fraction} if holdout_fraction else None
+    job = client.fine_tunes.create(base_model=base_model, dataset_id=dataset_id,
+                                   hyperparameters=_parse_hyperparameters(hp_pairs, hp_json), validation=validation)
+    click.echo(job.id)
+    if not no_wait:
+        follow_training(client.fine_tunes.watch(job.id), f"fine-tune {job.id}")
+        _print_fine_tune(client.fine_tunes.get(job.id))
+
+
+@fine_tunes.command("list")
+@click.pass_context
+def fine_tunes_list(ctx):
+    for f in _client(ctx).fine_tunes.list():
+        click.echo(f"{f.id}\t{f.state}\t{f.base_model}\t{f.dataset_id}\t{f.model_id or '-'}")
+
+
+@fine_tunes.command("get")
+@click.argument("fine_tune_id")
+@click.pass_context
+def fine_tunes_get(ctx, fine_tune_id):
+    _print_fine_tune(_client(ctx).fine_tunes.get(fine_tune_id))
+
+
+@fine_tunes.command("watch")
+@click.argument("fine_tune_id")
+@click.pass_context
+def fine_tunes_watch(ctx, fine_tune_id):
+    """Progress bar: step, loss, learning rate and ETA until the fine-tune ends."""
+    from adapt._training_progress import follow_training
+    client = _client(ctx)
+    follow_training(client.fine_tunes.watch(fine_tune_id), f"fine-tune {fine_tune_id}")
+    _print_fine_tune(client.fine_tunes.get(fine_tune_id))
+
+
+@fine_tunes.command("cancel")
+@click.argument("fine_tune_id")
+@click.pass_context
+def fine_tunes_cancel(ctx, fine_tune_id):
+    click.echo(_client(ctx).fine_tunes.cancel(fine_tune_id).state)
+
+
+def _print_fine_tune(f) -> None:
+    click.echo(f"{f.id}  {f.state}  {f.base_model} on {f.dataset_id}  model: {f.model_id or '-'}")
+    if f.error:
+        click.echo(f"error: {f.error.code}: {f.error.message}")
+    click.echo(f"hyperparameters: {json.dumps(f.hyperparameters, sort_keys=True)}")
+    if f.metrics:
+        click.echo(f"metrics: {json.dumps(f.metrics, sort_keys=True)}")
+    if f.export_formats:
+        click.echo(f"exports: {', '.join(f.export_formats)}")
+
+
+@main.group()
+def deployments():
+    """Routes that serve models: promote, canary, roll back."""
+
+
+@deployments.command("list")
+@click.pass_context
+def deployments_list(ctx):
+    for d in _client(ctx).deployments.list():
+        canary = f"\tcanary {d.canary.percent:g}% -> {d.canary.model}" if d.canary else ""
+        click.echo(f"{d.id}\trev {d.revision}\t" + ", ".join(f"{k}={v}" for k, v in sorted(d.routes.items())) + canary)
+
+
+@deployments.command("get")
+@click.argument("deployment_id")
+@click.pass_context
+def deployments_get(ctx, deployment_id):
+    _print_deployment(_client(ctx).deployments.get(deployment_id))
+
+
+@deployments.command("update")
+@click.argument("deployment_id")
+@click.option("--stt", "stt_model", default=None, help="model id for the stt route")
+@click.option("--canary", "canary_model", default=None, help="model id that gets a canary share")
+@click.option("--percent", type=float, default=None, help="canary share in percent (0 < p < 100)")
+@click.option("--force", is_flag=True, help="promote even when the model failed its validation gates")
+@click.pass_context
+def deployments_update(ctx, deployment_id, stt_model, canary_model, percent, force):
+    """Point routes at models; creates the deployment when the id is new."""
+    if (canary_model is None) != (percent is None):
+        raise click.BadParameter("--canary and --percent go together")
+    routes = {"stt": stt_model} if stt_model else {}
+    canary = {"model": canary_model, "percent": percent} if canary_model else None
+    _print_deployment(_client(ctx).deployments.update(deployment_id, routes=routes, canary=canary, force=force))
+
+
+@deployments.command("rollback")
+@click.argument("deployment_id")
+@click.option("--revision", type=int, default=0, help="revision to return to (default: the previous routes)")
+@click.pass_context
+def deployments_rollback(ctx, deployment_id, revision):
+    _print_deployment(_client(ctx).deployments.rollback(deployment_id, revision))
+
+
+def _print_deployment(d) -> None:
+    click.echo(f"{d.id}  revision {d.revision}  " + ", ".join(f"{k}={v}" for k, v in sorted(d.routes.items())))
+    if d.canary:
+        click.echo(f"canary: {d.canary.percent:g}% of {d.canary.route} -> {d.canary.model}")
+    for r in d.history:
+        canary = f" canary {r.canary.percent:g}%->{r.canary.model}" if r.canary else ""
+        flags = " (forced)" if r.forced else ""
+        note = f"  {r.note}" if r.note else ""
+        click.echo(f"  rev {r.revision} {r.action}{flags}: " +
+                   ", ".join(f"{k}={v}" for k, v in sorted(r.routes.items())) + canary + note)
+
+
 def _print_dataset(d) -> None:
     click.echo(f"{d.id}  {d.name}  {d.state}")
     if d.error:
@@ -231,6 +403,11 @@ def _print_dataset(d) -> None:
     click.echo(f"stats: {d.stats}")
     for issue in d.file_issues:
         click.echo(f"  skipped {issue.uri} ({issue.stage}): {issue.reason}")
+
+
+from adapt._evaluations_cli import evaluations as _evaluations_group  # noqa: E402
+
+main.add_command(_evaluations_group)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,9 @@ import weakref
 import grpc
 
 from adapt._datasets import DatasetsAPI
+from adapt._deployments import DeploymentsAPI
+from adapt._evaluations import EvaluationsAPI
+from adapt._fine_tunes import FineTunesAPI
 from adapt._models import ModelsAPI
 from adapt._rpc import Rpc
 from adapt._speech import SpeechAPI
@@ -17,8 +20,8 @@ MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 class Client:
     """client = adapt.Client("localhost:50051", api_key=None)
 
-    Resources: client.datasets, client.models, client.speech (evaluations, fine_tunes and deployments arrive
-    with their services); client.status() describes the server. api_key defaults to $ADAPT_API_KEY. timeout: seconds for unary calls (None: no limit).
+    Resources: client.datasets, client.models, client.speech, client.evaluations, client.fine_tunes,
+    client.deployments; client.status() describes the server. api_key defaults to $ADAPT_API_KEY. timeout: seconds for unary calls (None: no limit).
     """
 
     def __init__(self, target: str = "localhost:50051", api_key: str | None = None, timeout: float | None = 60.0):
@@ -31,6 +34,9 @@ class Client:
         self.datasets = DatasetsAPI(self)
         self.models = ModelsAPI(self)
         self.speech = SpeechAPI(self)
+        self.evaluations = EvaluationsAPI(self)
+        self.fine_tunes = FineTunesAPI(self)
+        self.deployments = DeploymentsAPI(self)
 
     def _materialize(self, cls, message, api):
         """The one live object for this resource id, updated from `message`."""

@@ -87,18 +87,52 @@ class DatasetStats:
     transcribed_recordings: int = 0
     transcribed_hours: float = 0.0
     files_failed: int = 0
+    # pipeline steps (0 when the step did not run); see docs/datasets.md
+    speech_hours: float = 0.0
+    diarized_recordings: int = 0
+    diarized_speakers: int = 0
+    aligned_recordings: int = 0
+    aligned_words: int = 0
+    mean_alignment_score: float = 0.0
+    low_alignment_recordings: int = 0
+    pseudo_utterances: int = 0
+    pseudo_label_share: float = 0.0
+    redactions: dict = field(default_factory=dict)   # entity type -> count
+    redacted_recordings: int = 0
+    redacted_seconds: float = 0.0
+    dropped_utterances: int = 0
+    train_recordings: int = 0
+    train_hours: float = 0.0
+    train_utterances: int = 0
+    holdout_recordings: int = 0
+    holdout_hours: float = 0.0
+    holdout_utterances: int = 0
 
     @classmethod
     def from_proto(cls, s) -> "DatasetStats":
-        return cls(s.hours, s.recordings, s.utterances, s.speakers, s.oov_rate,
-                   tuple((w.word, w.count) for w in s.top_oov_words), s.reference_words, s.oov_words,
-                   s.transcribed_recordings, s.transcribed_hours, s.files_failed)
+        scalars = {f.name: getattr(s, f.name) for f in s.DESCRIPTOR.fields
+                   if f.name not in ("top_oov_words", "redactions")}
+        return cls(**scalars, top_oov_words=tuple((w.word, w.count) for w in s.top_oov_words),
+                   redactions={c.entity_type: c.count for c in s.redactions})
 
     def __str__(self) -> str:
         top = ", ".join(f"{w} ({c})" for w, c in self.top_oov_words[:8]) or "-"
-        return (f"hours={self.hours:.3f} recordings={self.recordings} utterances={self.utterances} "
+        text = (f"hours={self.hours:.3f} recordings={self.recordings} utterances={self.utterances} "
                 f"speakers={self.speakers} oov_rate={self.oov_rate:.2%} (of {self.reference_words} words; "
                 f"top: {top}) files_failed={self.files_failed}")
+        if self.diarized_recordings:
+            text += f" diarized_speakers={self.diarized_speakers}"
+        if self.aligned_recordings:
+            text += (f" aligned_words={self.aligned_words} mean_alignment_score={self.mean_alignment_score:.2f}"
+                     f" low_alignment_recordings={self.low_alignment_recordings}"
+                     f" pseudo_label_share={self.pseudo_label_share:.1%}")
+        if self.redactions or self.redacted_recordings:
+            counts = ", ".join(f"{t}: {c}" for t, c in sorted(self.redactions.items())) or "none"
+            text += f" redactions=({counts}) dropped_utterances={self.dropped_utterances}"
+        if self.train_recordings or self.holdout_recordings:
+            text += (f" train={self.train_recordings} rec/{self.train_hours * 60:.1f} min"
+                     f" holdout={self.holdout_recordings} rec/{self.holdout_hours * 60:.1f} min")
+        return text
 
 
 @dataclass(frozen=True)
@@ -122,12 +156,17 @@ class Recording:
     transcript_format: str
     utterances: int
     speakers: tuple[str, ...]
+    speech_s: float = 0.0                  # vad
+    alignment_score: float | None = None   # align: 0..1; None when not aligned
+    redacted: bool = False                 # the stored audio has PII/PHI muted
+    split: str = ""                        # "train" | "holdout" | ""
 
     @classmethod
     def from_proto(cls, r) -> "Recording":
         return cls(r.id, r.dataset_id, r.source_uri, r.channel, r.duration_s, r.audio_sha256,
                    r.source_sample_rate, r.source_channels, r.source_codec, r.transcript_format, r.utterances,
-                   tuple(r.speakers))
+                   tuple(r.speakers), r.speech_s, None if r.alignment_score < 0 else r.alignment_score,
+                   r.redacted, r.split)
 
 
 class Resource:
@@ -177,6 +216,9 @@ class Dataset(Resource):
 
     def recordings(self) -> list[Recording]:
         return self._api.recordings(self.id)
+
+    def export(self, format: str = "jsonl", split: str = "") -> str:
+        return self._api.export(self.id, format=format, split=split)
 
 
 @dataclass(eq=False)

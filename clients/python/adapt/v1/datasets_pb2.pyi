@@ -59,7 +59,7 @@ class WordCount(_message.Message):
     def __init__(self, word: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class DatasetStats(_message.Message):
-    __slots__ = ("hours", "recordings", "utterances", "speakers", "oov_rate", "top_oov_words", "reference_words", "oov_words", "transcribed_recordings", "transcribed_hours", "files_failed")
+    __slots__ = ("hours", "recordings", "utterances", "speakers", "oov_rate", "top_oov_words", "reference_words", "oov_words", "transcribed_recordings", "transcribed_hours", "files_failed", "speech_hours", "diarized_recordings", "diarized_speakers", "aligned_recordings", "aligned_words", "mean_alignment_score", "low_alignment_recordings", "pseudo_utterances", "pseudo_label_share", "redactions", "redacted_recordings", "redacted_seconds", "dropped_utterances", "train_recordings", "train_hours", "train_utterances", "holdout_recordings", "holdout_hours", "holdout_utterances")
     HOURS_FIELD_NUMBER: _ClassVar[int]
     RECORDINGS_FIELD_NUMBER: _ClassVar[int]
     UTTERANCES_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +71,25 @@ class DatasetStats(_message.Message):
     TRANSCRIBED_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
     TRANSCRIBED_HOURS_FIELD_NUMBER: _ClassVar[int]
     FILES_FAILED_FIELD_NUMBER: _ClassVar[int]
+    SPEECH_HOURS_FIELD_NUMBER: _ClassVar[int]
+    DIARIZED_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    DIARIZED_SPEAKERS_FIELD_NUMBER: _ClassVar[int]
+    ALIGNED_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    ALIGNED_WORDS_FIELD_NUMBER: _ClassVar[int]
+    MEAN_ALIGNMENT_SCORE_FIELD_NUMBER: _ClassVar[int]
+    LOW_ALIGNMENT_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    PSEUDO_UTTERANCES_FIELD_NUMBER: _ClassVar[int]
+    PSEUDO_LABEL_SHARE_FIELD_NUMBER: _ClassVar[int]
+    REDACTIONS_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DROPPED_UTTERANCES_FIELD_NUMBER: _ClassVar[int]
+    TRAIN_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    TRAIN_HOURS_FIELD_NUMBER: _ClassVar[int]
+    TRAIN_UTTERANCES_FIELD_NUMBER: _ClassVar[int]
+    HOLDOUT_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
+    HOLDOUT_HOURS_FIELD_NUMBER: _ClassVar[int]
+    HOLDOUT_UTTERANCES_FIELD_NUMBER: _ClassVar[int]
     hours: float
     recordings: int
     utterances: int
@@ -82,7 +101,34 @@ class DatasetStats(_message.Message):
     transcribed_recordings: int
     transcribed_hours: float
     files_failed: int
-    def __init__(self, hours: _Optional[float] = ..., recordings: _Optional[int] = ..., utterances: _Optional[int] = ..., speakers: _Optional[int] = ..., oov_rate: _Optional[float] = ..., top_oov_words: _Optional[_Iterable[_Union[WordCount, _Mapping]]] = ..., reference_words: _Optional[int] = ..., oov_words: _Optional[int] = ..., transcribed_recordings: _Optional[int] = ..., transcribed_hours: _Optional[float] = ..., files_failed: _Optional[int] = ...) -> None: ...
+    speech_hours: float
+    diarized_recordings: int
+    diarized_speakers: int
+    aligned_recordings: int
+    aligned_words: int
+    mean_alignment_score: float
+    low_alignment_recordings: int
+    pseudo_utterances: int
+    pseudo_label_share: float
+    redactions: _containers.RepeatedCompositeFieldContainer[EntityCount]
+    redacted_recordings: int
+    redacted_seconds: float
+    dropped_utterances: int
+    train_recordings: int
+    train_hours: float
+    train_utterances: int
+    holdout_recordings: int
+    holdout_hours: float
+    holdout_utterances: int
+    def __init__(self, hours: _Optional[float] = ..., recordings: _Optional[int] = ..., utterances: _Optional[int] = ..., speakers: _Optional[int] = ..., oov_rate: _Optional[float] = ..., top_oov_words: _Optional[_Iterable[_Union[WordCount, _Mapping]]] = ..., reference_words: _Optional[int] = ..., oov_words: _Optional[int] = ..., transcribed_recordings: _Optional[int] = ..., transcribed_hours: _Optional[float] = ..., files_failed: _Optional[int] = ..., speech_hours: _Optional[float] = ..., diarized_recordings: _Optional[int] = ..., diarized_speakers: _Optional[int] = ..., aligned_recordings: _Optional[int] = ..., aligned_words: _Optional[int] = ..., mean_alignment_score: _Optional[float] = ..., low_alignment_recordings: _Optional[int] = ..., pseudo_utterances: _Optional[int] = ..., pseudo_label_share: _Optional[float] = ..., redactions: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., redacted_recordings: _Optional[int] = ..., redacted_seconds: _Optional[float] = ..., dropped_utterances: _Optional[int] = ..., train_recordings: _Optional[int] = ..., train_hours: _Optional[float] = ..., train_utterances: _Optional[int] = ..., holdout_recordings: _Optional[int] = ..., holdout_hours: _Optional[float] = ..., holdout_utterances: _Optional[int] = ...) -> None: ...
+
+class EntityCount(_message.Message):
+    __slots__ = ("entity_type", "count")
+    ENTITY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    entity_type: str
+    count: int
+    def __init__(self, entity_type: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class FileIssue(_message.Message):
     __slots__ = ("uri", "stage", "reason")
@@ -174,7 +220,7 @@ class CancelDatasetRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class Recording(_message.Message):
-    __slots__ = ("id", "dataset_id", "source_uri", "channel", "duration_s", "audio_sha256", "source_sample_rate", "source_channels", "source_codec", "transcript_format", "utterances", "speakers")
+    __slots__ = ("id", "dataset_id", "source_uri", "channel", "duration_s", "audio_sha256", "source_sample_rate", "source_channels", "source_codec", "transcript_format", "utterances", "speakers", "speech_s", "alignment_score", "redacted", "split")
     ID_FIELD_NUMBER: _ClassVar[int]
     DATASET_ID_FIELD_NUMBER: _ClassVar[int]
     SOURCE_URI_FIELD_NUMBER: _ClassVar[int]
@@ -187,6 +233,10 @@ class Recording(_message.Message):
     TRANSCRIPT_FORMAT_FIELD_NUMBER: _ClassVar[int]
     UTTERANCES_FIELD_NUMBER: _ClassVar[int]
     SPEAKERS_FIELD_NUMBER: _ClassVar[int]
+    SPEECH_S_FIELD_NUMBER: _ClassVar[int]
+    ALIGNMENT_SCORE_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_FIELD_NUMBER: _ClassVar[int]
     id: str
     dataset_id: str
     source_uri: str
@@ -199,7 +249,11 @@ class Recording(_message.Message):
     transcript_format: str
     utterances: int
     speakers: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, id: _Optional[str] = ..., dataset_id: _Optional[str] = ..., source_uri: _Optional[str] = ..., channel: _Optional[int] = ..., duration_s: _Optional[float] = ..., audio_sha256: _Optional[str] = ..., source_sample_rate: _Optional[int] = ..., source_channels: _Optional[int] = ..., source_codec: _Optional[str] = ..., transcript_format: _Optional[str] = ..., utterances: _Optional[int] = ..., speakers: _Optional[_Iterable[str]] = ...) -> None: ...
+    speech_s: float
+    alignment_score: float
+    redacted: bool
+    split: str
+    def __init__(self, id: _Optional[str] = ..., dataset_id: _Optional[str] = ..., source_uri: _Optional[str] = ..., channel: _Optional[int] = ..., duration_s: _Optional[float] = ..., audio_sha256: _Optional[str] = ..., source_sample_rate: _Optional[int] = ..., source_channels: _Optional[int] = ..., source_codec: _Optional[str] = ..., transcript_format: _Optional[str] = ..., utterances: _Optional[int] = ..., speakers: _Optional[_Iterable[str]] = ..., speech_s: _Optional[float] = ..., alignment_score: _Optional[float] = ..., redacted: _Optional[bool] = ..., split: _Optional[str] = ...) -> None: ...
 
 class ListRecordingsRequest(_message.Message):
     __slots__ = ("dataset_id", "page_size", "page_token")
@@ -218,3 +272,23 @@ class ListRecordingsResponse(_message.Message):
     recordings: _containers.RepeatedCompositeFieldContainer[Recording]
     next_page_token: str
     def __init__(self, recordings: _Optional[_Iterable[_Union[Recording, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ExportDatasetRequest(_message.Message):
+    __slots__ = ("dataset_id", "format", "split")
+    DATASET_ID_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_FIELD_NUMBER: _ClassVar[int]
+    dataset_id: str
+    format: str
+    split: str
+    def __init__(self, dataset_id: _Optional[str] = ..., format: _Optional[str] = ..., split: _Optional[str] = ...) -> None: ...
+
+class ExportDatasetResponse(_message.Message):
+    __slots__ = ("format", "text", "records")
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    format: str
+    text: str
+    records: int
+    def __init__(self, format: _Optional[str] = ..., text: _Optional[str] = ..., records: _Optional[int] = ...) -> None: ...

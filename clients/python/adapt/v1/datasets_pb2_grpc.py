@@ -70,6 +70,11 @@ class DatasetsStub:
                 request_serializer=adapt_dot_v1_dot_datasets__pb2.ListRecordingsRequest.SerializeToString,
                 response_deserializer=adapt_dot_v1_dot_datasets__pb2.ListRecordingsResponse.FromString,
                 _registered_method=True)
+        self.ExportDataset = channel.unary_unary(
+                '/adapt.v1.Datasets/ExportDataset',
+                request_serializer=adapt_dot_v1_dot_datasets__pb2.ExportDatasetRequest.SerializeToString,
+                response_deserializer=adapt_dot_v1_dot_datasets__pb2.ExportDatasetResponse.FromString,
+                _registered_method=True)
 
 
 class DatasetsServicer:
@@ -121,6 +126,15 @@ class DatasetsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportDataset(self, request, context):
+        """The dataset as text for other tools: a NeMo/Lhotse JSONL manifest, RTTM speaker turns, CTM word times,
+        or the redaction audit. FAILED_PRECONDITION until the dataset SUCCEEDED; INVALID_ARGUMENT for an
+        unknown format or split.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DatasetsServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -158,6 +172,11 @@ def add_DatasetsServicer_to_server(servicer, server):
                     servicer.ListRecordings,
                     request_deserializer=adapt_dot_v1_dot_datasets__pb2.ListRecordingsRequest.FromString,
                     response_serializer=adapt_dot_v1_dot_datasets__pb2.ListRecordingsResponse.SerializeToString,
+            ),
+            'ExportDataset': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportDataset,
+                    request_deserializer=adapt_dot_v1_dot_datasets__pb2.ExportDatasetRequest.FromString,
+                    response_serializer=adapt_dot_v1_dot_datasets__pb2.ExportDatasetResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -349,6 +368,33 @@ class Datasets:
             '/adapt.v1.Datasets/ListRecordings',
             adapt_dot_v1_dot_datasets__pb2.ListRecordingsRequest.SerializeToString,
             adapt_dot_v1_dot_datasets__pb2.ListRecordingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportDataset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/adapt.v1.Datasets/ExportDataset',
+            adapt_dot_v1_dot_datasets__pb2.ExportDatasetRequest.SerializeToString,
+            adapt_dot_v1_dot_datasets__pb2.ExportDatasetResponse.FromString,
             options,
             channel_credentials,
             insecure,

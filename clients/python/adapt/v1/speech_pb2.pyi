@@ -17,7 +17,7 @@ LINEAR16: AudioEncoding
 ENCODED: AudioEncoding
 
 class RecognitionConfig(_message.Message):
-    __slots__ = ("model", "deployment_id", "beam_size", "compute_type", "disable_word_timestamps", "initial_prompt", "hotwords", "temperatures")
+    __slots__ = ("model", "deployment_id", "beam_size", "compute_type", "disable_word_timestamps", "initial_prompt", "hotwords", "temperatures", "routing_key")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     BEAM_SIZE_FIELD_NUMBER: _ClassVar[int]
@@ -26,6 +26,7 @@ class RecognitionConfig(_message.Message):
     INITIAL_PROMPT_FIELD_NUMBER: _ClassVar[int]
     HOTWORDS_FIELD_NUMBER: _ClassVar[int]
     TEMPERATURES_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_KEY_FIELD_NUMBER: _ClassVar[int]
     model: str
     deployment_id: str
     beam_size: int
@@ -34,7 +35,8 @@ class RecognitionConfig(_message.Message):
     initial_prompt: str
     hotwords: str
     temperatures: _containers.RepeatedScalarFieldContainer[float]
-    def __init__(self, model: _Optional[str] = ..., deployment_id: _Optional[str] = ..., beam_size: _Optional[int] = ..., compute_type: _Optional[str] = ..., disable_word_timestamps: _Optional[bool] = ..., initial_prompt: _Optional[str] = ..., hotwords: _Optional[str] = ..., temperatures: _Optional[_Iterable[float]] = ...) -> None: ...
+    routing_key: str
+    def __init__(self, model: _Optional[str] = ..., deployment_id: _Optional[str] = ..., beam_size: _Optional[int] = ..., compute_type: _Optional[str] = ..., disable_word_timestamps: _Optional[bool] = ..., initial_prompt: _Optional[str] = ..., hotwords: _Optional[str] = ..., temperatures: _Optional[_Iterable[float]] = ..., routing_key: _Optional[str] = ...) -> None: ...
 
 class RecordingRef(_message.Message):
     __slots__ = ("dataset_id", "recording_id")

@@ -1,0 +1,85 @@
+"""adapt.v1.FineTunes: thin translation between messages and FineTuneService."""
+from __future__ import annotations
+
+import asyncio
+
+from adapt.v1 import common_pb2, fine_tunes_pb2, fine_tunes_pb2_grpc
+from adapt_server.api import convert
+from adapt_server.api.context import ServiceRunner
+from adapt_server.api.status import handle_errors
+from adapt_server.finetunes.records import FineTuneRecord
+from adapt_server.finetunes.service import FineTuneService
+
+WATCH_POLL_S = 0.2
+
+
+def fine_tune_message(record: FineTuneRecord, model_registered: bool) -> fine_tunes_pb2.FineTune:
+    job = record.job
+    return fine_tunes_pb2.FineTune(
+        id=record.id, state=common_pb2.State.Value(job.state), progress=convert.progress(job.progress),
+        error=convert.error(job), create_time=convert.timestamp(record.created_at),
+        update_time=convert.timestamp(job.updated_at), base_model=record.base_model, dataset_id=record.dataset_id,
+        hyperparameters=convert.struct(record.hyperparameters),
+        validation=fine_tunes_pb2.ValidationOptions(split=record.validation.split,
+                                                    holdout_fraction=record.validation.holdout_fraction),
+        model_id=record.model_id if (job.state == "SUCCEEDED" and model_registered) else "",
+        metrics=convert.struct(record.metrics), export_formats=list(record.exports or record.export_formats),
+        labels=record.labels,
+        request_id=record.request_id or "", mixin_dataset_id=record.mixin_dataset_id)
+
+
+class FineTunesServicer(fine_tunes_pb2_grpc.FineTunesServicer):
+    def __init__(self, runner: ServiceRunner):
+        self.runner = runner
+
+    def _service(self, s) -> FineTuneService:
+        return FineTuneService(self.runner.config, s.store)
+
+    async def _call(self, fn) -> fine_tunes_pb2.FineTune:
+        def work(s):
+            record = fn(self._service(s))
+            return fine_tune_message(record, s.store.models.get(record.model_id) is not None)
+        return await self.runner.run(work)
+
+    @handle_errors
+    async def CreateFineTune(self, request, context):
+        validation = ({"split": request.validation.split, "holdout_fraction": request.validation.holdout_fraction}
+                      if request.HasField("validation") else {})
+        validation = {k: v for k, v in validation.items() if v}
+        return await self._call(lambda f: f.create(
+            request.base_model, request.dataset_id, convert.struct_to_dict(request.hyperparameters), validation,
+            dict(request.labels), request.request_id, list(request.export_formats), request.mixin_dataset_id))
+
+    @handle_errors
+    async def GetFineTune(self, request, context):
+        return await self._call(lambda f: f.get(request.id))
+
+    @handle_errors
+    async def ListFineTunes(self, request, context):
+        def page(s):
+            records, token = self._service(s).list(request.page_size, request.page_token)
+            return [fine_tune_message(r, s.store.models.get(r.model_id) is not None) for r in records], token
+        items, token = await self.runner.run(page)
+        return fine_tunes_pb2.ListFineTunesResponse(fine_tunes=items, next_page_token=token)
+
+    @handle_errors
+    async def CancelFineTune(self, request, context):
+        return await self._call(lambda f: f.cancel(request.id))
+
+    @handle_errors
+    async def WatchFineTune(self, request, context):
+        """Streams the fine-tune's event log from after_sequence; ends after the terminal event."""
+        record = await self.runner.run(lambda s: self._service(s).get(request.id))
+        job_id, after = record.job.id, request.after_sequence
+        while True:
+            events = await self.runner.run(lambda s: s.store.jobs.events(job_id, after))
+            for e in events:
+                yield convert.event(e, request.id)
+                after = e.seq
+                if e.state in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                    return
+            if not events:
+                job = await self.runner.run(lambda s: s.store.jobs.get(job_id))
+                if job is None or job.terminal:
+                    return
+                await asyncio.sleep(WATCH_POLL_S)

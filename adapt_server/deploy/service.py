@@ -1,0 +1,185 @@
+"""Deployment use cases: create, get, list, update (promote, canary), rollback, history, resolve a route.
+
+`update` on an id that does not exist creates the deployment (the docs call
+`client.deployments.update(deployment_id="prod-voice", routes={"stt": model_id})` without creating it first);
+`create` refuses an existing id (ALREADY_EXISTS).
+
+Update semantics: the routes given replace those route names (others are kept); the canary given replaces
+the current one, and no canary means none (an update states the whole traffic split). Every model named
+must exist. A model newly put on a route or canary whose latest validation failed its gates needs
+`force=True`, otherwise FAILED_PRECONDITION lists the failed gates. A rollback returns to the routes before
+the active revision (repeated rollbacks keep walking back) and skips the gate check: it restores what
+served before.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from adapt_server.deploy.records import CREATE, ROLLBACK, ROUTES, UPDATE, Canary, Deployment, Revision
+from adapt_server.deploy.repository import DeploymentRepository
+from adapt_server.deploy.routing import choose_model
+from adapt_server.deploy.validation import gate_verdict
+from adapt_server.errors import AlreadyExists, Aborted, FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.store.pages import decode_token, page_size
+
+DEPLOYMENT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+WRITE_RETRIES = 5  # optimistic-concurrency retries when two updates race
+
+
+class DeploymentService:
+    def __init__(self, store):
+        self.store = store
+        self.repo = DeploymentRepository(store.db)
+
+    # --- reads --------------------------------------------------------------------------------------
+    def get(self, deployment_id: str) -> Deployment:
+        record = self.repo.get(deployment_id) if deployment_id else None
+        if record is None:
+            raise NotFound(f"deployment {deployment_id!r} does not exist; list deployments to see the ids, or "
+                           "create it with an update that names its routes")
+        return record
+
+    def list(self, requested_size: int, token: str) -> tuple[list[Deployment], str]:
+        return self.repo.list_page(page_size(requested_size), decode_token(token))
+
+    def history(self, deployment_id: str) -> list[Revision]:
+        self.get(deployment_id)
+        return self.repo.revisions(deployment_id)
+
+    def resolve(self, deployment_id: str, route: str = "stt", routing_key: str = "") -> str:
+        """The model id serving one request of `route` (canary split applied)."""
+        record = self.get(deployment_id)
+        model = choose_model(record.id, route, record.routes, record.canary, routing_key)
+        if model is None:
+            raise FailedPrecondition(f"deployment {deployment_id!r} has no {route!r} route (routes: "
+                                     f"{sorted(record.routes) or 'none'}); update it with routes={{{route!r}: MODEL}}")
+        return model
+
+    # --- writes -------------------------------------------------------------------------------------
+    def create(self, deployment_id: str, routes: dict[str, str], canary: dict | None = None, force: bool = False,
+               description: str = "", labels: dict[str, str] | None = None) -> Deployment:
+        _check_id(deployment_id)
+        if self.repo.get(deployment_id) is not None:
+            raise AlreadyExists(f"deployment {deployment_id!r} already exists; change it with an update")
+        return self._write(deployment_id, routes, canary, force, description, labels, must_exist=False)
+
+    def update(self, deployment_id: str, routes: dict[str, str], canary: dict | None = None, force: bool = False,
+               description: str | None = None, labels: dict[str, str] | None = None) -> Deployment:
+        """Changes the routes (creating the deployment when the id is new); see the module docstring."""
+        _check_id(deployment_id)
+        return self._write(deployment_id, routes, canary, force, description, labels, must_exist=None)
+
+    def rollback(self, deployment_id: str, to_revision: int = 0) -> Deployment:
+        """Back to the routes before the active revision, or to `to_revision` when given (> 0)."""
+        for _ in range(WRITE_RETRIES):
+            current = self.get(deployment_id)
+            active = self.repo.revision(deployment_id, current.revision)
+            if to_revision < 0:
+                raise InvalidArgument(f"revision must be >= 0 (0: the previous routes); got {to_revision}")
+            target_number = to_revision or active.parent
+            if target_number is None:
+                raise FailedPrecondition(f"deployment {deployment_id!r} is at its first routes (revision "
+                                         f"{current.revision}); there is nothing earlier to roll back to")
+            target = self.repo.revision(deployment_id, target_number)
+            if target is None:
+                raise NotFound(f"deployment {deployment_id!r} has no revision {target_number} (it has 1.."
+                               f"{current.revision})")
+            missing = [m for m in _models(target.routes, target.canary) if self.store.models.get(m) is None]
+            if missing:
+                raise FailedPrecondition(f"revision {target_number} routes to deleted models {missing}; "
+                                         "update the deployment to a model that exists instead")
+            if self.repo.write(deployment_id, current.revision, ROLLBACK, target.routes, target.canary,
+                               target.parent, False, f"rolled back to revision {target_number}"):
+                return self.get(deployment_id)
+        raise Aborted(f"deployment {deployment_id!r} kept changing during the rollback; try again")
+
+    def delete(self, deployment_id: str) -> None:
+        """Removes the deployment and its history; requests naming it get NOT_FOUND from then on."""
+        self.get(deployment_id)
+        self.repo.delete(deployment_id)
+
+    def _write(self, deployment_id: str, routes: dict[str, str], canary: dict | None, force: bool,
+               description: str | None, labels: dict[str, str] | None, must_exist: bool | None) -> Deployment:
+        routes = _check_routes(routes)
+        for _ in range(WRITE_RETRIES):
+            current = self.repo.get(deployment_id)
+            merged = {**(current.routes if current else {}), **routes}
+            new_canary = _check_canary(canary, merged)
+            if not merged:
+                raise InvalidArgument('routes is empty: name at least one route, e.g. {"stt": "whisper-tiny.en"}')
+            self._check_models_exist(merged, new_canary)
+            serving = set(_models(current.routes, current.canary)) if current else set()
+            newly_promoted = [m for m in _models(merged, new_canary) if m not in serving]
+            failures = self._gate_failures(newly_promoted)
+            if failures and not force:
+                raise FailedPrecondition(
+                    "validation gates failed; promote anyway with force=True, or validate a better model: "
+                    + "; ".join(failures))
+            action = UPDATE if current else CREATE
+            expected = current.revision if current else 0
+            note = ("forced past failed gates: " + "; ".join(failures)) if failures else ""
+            if self.repo.write(deployment_id, expected, action, merged, new_canary,
+                               current.revision if current else None, bool(failures), note,
+                               description if current else (description or ""), labels):
+                return self.get(deployment_id)
+        raise Aborted(f"deployment {deployment_id!r} kept changing during the update; try again")
+
+    def _check_models_exist(self, routes: dict[str, str], canary: Canary | None) -> None:
+        for where, model_id in [(f"routes[{r!r}]", m) for r, m in routes.items()] + (
+                [("canary.model", canary.model)] if canary else []):
+            if self.store.models.get(model_id) is None:
+                raise NotFound(f"{where}: model {model_id!r} does not exist; list models to see the ids "
+                               "(a fine-tune's model exists once the fine-tune SUCCEEDED)")
+
+    def _gate_failures(self, model_ids: list[str]) -> list[str]:
+        failures = []
+        for model_id in model_ids:
+            verdict = gate_verdict(self.store, model_id)
+            if verdict is not None and not verdict.passed:
+                source = f" (evaluation {verdict.evaluation_id})" if verdict.evaluation_id else ""
+                failures.append(f"{model_id}{source}: " + ", ".join(verdict.failed))
+        return failures
+
+
+def _models(routes: dict[str, str], canary: Canary | None) -> list[str]:
+    return list(routes.values()) + ([canary.model] if canary else [])
+
+
+def _check_id(deployment_id: str) -> None:
+    if not DEPLOYMENT_ID_PATTERN.match(deployment_id or ""):
+        raise InvalidArgument(f"deployment_id {deployment_id!r} is not valid: use 1-64 characters of a-z, 0-9, "
+                              "'.', '_' or '-', starting with a letter or digit (e.g. 'prod-voice')")
+
+
+def _check_routes(routes: dict[str, str]) -> dict[str, str]:
+    for name, model_id in routes.items():
+        if name not in ROUTES:
+            raise InvalidArgument(f"routes: unknown route {name!r}; this server serves {list(ROUTES)}")
+        if not isinstance(model_id, str) or not model_id:
+            raise InvalidArgument(f"routes[{name!r}] must name a model id, e.g. 'whisper-tiny.en'")
+    return dict(routes)
+
+
+def _check_canary(canary: dict | None, routes: dict[str, str]) -> Canary | None:
+    """{"model": id, "percent": 0 < p < 100, "route": "stt" (default)} -> Canary, or None for no canary."""
+    if not canary:
+        return None
+    unknown = sorted(set(canary) - {"model", "percent", "route"})
+    if unknown:
+        raise InvalidArgument(f"canary: unknown fields {unknown}; use model, percent and route")
+    route = canary.get("route") or "stt"
+    model = canary.get("model") or ""
+    percent = canary.get("percent", 0)
+    if route not in routes:
+        raise InvalidArgument(f"canary.route {route!r} has no route to split; set routes[{route!r}] first")
+    if not model:
+        raise InvalidArgument("canary.model is required: the model that gets the canary share")
+    if isinstance(percent, bool) or not isinstance(percent, (int, float)) or not math.isfinite(percent) \
+            or not 0 < percent < 100:
+        raise InvalidArgument(f"canary.percent must be a number between 0 and 100 (exclusive), e.g. 10; "
+                              f"got {percent!r}")
+    if model == routes[route]:
+        raise InvalidArgument(f"canary.model {model!r} is already the {route!r} route's model; a canary "
+                              "sends a share of traffic to a *different* model")
+    return Canary(route, model, float(percent))

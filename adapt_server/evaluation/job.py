@@ -1,0 +1,262 @@
+"""The `evaluation.run` job (worker process): run every candidate on the dataset split, score, rank, decide.
+
+1. Select the split's units (`units.py`); with a forgetting gate, also the reference dataset's (all of it).
+2. ASR candidates: every unit goes through `speech.service.transcribe` - the function the Transcribe RPC
+   uses to time a request - on an engine from the same `EngineRegistry`, with the request defaults of
+   `speech.service.decode_options`; so WER and RTF are those of the serving path. Each engine is warmed up
+   first (first-call costs such as numba compilation are not the model's speed). Diarizer candidates run on
+   every recording of the split with reference speaker turns.
+3. Each candidate's hypotheses are committed in one transaction: a resumed job skips candidates done.
+4. Score (normalizer, S/D/I alignment), build the leaderboard with bootstrap intervals, apply the gates and
+   the winner rule (`leaderboard.py`), store per-utterance scores and the result.
+"""
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from adapt_server.audio.constants import TARGET_SAMPLE_RATE
+from adapt_server.audio.wav import read_pcm16_wav
+from adapt_server.errors import FailedPrecondition
+from adapt_server.evaluation import results as result_dicts
+from adapt_server.evaluation.alignment import TranscribedUtterance, score_utterances
+from adapt_server.evaluation.candidate import DER, CandidateResult
+from adapt_server.evaluation.diarization import score_diarization
+from adapt_server.evaluation.hallucination import words_on_non_speech
+from adapt_server.evaluation.leaderboard import build_leaderboard, choose_winner
+from adapt_server.evaluation.repository import (PRIMARY, REFERENCE, DiarizationRow, EvaluationRepository,
+                                                HypothesisRow)
+from adapt_server.evaluation.spec import DIARIZERS, EvaluationSpec
+from adapt_server.evaluation.text import Normalizer
+from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_arrays, select_split
+from adapt_server.speech import service as speech
+
+TRANSCRIBE_SHARE = 0.95  # of the progress bar; scoring takes the rest
+
+
+def run_evaluation_job(ctx) -> str:
+    store, evaluation_id = ctx.store, ctx.payload["evaluation_id"]
+    repository = EvaluationRepository(store.db)
+    record = repository.get(evaluation_id)
+    spec = EvaluationSpec.from_dict(record.spec)
+    ctx.progress(0.0, "prepare", message=f"selecting split {spec.split!r} of {spec.dataset_id}")
+    primary = _selection(store, spec.dataset_id, spec.split)
+    for note in primary.notes:
+        ctx.log(note, level="warning")
+    reference = _selection(store, spec.reference_dataset_id, "all") if spec.reference_dataset_id else None
+    work = _work_plan(spec, primary, reference)
+    total = sum(units for _, _, _, units in work) or 1
+    done = 0
+    engines = _Engines(ctx.config)
+    for scope, model_id, selection, units in work:
+        if model_id in repository.done_candidates(evaluation_id, scope):
+            done += units
+            continue
+
+        def tick(count: int, model_id=model_id, scope=scope, units=units, base=done) -> None:
+            ctx.progress(TRANSCRIBE_SHARE * (base + count) / total, f"{scope}:{model_id}", count, units,
+                         "recordings" if model_id in DIARIZERS else "utterances")
+
+        tick(0)
+        if model_id in DIARIZERS:
+            rows = run_diarizer(model_id, selection.recordings, selection.reference_turns, store.blobs.path, tick)
+            repository.add_diarization(evaluation_id, scope, rows)
+        else:
+            engine = engines.get(store, model_id)
+            rows = run_asr_candidate(engine, model_id, selection.units, store.blobs.path, tick)
+            repository.add_hypotheses(evaluation_id, scope, rows)
+        done += units
+        ctx.log(f"{model_id}: {units} {'recordings' if model_id in DIARIZERS else 'utterances'} of the "
+                f"{scope} data done")
+    ctx.progress(TRANSCRIBE_SHARE, "score", force=True, message="scoring, bootstrap intervals and the winner")
+    result = score_evaluation(repository, evaluation_id, spec, primary, reference)
+    repository.set_result(evaluation_id, result)
+    winner = result["winner"] or "no winner"
+    return f"evaluated {len(spec.candidates)} candidates on {len(primary.units)} utterances: {winner}"
+
+
+def _selection(store, dataset_id: str, split: str) -> SplitSelection:
+    dataset = store.datasets.get(dataset_id)
+    if dataset is None:
+        raise FailedPrecondition(f"dataset {dataset_id} was deleted while the evaluation waited; create a new one")
+    return select_split(dataset, store.datasets.recordings(dataset_id), store.datasets.utterances(dataset_id),
+                        store.datasets.turns(dataset_id), split)
+
+
+def _work_plan(spec: EvaluationSpec, primary: SplitSelection,
+               reference: SplitSelection | None) -> list[tuple[str, str, SplitSelection, int]]:
+    """(scope, candidate, selection, units of work) in the order they run."""
+    if spec.asr_candidates and not primary.units:
+        raise FailedPrecondition(f"dataset {spec.dataset_id} has no reference transcripts in split {spec.split!r}: "
+                                 "WER needs them (sidecar transcripts, or an align step)")
+    if spec.diarizer_candidates and not primary.reference_turns:
+        raise FailedPrecondition(f"dataset {spec.dataset_id} has no speaker turns in split {spec.split!r}: DER "
+                                 "needs reference turns (RTTM sidecars, speaker-labelled transcripts, or a "
+                                 "diarize step)")
+    plan = [(PRIMARY, model_id, primary, len(primary.units)) for model_id in spec.asr_candidates]
+    plan += [(PRIMARY, model_id, primary, len(primary.reference_turns)) for model_id in spec.diarizer_candidates]
+    if reference is not None:
+        if not reference.units:
+            raise FailedPrecondition(f"gates.reference_dataset_id {spec.reference_dataset_id} has no reference "
+                                     "transcripts: the forgetting gate compares WER on it")
+        plan += [(REFERENCE, model_id, reference, len(reference.units)) for model_id in spec.reference_models]
+    return plan
+
+
+class _Engines:
+    """Engines of this worker process, from the registry the Speech service uses (loaded once each)."""
+
+    def __init__(self, config):
+        from adapt_kernels.threads import thread_budget
+
+        from adapt_server.engines.registry import EngineRegistry
+        self.registry = EngineRegistry(cache_dir=config.data_dir / "engines",
+                                       threads=thread_budget(worker_processes=config.workers))
+        self.warm: set[str] = set()
+
+    def get(self, store, model_id: str):
+        record = store.models.get(model_id)
+        if record is None:
+            raise FailedPrecondition(f"candidate model {model_id!r} was deleted while the evaluation waited")
+        engine = self.registry.get(record, speech.compute_type(speech.Recognition(model=model_id)))
+        if model_id not in self.warm:
+            engine.warmup()
+            self.warm.add(model_id)
+        return engine
+
+
+def run_asr_candidate(engine, model_id: str, units: Sequence[EvalUnit], blob_path: Callable,
+                      tick: Callable[[int], None] = lambda done: None) -> list[HypothesisRow]:
+    """Transcribes every unit on the Transcribe code path (`speech.service.transcribe`); one row per unit.
+
+    blob_path: audio sha256 -> the stored WAV path. processing_s is the request timer of that path.
+    """
+    options = speech.decode_options(speech.Recognition(model=model_id))
+    audio = _RecordingAudio(blob_path)
+    rows = []
+    for index, unit in enumerate(units):
+        samples = audio.samples(unit.audio_sha256)
+        first, last = unit.sample_range(samples.size, TARGET_SAMPLE_RATE)
+
+        def load(first=first, last=last, samples=samples) -> np.ndarray:
+            return samples[first:last]
+
+        timed = speech.transcribe(engine, model_id, load, options)
+        regions = non_speech_arrays(unit)
+        spans = [(word.start, word.end) for word in timed.transcription.words]
+        rows.append(HypothesisRow(
+            model_id=model_id, utterance_id=unit.utterance_id, recording_id=unit.recording_id,
+            speaker=unit.speaker, source=unit.source, start_s=unit.start_s, end_s=unit.end_s,
+            reference=unit.reference, hypothesis=timed.transcription.text, audio_s=timed.duration_s,
+            processing_s=timed.processing_s, nonspeech_s=float(np.sum(regions[:, 1] - regions[:, 0])),
+            nonspeech_words=words_on_non_speech(spans, regions)))
+        tick(index + 1)
+    return rows
+
+
+def run_diarizer(model_id: str, recordings: Sequence, reference_turns: dict, blob_path: Callable,
+                 tick: Callable[[int], None] = lambda done: None) -> list[DiarizationRow]:
+    """Runs a diarizer on every recording that has reference turns; one row of hypothesis turns per recording."""
+    diarize = _diarizer(model_id)
+    rows = []
+    for recording in (r for r in recordings if r.id in reference_turns):
+        samples, _ = read_pcm16_wav(blob_path(recording.audio_sha256))
+        started = time.perf_counter()
+        turns = diarize(samples, TARGET_SAMPLE_RATE)
+        elapsed = time.perf_counter() - started
+        rows.append(DiarizationRow(model_id, recording.id,
+                                   tuple((float(t.start), float(t.end), str(t.speaker)) for t in turns),
+                                   samples.size / TARGET_SAMPLE_RATE, elapsed))
+        tick(len(rows))
+    return rows
+
+
+def _diarizer(model_id: str) -> Callable:
+    """The diarizer function of a candidate id, imported on first use (it loads its models lazily too)."""
+    module_name, function = DIARIZERS[model_id].split(":")
+    try:
+        return getattr(importlib.import_module(module_name), function)
+    except (ImportError, AttributeError) as exc:
+        raise FailedPrecondition(f"diarizer {model_id!r} is not available in this server ({exc}); "
+                                 "evaluate ASR candidates only, or install the diarization extras") from None
+
+
+class _RecordingAudio:
+    """The decoded audio of the recording last used (units of one recording come one after another)."""
+
+    def __init__(self, blob_path: Callable):
+        self.blob_path = blob_path
+        self._sha, self._samples = None, None
+
+    def samples(self, sha256: str) -> np.ndarray:
+        if sha256 != self._sha:
+            self._samples, _ = read_pcm16_wav(self.blob_path(sha256))
+            self._sha = sha256
+        return self._samples
+
+
+# --- scoring ----------------------------------------------------------------------------------------------
+def candidate_results(repository: EvaluationRepository, evaluation_id: str, scope: str, models: Sequence[str],
+                      normalizer: Normalizer) -> dict[str, CandidateResult]:
+    """model id -> CandidateResult of the stored hypotheses of `scope`."""
+    out = {}
+    for model_id in models:
+        rows = repository.hypotheses(evaluation_id, scope, model_id)
+        utterances = [TranscribedUtterance(
+            r.utterance_id, r.reference, r.hypothesis, recording_id=r.recording_id, speaker=r.speaker,
+            source=r.source, audio_s=r.audio_s, processing_s=r.processing_s, nonspeech_s=r.nonspeech_s,
+            nonspeech_words=r.nonspeech_words) for r in rows]
+        out[model_id] = CandidateResult(model_id, score_utterances(utterances, normalizer))
+    return out
+
+
+def score_evaluation(repository: EvaluationRepository, evaluation_id: str, spec: EvaluationSpec,
+                     primary: SplitSelection, reference: SplitSelection | None) -> dict:
+    """Scores the stored hypotheses, writes the per-utterance scores, returns the result dict."""
+    normalizer = Normalizer(spec.normalizer)
+    asr = candidate_results(repository, evaluation_id, PRIMARY, spec.asr_candidates, normalizer)
+    repository.set_scores(evaluation_id, PRIMARY, [(model_id, s.utterance_id, result_dicts.utterance_score(s))
+                                                   for model_id, result in asr.items() for s in result.scores])
+    diarization_rows, diarizers = [], {}
+    uem = {r.id: [(0.0, r.duration_s)] for r in primary.recordings}
+    for model_id in spec.diarizer_candidates:
+        rows = [r for r in repository.diarization(evaluation_id, PRIMARY) if r.model_id == model_id]
+        turns = {r.recording_id: r.turns for r in rows}
+        scored = score_diarization(primary.reference_turns, turns,
+                                   uem={k: v for k, v in uem.items() if k in primary.reference_turns})
+        diarizers[model_id] = CandidateResult(model_id, (), diarization=scored)
+        diarization_rows += result_dicts.diarization_rows(model_id, scored, turns,
+                                                          {r.recording_id: (r.audio_s, r.processing_s) for r in rows})
+    results = [*asr.values(), *diarizers.values()]
+    rows = build_leaderboard(results, primary=spec.primary)
+    by_id = {result.model_id: result for result in results}
+    reference_results = None
+    if reference is not None:
+        reference_results = candidate_results(repository, evaluation_id, REFERENCE, spec.reference_models,
+                                              normalizer)
+    ranked = [r for r in results if r.has_metric(spec.primary) and (spec.primary == DER) == (r.diarization is not None)]
+    decision = choose_winner(ranked, spec.primary, spec.gates, reference_results=reference_results) if ranked else None
+    kinds = {model_id: "diarizer" if model_id in DIARIZERS else "asr" for model_id in spec.candidates}
+    result = {
+        "leaderboard": [result_dicts.leaderboard_row(row, by_id[row.model_id], kinds[row.model_id]) for row in rows],
+        "primary_metric": spec.primary, **result_dicts.decision_fields(decision),
+        "slices": [row for result in asr.values() for row in result_dicts.slices(result)],
+        "wrong_words": [row for result in asr.values() for row in result_dicts.wrong_words(result)],
+        "diarization": diarization_rows, "notes": list(primary.notes) + _metric_notes(spec),
+        "reference_leaderboard": [],
+    }
+    if reference_results:
+        reference_rows = build_leaderboard(list(reference_results.values()), primary=spec.gates.reference_metric)
+        result["reference_leaderboard"] = [result_dicts.leaderboard_row(row, reference_results[row.model_id], "asr")
+                                           for row in reference_rows]
+    return result
+
+
+def _metric_notes(spec: EvaluationSpec) -> list[str]:
+    if DER in spec.metrics and not spec.diarizer_candidates:
+        return ["diarization_error_rate was asked for but no candidate produces speaker turns: add a diarizer "
+                f"candidate ({', '.join(DIARIZERS)}) to score DER against the dataset's speaker turns"]
+    return []

@@ -1,0 +1,79 @@
+"""Evaluation use cases (create, get, list, cancel, delete, utterance results); called by the API layer, free
+of gRPC. The work itself runs in a worker process: `evaluation/job.py` (job kind `evaluation.run`)."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.evaluation.repository import EvaluationRecord, EvaluationRepository, HypothesisRow
+from adapt_server.evaluation.spec import DIARIZERS, MAX_NAME_LENGTH, parse_spec
+from adapt_server.jobs.model import SUCCEEDED
+from adapt_server.store.pages import decode_token, page_size
+
+
+class EvaluationService:
+    def __init__(self, config, store):
+        self.config = config  # adapt_server.config.ServerConfig
+        self.store = store  # adapt_server.store.store.Store
+        self.evaluations = EvaluationRepository(store.db)
+
+    def create(self, dataset_id: str, candidates: list[str], metrics: list[str] | None = None, split: str = "",
+               primary_metric: str = "", normalizer: str = "", gates: dict | None = None, name: str = "",
+               labels: dict[str, str] | None = None, request_id: str = "") -> EvaluationRecord:
+        """Validates everything up front, then stores the evaluation and its PENDING job atomically."""
+        name = name.strip()
+        if len(name) > MAX_NAME_LENGTH:
+            raise InvalidArgument(f"name is {len(name)} characters; the limit is {MAX_NAME_LENGTH}")
+        spec = parse_spec(dataset_id, list(candidates), list(metrics or []), split, primary_metric, normalizer,
+                          gates)
+        self._ready_dataset(spec.dataset_id, "dataset_id")
+        if spec.reference_dataset_id:
+            self._ready_dataset(spec.reference_dataset_id, "gates.reference_dataset_id")
+        for model_id in spec.asr_candidates + spec.reference_models:
+            if self.store.models.get(model_id) is None:
+                raise NotFound(f"candidate model {model_id!r} does not exist; list models to see the ids "
+                               f"(diarizers: {', '.join(DIARIZERS)})")
+        request_hash = hashlib.sha256(json.dumps({"spec": spec.to_dict(), "name": name, "labels": labels or {}},
+                                                 sort_keys=True).encode()).hexdigest()
+        record, _ = self.evaluations.create(name, spec.dataset_id, spec.to_dict(), dict(labels or {}),
+                                            request_id or None, request_hash, self.config.max_job_attempts)
+        return record
+
+    def get(self, evaluation_id: str) -> EvaluationRecord:
+        record = self.evaluations.get(evaluation_id) if evaluation_id else None
+        if record is None:
+            raise NotFound(f"evaluation {evaluation_id!r} does not exist; list evaluations to see the ids")
+        return record
+
+    def list(self, requested_size: int, token: str, dataset_id: str = "") -> tuple[list[EvaluationRecord], str]:
+        return self.evaluations.list_page(page_size(requested_size), decode_token(token), dataset_id)
+
+    def cancel(self, evaluation_id: str) -> EvaluationRecord:
+        record = self.get(evaluation_id)
+        self.store.jobs.request_cancel(record.job.id)
+        return self.get(evaluation_id)
+
+    def delete(self, evaluation_id: str) -> None:
+        record = self.get(evaluation_id)
+        if not record.job.terminal:
+            raise FailedPrecondition(f"evaluation {evaluation_id} is {record.job.state}; cancel it first "
+                                     "(CancelEvaluation) and delete it once it is CANCELLED")
+        self.evaluations.delete(evaluation_id)
+
+    def utterance_results(self, evaluation_id: str, model_id: str, errors_only: bool, requested_size: int,
+                          token: str) -> tuple[list[HypothesisRow], str]:
+        record = self.get(evaluation_id)
+        if model_id and model_id not in record.spec["candidates"]:
+            raise InvalidArgument(f"model_id {model_id!r} is not a candidate of {evaluation_id}; its candidates: "
+                                  f"{record.spec['candidates']}")
+        return self.evaluations.hypotheses_page(evaluation_id, model_id, errors_only, page_size(requested_size),
+                                                decode_token(token))
+
+    def _ready_dataset(self, dataset_id: str, field_name: str) -> None:
+        dataset = self.store.datasets.get(dataset_id)
+        if dataset is None:
+            raise NotFound(f"{field_name}: dataset {dataset_id!r} does not exist; list datasets to see the ids")
+        if dataset.job.state != SUCCEEDED:
+            raise FailedPrecondition(f"{field_name}: dataset {dataset_id} is {dataset.job.state}; evaluate it "
+                                     "once its ingest has SUCCEEDED (wait for it)")

@@ -1,0 +1,144 @@
+"""Train and holdout items of a dataset: each utterance's text with its audio, cut from the recording's
+normalized 16 kHz audio by the utterance's start/end.
+
+Which split an utterance is in: the dataset's `split` column (the intake pipeline's `split` step, schema
+migration 3) on the utterance or, failing that, its recording; utterances without a split are train. When the dataset holds no
+utterance of the validation split and `holdout_fraction` > 0, that share of the recordings (chosen by a hash
+of the recording id, so the same dataset always splits the same way) is held out instead: by recording, so
+no speaker's call leaks from one side to the other.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from adapt_server.audio.constants import TARGET_SAMPLE_RATE
+from adapt_server.audio.wav import read_pcm16_wav
+from adapt_server.finetunes.records import NO_VALIDATION, ValidationOptions
+
+MAX_ITEM_S = 30.0   # Whisper's window: longer utterances cannot be trained on as one item
+MIN_ITEM_S = 0.2    # shorter cuts hold no word
+
+
+@dataclass(frozen=True)
+class UtteranceRef:
+    recording_id: str
+    audio_sha256: str
+    recording_s: float
+    start_s: float | None
+    end_s: float | None
+    text: str
+    split: str           # "train", "holdout", ... ("" when the dataset assigns none)
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    train: list[tuple[np.ndarray, str]]     # (16 kHz float32 samples, reference text)
+    holdout: list[tuple[np.ndarray, str]]
+    skipped: int                            # utterances left out: no times in a long recording, too long/short
+    holdout_source: str                     # "split:holdout", "fraction:0.2" or "none"
+
+    @property
+    def train_seconds(self) -> float:
+        return sum(a.size for a, _ in self.train) / TARGET_SAMPLE_RATE
+
+
+REDACTION_TAG = re.compile(r"\s*\[[A-Z][A-Z_]*\]")  # "[PERSON]", "[ACCOUNT_NUMBER]": the redact step's placeholders
+
+
+def training_text(text: str) -> str:
+    """The target text of an utterance: redaction placeholders removed. Their audio is muted, so the model
+    must learn to write nothing there, not to write "[PERSON]" (or to invent words) over silence."""
+    return " ".join(REDACTION_TAG.sub("", text).split())
+
+
+def utterance_refs(db, dataset_id: str) -> list[UtteranceRef]:
+    """Every usable utterance with text (not flagged by the pipeline: low alignment score, or dropped by
+    redaction), with its recording's audio address, in recording order."""
+    utt_split = "NULLIF(u.split, '')" if _has_column(db, "utterances", "split") else "NULL"
+    rec_split = "NULLIF(r.split, '')" if _has_column(db, "recordings", "split") else "NULL"
+    usable = " AND u.flag = ''" if _has_column(db, "utterances", "flag") else ""  # low_alignment, redacted:TYPE
+    rows = db.execute(
+        f"SELECT u.recording_id, r.audio_sha256, r.duration_s, u.start_s, u.end_s, u.text, "
+        f"COALESCE({utt_split}, {rec_split}, '') AS split FROM utterances u JOIN recordings r ON r.id = u.recording_id "
+        f"WHERE u.dataset_id = ? AND TRIM(u.text) != ''{usable} ORDER BY u.recording_id, u.idx",
+        [dataset_id]).fetchall()
+    refs = [UtteranceRef(r["recording_id"], r["audio_sha256"], r["duration_s"], r["start_s"], r["end_s"],
+                         training_text(r["text"]), r["split"] or "") for r in rows]
+    return [r for r in refs if r.text]
+
+
+def assign_splits(refs: list[UtteranceRef], validation: ValidationOptions) -> tuple[list[UtteranceRef],
+                                                                                   list[UtteranceRef], str]:
+    """(train, holdout, holdout_source) by the rules in the module docstring."""
+    if validation.split == NO_VALIDATION:
+        return refs, [], "none"
+    held = [r for r in refs if r.split == validation.split]
+    if held:
+        return [r for r in refs if r.split != validation.split and r.split in ("", "train")], held, \
+            f"split:{validation.split}"
+    if validation.holdout_fraction > 0:
+        recordings = sorted({r.recording_id for r in refs})
+        chosen = {rid for rid in recordings if _unit_hash(rid) < validation.holdout_fraction}
+        if not chosen and len(recordings) > 1:  # tiny datasets: hold out at least one recording
+            chosen = {min(recordings, key=_unit_hash)}
+        if len(chosen) < len(recordings):
+            return [r for r in refs if r.recording_id not in chosen], [r for r in refs if r.recording_id in chosen], \
+                f"fraction:{validation.holdout_fraction:g}"
+    return [r for r in refs if r.split in ("", "train")], [], "none"
+
+
+def load_items(blob_path, refs: list[UtteranceRef], progress=None) -> tuple[list[tuple[np.ndarray, str]], int]:
+    """Cuts each utterance's audio out of its recording (each recording read once). Returns (items, skipped).
+
+    blob_path: sha256 -> Path of the normalized WAV; progress(done, total) is called per recording.
+    """
+    by_recording: dict[str, list[UtteranceRef]] = defaultdict(list)
+    for ref in refs:
+        by_recording[ref.recording_id].append(ref)
+    items, skipped = [], 0
+    for index, (recording_id, group) in enumerate(by_recording.items()):
+        if progress is not None:
+            progress(index, len(by_recording))
+        samples, _ = read_pcm16_wav(blob_path(group[0].audio_sha256))
+        for ref in group:
+            cut = _cut(samples, ref, len(group))
+            if cut is None:
+                skipped += 1
+            else:
+                items.append((cut, ref.text))
+    return items, skipped
+
+
+def _cut(samples: np.ndarray, ref: UtteranceRef, utterances_in_recording: int) -> np.ndarray | None:
+    if ref.start_s is None or ref.end_s is None:
+        # an untimed transcript: usable only when it is the whole of a short recording
+        if utterances_in_recording != 1 or ref.recording_s > MAX_ITEM_S:
+            return None
+        start, end = 0.0, ref.recording_s
+    else:
+        start, end = max(0.0, ref.start_s), min(ref.end_s, samples.size / TARGET_SAMPLE_RATE)
+    if not MIN_ITEM_S <= end - start <= MAX_ITEM_S:
+        return None
+    return np.ascontiguousarray(samples[int(start * TARGET_SAMPLE_RATE):int(end * TARGET_SAMPLE_RATE)],
+                                dtype=np.float32)
+
+
+def _unit_hash(key: str) -> float:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
+
+
+def _has_column(db, table: str, column: str) -> bool:
+    return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})").fetchall())
+
+
+def gather(store, dataset_id: str, validation: ValidationOptions, progress=None) -> TrainingData:
+    """Train and holdout items of a dataset (see the module docstring)."""
+    train_refs, holdout_refs, source = assign_splits(utterance_refs(store.db, dataset_id), validation)
+    train, skipped_train = load_items(store.blobs.path, train_refs, progress)
+    holdout, skipped_holdout = load_items(store.blobs.path, holdout_refs)
+    return TrainingData(train, holdout, skipped_train + skipped_holdout, source)

@@ -1,0 +1,65 @@
+"""Registers a fine-tune's exported CTranslate2 model in the catalogue as "ft:<base>:<short id>".
+
+Like RegisterModel: the directory is validated (engines/catalog.py), copied into the content-addressed
+store and served from there; the ONNX and Hugging Face exports are stored beside it and named in the
+lineage. Idempotent: a job resumed after a crash finds the model already registered.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_directory
+from adapt_server.errors import FailedPrecondition
+from adapt_server.finetunes.records import FineTuneRecord
+from adapt_server.store.models import ModelRecord
+
+CONSENT_KEYS = ("consent", "consent_refs", "consent_ref")
+
+
+def consent_refs(dataset) -> list[str]:
+    """Consent references a dataset carries (spec or labels), e.g. signed voice consents."""
+    refs: list[str] = []
+    for container in (dataset.spec, dataset.spec.get("labels", {})):
+        for key, value in container.items():
+            if key in CONSENT_KEYS or key.startswith("consent"):
+                refs += [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+    return sorted(set(refs))
+
+
+def register_tuned_model(store, fine_tune: FineTuneRecord, exports: dict[str, Path], metrics: dict,
+                         base: ModelRecord, dataset) -> ModelRecord:
+    existing = store.models.get(fine_tune.model_id)
+    if existing is not None:
+        return existing
+    ct2 = exports.get("ctranslate2")
+    if ct2 is None:
+        raise FailedPrecondition("training produced no CTranslate2 export; the tuned model cannot be served")
+    try:
+        info = inspect_model_directory(ct2)
+    except InvalidModelDirectory as exc:
+        raise FailedPrecondition(f"the CTranslate2 export is not a usable model: {exc}") from None
+    tree_sha, stored = store.blobs.put_tree(ct2)
+    stored_exports = {"ctranslate2": {"sha256": tree_sha, "path": str(stored)}}
+    for fmt, directory in exports.items():
+        if fmt != "ctranslate2":
+            sha, path = store.blobs.put_tree(directory)
+            stored_exports[fmt] = {"sha256": sha, "path": str(path)}
+    lineage = {
+        "base_model": base.id,
+        "base_model_sha256": base.sha256,
+        "fine_tune_id": fine_tune.id,
+        "dataset": {"id": fine_tune.dataset_id, "name": dataset.name if dataset else "",
+                    "consent_refs": consent_refs(dataset) if dataset else []},
+        "hyperparameters": fine_tune.hyperparameters,
+        "validation": fine_tune.validation.to_dict(),
+        "metrics": metrics,
+        "exports": stored_exports,
+    }
+    record = ModelRecord(
+        id=fine_tune.model_id, kind="FINE_TUNED", family=info.family, format=info.format, path=str(stored),
+        base_model=base.id, multilingual=info.multilingual, n_mels=info.n_mels, size_bytes=info.size_bytes,
+        sha256=tree_sha, created_at=time.time(), lineage=lineage, labels=dict(fine_tune.labels),
+        description=f"{base.id} fine-tuned on dataset {fine_tune.dataset_id} by {fine_tune.id}")
+    store.models.upsert(record)
+    return record

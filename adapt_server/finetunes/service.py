@@ -1,0 +1,117 @@
+"""Fine-tune use cases (create, get, list, cancel); called by the API layer, free of gRPC."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.finetunes.data import assign_splits, utterance_refs
+from adapt_server.finetunes.records import (DEFAULT_EXPORTS, MAX_HOLDOUT_FRACTION, NO_VALIDATION, OPTIONAL_EXPORTS,
+                                            SERVED_FORMAT, FineTuneRecord, ValidationOptions)
+from adapt_server.finetunes.repository import FineTuneRepository
+from adapt_server.finetunes.training_api import hyperparameters_dict, validate_hyperparameters
+from adapt_server.store.pages import decode_token, page_size
+
+TRAINABLE_FORMATS = ("ctranslate2", "huggingface")
+
+
+class FineTuneService:
+    def __init__(self, config, store):
+        self.config = config
+        self.store = store
+        self.repo = FineTuneRepository(store.db)
+
+    def create(self, base_model: str, dataset_id: str, hyperparameters: dict, validation: dict | None,
+               labels: dict[str, str], request_id: str, export_formats: list[str] | None = None,
+               mixin_dataset_id: str = "") -> FineTuneRecord:
+        """Validates everything up front, then stores the fine-tune and its PENDING job atomically."""
+        if not base_model:
+            raise InvalidArgument("base_model is required, e.g. 'whisper-tiny.en' (list models to see the ids)")
+        base = self.store.models.get(base_model)
+        if base is None:
+            raise NotFound(f"base_model {base_model!r} does not exist; list models to see the ids")
+        if base.family != "whisper" or base.format not in TRAINABLE_FORMATS:
+            raise FailedPrecondition(f"base_model {base_model!r} is a {base.family} {base.format} model; "
+                                     f"fine-tuning needs a Whisper model in {list(TRAINABLE_FORMATS)}")
+        if not dataset_id:
+            raise InvalidArgument("dataset_id is required: the dataset to train on (list datasets to see the ids)")
+        dataset = self.store.datasets.get(dataset_id)
+        if dataset is None:
+            raise NotFound(f"dataset {dataset_id!r} does not exist; list datasets to see the ids")
+        options = _validation_options(validation or {})
+        hp = hyperparameters_dict(validate_hyperparameters(dict(hyperparameters or {})))
+        formats = _export_formats(export_formats or [])
+        self._check_mixin(mixin_dataset_id, hp)
+        if dataset.job.state != "SUCCEEDED":
+            raise FailedPrecondition(f"dataset {dataset_id} is {dataset.job.state}; fine-tune once its ingest "
+                                     "SUCCEEDED (client.datasets.wait)")
+        train, _, _ = assign_splits(utterance_refs(self.store.db, dataset_id), options)
+        if not train:
+            raise FailedPrecondition(f"dataset {dataset_id} has no transcribed utterances to train on; add "
+                                     "transcripts (sidecar files) or an align step")
+        request_hash = hashlib.sha256(json.dumps(
+            {"base_model": base_model, "dataset_id": dataset_id, "hyperparameters": hyperparameters or {},
+             "validation": options.to_dict(), "labels": labels, "export_formats": formats,
+             "mixin_dataset_id": mixin_dataset_id}, sort_keys=True, default=str).encode()).hexdigest()
+        record, _ = self.repo.create(base_model, dataset_id, hp, options, dict(labels), request_id or None,
+                                     request_hash, self.config.max_job_attempts,
+                                     {"export_formats": formats, "mixin_dataset_id": mixin_dataset_id})
+        return record
+
+    def _check_mixin(self, mixin_dataset_id: str, hp: dict) -> None:
+        if not mixin_dataset_id:
+            if hp.get("mixin_ratio"):
+                raise InvalidArgument(f"hyperparameter mixin_ratio is {hp['mixin_ratio']} but no mixin_dataset_id "
+                                      "names the general speech to mix in; name one, or set mixin_ratio to 0")
+            return
+        mixin = self.store.datasets.get(mixin_dataset_id)
+        if mixin is None:
+            raise NotFound(f"mixin_dataset_id {mixin_dataset_id!r} does not exist; list datasets to see the ids")
+        if mixin.job.state != "SUCCEEDED":
+            raise FailedPrecondition(f"mixin dataset {mixin_dataset_id} is {mixin.job.state}; use it once its "
+                                     "ingest SUCCEEDED")
+        if not hp.get("mixin_ratio"):
+            raise InvalidArgument("mixin_dataset_id is set but hyperparameter mixin_ratio is 0; set mixin_ratio "
+                                  "(0 < ratio <= 0.9: the share of each batch from that dataset)")
+
+    def get(self, fine_tune_id: str) -> FineTuneRecord:
+        record = self.repo.get(fine_tune_id) if fine_tune_id else None
+        if record is None:
+            raise NotFound(f"fine-tune {fine_tune_id!r} does not exist; list fine-tunes to see the ids")
+        return record
+
+    def list(self, requested_size: int, token: str) -> tuple[list[FineTuneRecord], str]:
+        return self.repo.list_page(page_size(requested_size), decode_token(token))
+
+    def cancel(self, fine_tune_id: str) -> FineTuneRecord:
+        record = self.get(fine_tune_id)
+        self.store.jobs.request_cancel(record.job.id)
+        return self.get(fine_tune_id)
+
+
+def _export_formats(requested: list[str]) -> list[str]:
+    """The formats to export: ctranslate2 (always: it serves) plus the ones asked for (default: huggingface)."""
+    unknown = sorted(set(requested) - {SERVED_FORMAT, *OPTIONAL_EXPORTS})
+    if unknown:
+        raise InvalidArgument(f"export_formats: unknown {unknown}; choose from "
+                              f"{[SERVED_FORMAT, *OPTIONAL_EXPORTS]}")
+    chosen = set(requested) if requested else set(DEFAULT_EXPORTS)
+    return [f for f in (SERVED_FORMAT, *OPTIONAL_EXPORTS) if f in chosen | {SERVED_FORMAT}]
+
+
+def _validation_options(raw: dict) -> ValidationOptions:
+    unknown = sorted(set(raw) - {"split", "holdout_fraction"})
+    if unknown:
+        raise InvalidArgument(f"validation: unknown fields {unknown}; use split and holdout_fraction")
+    split = raw.get("split") or "holdout"
+    if not isinstance(split, str):
+        raise InvalidArgument(f"validation.split must be a split name such as 'holdout' or 'none'; got {split!r}")
+    fraction = raw.get("holdout_fraction") or 0.0
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not math.isfinite(fraction) \
+            or not 0.0 <= fraction <= MAX_HOLDOUT_FRACTION:
+        raise InvalidArgument(f"validation.holdout_fraction must be between 0 and {MAX_HOLDOUT_FRACTION} "
+                              f"(a share of the recordings); got {fraction!r}")
+    if split == NO_VALIDATION and fraction:
+        raise InvalidArgument("validation.split 'none' holds nothing out; leave holdout_fraction at 0")
+    return ValidationOptions(split, float(fraction))

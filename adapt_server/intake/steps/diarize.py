@@ -1,0 +1,83 @@
+"""`diarize`: who spoke when, per recording (labels spk0, spk1, ... stored as speaker turns, origin 'diarize').
+
+params:
+- model: "embedded" (default: silero VAD + resemblyzer d-vectors + clustering with automatic speaker count)
+  or "pyannote" with `path`, a local pyannote.audio pipeline checkpoint/config the operator installed
+  (FAILED_PRECONDITION when the path or pyannote.audio is missing);
+- by_channel (default false): a stereo file with one speaker per channel is diarized by channel (one turn
+  set per channel, VAD per channel) instead of by voice; mono files fall back to the model;
+- num_speakers (1..32, default automatic), min_speakers (default 1), max_speakers (default 8).
+"""
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+from adapt_server.audio.constants import TARGET_SAMPLE_RATE
+from adapt_server.errors import FailedPrecondition, InvalidArgument
+from adapt_server.intake.steps.base import ParamReader, RecordingWork, Step, ValidationEnv
+
+MODELS = ("embedded", "pyannote")
+
+
+@dataclass(frozen=True)
+class DiarizeConfig:
+    model: str = "embedded"
+    path: str | None = None            # pyannote: checkpoint or config path on the server
+    by_channel: bool = False           # stereo: one speaker per channel
+    num_speakers: int | None = None    # None: automatic
+    min_speakers: int = 1
+    max_speakers: int = 8
+
+
+class DiarizeStep(Step):
+    name = "diarize"
+    summary = "speaker turns (embedded or pyannote; by channel for stereo)"
+
+    @classmethod
+    def parse(cls, where: str, params: dict, env: ValidationEnv) -> DiarizeConfig:
+        p = ParamReader(where, params)
+        model = p.choice("model", MODELS, "embedded")
+        path = p.string("path")
+        config = DiarizeConfig(model=model, path=path, by_channel=p.boolean("by_channel", False),
+                               num_speakers=p.integer("num_speakers", None, 1, 32),
+                               min_speakers=p.integer("min_speakers", 1, 1, 32),
+                               max_speakers=p.integer("max_speakers", 8, 1, 32))
+        p.done()
+        if config.min_speakers > config.max_speakers:
+            raise InvalidArgument(f"{where}: min_speakers ({config.min_speakers}) is above max_speakers "
+                                  f"({config.max_speakers})")
+        if model == "embedded" and path:
+            raise InvalidArgument(f"{where}.path is for model 'pyannote'; the embedded diarizer takes no path")
+        if model == "pyannote":
+            check_pyannote(where, path)
+        return config
+
+    @classmethod
+    def run(cls, config: DiarizeConfig, work: RecordingWork, resources) -> RecordingWork:
+        from adapt_server.intake import diarization
+        if config.by_channel and len(work.channels) > 1:
+            turns = diarization.diarize_channels(list(work.channels), TARGET_SAMPLE_RATE)
+        elif config.model == "pyannote":
+            turns = resources.pyannote(config.path)(work.samples, TARGET_SAMPLE_RATE,
+                                                    num_speakers=config.num_speakers,
+                                                    min_speakers=config.min_speakers,
+                                                    max_speakers=config.max_speakers)
+        else:
+            turns = diarization.diarize(work.samples, TARGET_SAMPLE_RATE, num_speakers=config.num_speakers,
+                                        min_speakers=config.min_speakers, max_speakers=config.max_speakers)
+        return work.but(diarized=tuple(sorted(turns, key=lambda t: (t.start, t.end, t.speaker))))
+
+
+def check_pyannote(where: str, path: str | None) -> None:
+    """Create-time checks for model 'pyannote' (cheap: nothing is loaded)."""
+    if not path:
+        raise InvalidArgument(f"{where}: model 'pyannote' needs `path`, the pyannote.audio pipeline checkpoint "
+                              "or config.yaml on the server (this server downloads no weights)")
+    if not Path(path).exists():
+        raise FailedPrecondition(f"{where}.path {path!r} does not exist on the server; copy the pyannote "
+                                 "pipeline there, or use model 'embedded'")
+    if importlib.util.find_spec("pyannote") is None or importlib.util.find_spec("pyannote.audio") is None:
+        raise FailedPrecondition(f"{where}: pyannote.audio is not installed on the server; install it "
+                                 "(pip install pyannote.audio) or use model 'embedded'")

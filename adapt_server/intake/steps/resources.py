@@ -1,0 +1,45 @@
+"""Heavy objects the steps of one ingest job share, loaded on first use and kept for the job's duration:
+the Whisper engine (align), the redactor (spaCy + presidio), a pyannote pipeline. Lives in a job worker."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StepResources:
+    """store: adapt_server.store.Store; config: ServerConfig (engine cache under data_dir/engines)."""
+
+    def __init__(self, store, config):
+        self.store = store
+        self.config = config
+        self._cache: dict[tuple, object] = {}
+
+    def _cached(self, key: tuple, load):
+        if key not in self._cache:
+            self._cache[key] = load()
+        return self._cache[key]
+
+    def engine(self, model_id: str):
+        """The WhisperEngine of a catalogue model (NotFound when the model was deleted since create)."""
+        def load():
+            from adapt_kernels.threads import thread_budget
+            from adapt_server.engines.registry import EngineRegistry
+            from adapt_server.errors import NotFound
+            record = self.store.models.get(model_id)
+            if record is None:
+                raise NotFound(f"align: model {model_id!r} no longer exists; register it again")
+            registry = EngineRegistry(Path(self.config.data_dir) / "engines",
+                                      threads=thread_budget(worker_processes=self.config.workers), max_engines=1)
+            return registry.get(record)
+        return self._cached(("engine", model_id), load)
+
+    def redactor(self, entities: tuple[str, ...], pad_s: float):
+        def load():
+            from adapt_server.intake.redaction import Redactor
+            return Redactor(entities=list(entities), pad_s=pad_s)
+        return self._cached(("redactor", entities, pad_s), load)
+
+    def pyannote(self, path: str):
+        def load():
+            from adapt_server.intake.diarization import PyannoteDiarizer
+            return PyannoteDiarizer.from_path(path)
+        return self._cached(("pyannote", path), load)

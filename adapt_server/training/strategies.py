@@ -1,0 +1,72 @@
+"""What a strategy trains: the whole model, the decoder only (encoder frozen), or LoRA adapters (peft).
+
+`prepare(model, hp)` returns the module to run and the parameter groups to optimize; `merged(module)` gives
+back a plain `WhisperForConditionalGeneration` with the tuned weights (LoRA adapters folded in) for export.
+"""
+from __future__ import annotations
+
+import torch
+
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"]  # every linear of every block
+
+
+def prepare(model, hp) -> tuple[torch.nn.Module, list[dict]]:
+    """(module to train, AdamW parameter groups) for hp.strategy; the model's weights are changed in place."""
+    if hp.strategy == "lora":
+        from peft import LoraConfig, get_peft_model
+        torch.manual_seed(hp.seed)  # LoRA's A matrices are initialized randomly
+        config = LoraConfig(r=hp.lora_rank, lora_alpha=hp.lora_alpha, lora_dropout=0.0,
+                            target_modules=LORA_TARGETS, bias="none")
+        module = get_peft_model(model, config)
+        params = [p for p in module.parameters() if p.requires_grad]
+        return module, [{"params": params, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
+    if hp.strategy == "frozen_encoder":
+        for parameter in model.model.encoder.parameters():
+            parameter.requires_grad_(False)
+        decoder = [p for p in model.model.decoder.parameters() if p.requires_grad]
+        return model, [{"params": decoder, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
+    encoder = [p for p in model.model.encoder.parameters()]
+    decoder = [p for p in model.model.decoder.parameters()]
+    groups = [{"params": decoder, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
+    if hp.learning_rate_multiplier_encoder > 0:
+        groups.append({"params": encoder, "weight_decay": hp.weight_decay,
+                       "lr_scale": hp.learning_rate_multiplier_encoder})
+    else:
+        for parameter in encoder:
+            parameter.requires_grad_(False)
+    return model, groups
+
+
+def whisper_model(module):
+    """The WhisperForConditionalGeneration inside `module` (a peft wrapper or the model itself)."""
+    return module.get_base_model() if hasattr(module, "get_base_model") else module
+
+
+def merged(module):
+    """A plain Whisper model with the trained weights (LoRA folded in); the training module is consumed."""
+    if hasattr(module, "merge_and_unload"):
+        return module.merge_and_unload()
+    return module
+
+
+def trainable_state(module) -> dict[str, torch.Tensor]:
+    """The trained parameters by name (what a checkpoint must hold to resume)."""
+    return {name: parameter.detach().clone() for name, parameter in module.named_parameters()
+            if parameter.requires_grad}
+
+
+def base_weights(model) -> dict[str, torch.Tensor]:
+    """A copy of every parameter (tied ones once), to interpolate towards after training."""
+    return {name: parameter.detach().clone() for name, parameter in model.named_parameters()}
+
+
+@torch.no_grad()
+def interpolate_weights(model, base: dict[str, torch.Tensor], share: float) -> None:
+    """In place: each parameter becomes base + share * (tuned - base) (WiSE-FT, Wortsman et al. 2022).
+
+    share 1 keeps the tuned weights; lower values trade some of the domain gain for less forgetting of the
+    base model's general speech."""
+    if share >= 1.0:
+        return
+    for name, parameter in model.named_parameters():
+        parameter.copy_(base[name].to(parameter.device) + share * (parameter - base[name].to(parameter.device)))

@@ -1,0 +1,72 @@
+"""The training loop: deterministic under a seed, and each strategy trains what it says."""
+import copy
+
+import pytest
+import torch
+
+from adapt_server.training.data import featurize
+from adapt_server.training.hyperparameters import validate_hyperparameters
+from adapt_server.training.labels import special_tokens
+from adapt_server.training.trainer import Trainer
+
+
+@pytest.fixture(scope="module")
+def examples(imported, call_items):
+    tokens = special_tokens(imported.tokenizer, multilingual=False)
+    return featurize(call_items[0][:2], imported.tokenizer, tokens, 80, 0.5, seed=0), tokens
+
+
+def _train(model, examples, tokens, tmp_path, **values):
+    hp = validate_hyperparameters({"batch_size": 1, "micro_batch_size": 1, "epochs": 1, "warmup_steps": 0,
+                                   "learning_rate": 1e-4, **values})
+    trainer = Trainer(model, hp, tokens.eot, tmp_path / "ckpt", checkpoint_interval_s=1e9)
+    reports = []
+    result = trainer.fit(examples, [], "test", on_step=reports.append)
+    return trainer, result, reports
+
+
+def test_full_fine_tune_is_deterministic_under_a_seed(imported, examples, tmp_path):
+    items, tokens = examples
+    first, result, reports = _train(copy.deepcopy(imported.model), items, tokens, tmp_path / "a", seed=5,
+                                    strategy="full", spec_augment=True)
+    second, again, _ = _train(copy.deepcopy(imported.model), items, tokens, tmp_path / "b", seed=5,
+                              strategy="full", spec_augment=True)
+    assert result.steps == 2 and result.losses == again.losses
+    for (name, a), b in zip(first.module.named_parameters(), second.module.parameters()):
+        assert torch.equal(a, b), name
+    assert [r.step for r in reports] == [1, 2] and reports[-1].eta_s == 0
+    assert reports[0].learning_rate == pytest.approx(1e-4) and reports[0].loss > 0
+    base_encoder = imported.model.model.encoder.layers[0].fc1.weight
+    assert not torch.equal(first.module.model.encoder.layers[0].fc1.weight, base_encoder)
+
+
+def test_frozen_encoder_and_lora_train_only_their_parameters(imported, examples, tmp_path):
+    items, tokens = examples
+    frozen, _, _ = _train(copy.deepcopy(imported.model), items[:1], tokens, tmp_path / "f",
+                          strategy="frozen_encoder")
+    tuned = frozen.trained_model()
+    assert torch.equal(tuned.model.encoder.layers[0].fc1.weight, imported.model.model.encoder.layers[0].fc1.weight)
+    assert not torch.equal(tuned.model.decoder.layers[0].fc1.weight, imported.model.model.decoder.layers[0].fc1.weight)
+
+    lora, result, _ = _train(copy.deepcopy(imported.model), items[:1], tokens, tmp_path / "l", strategy="lora",
+                             lora_rank=4)
+    trainable = [name for name, p in lora.module.named_parameters() if p.requires_grad]
+    assert trainable and all("lora_" in name for name in trainable)
+    merged = lora.trained_model()
+    assert type(merged).__name__ == "WhisperForConditionalGeneration"
+    assert torch.equal(merged.model.decoder.embed_tokens.weight, imported.model.model.decoder.embed_tokens.weight)
+    assert not torch.equal(merged.model.encoder.layers[1].self_attn.q_proj.weight,
+                           imported.model.model.encoder.layers[1].self_attn.q_proj.weight)
+
+
+def test_weight_interpolation_moves_part_of_the_way_back_to_the_base(imported):
+    from adapt_server.training.strategies import base_weights, interpolate_weights
+    model = copy.deepcopy(imported.model)
+    base = base_weights(model)
+    assert "proj_out.weight" not in base  # tied to the embedding: interpolated once, not twice
+    with torch.no_grad():
+        model.model.decoder.embed_tokens.weight.add_(1.0)
+    interpolate_weights(model, base, 0.25)
+    moved = model.model.decoder.embed_tokens.weight - imported.model.model.decoder.embed_tokens.weight
+    assert torch.allclose(moved, torch.full_like(moved, 0.25), atol=1e-5)
+    assert model.proj_out.weight.data_ptr() == model.model.decoder.embed_tokens.weight.data_ptr()
