@@ -1,14 +1,12 @@
 """adapt.v1.Datasets: thin translation between messages and DatasetService."""
 from __future__ import annotations
 
-import asyncio
-
 from adapt.v1 import datasets_pb2, datasets_pb2_grpc
 from adapt_server.api import convert
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.status import handle_errors
+from adapt_server.api.watch import job_events
 
-WATCH_POLL_S = 0.2
 
 
 class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
@@ -68,18 +66,7 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
     async def WatchDataset(self, request, context):
         """Streams the dataset's event log from after_sequence; ends after the terminal event."""
         record = await self.runner.run(lambda s: s.datasets.get(request.id))
-        job_id, after = record.job.id, request.after_sequence
-        while True:
-            events = await self.runner.run(lambda s: s.store.jobs.events(job_id, after))
-            for e in events:
-                yield convert.event(e, request.id)
-                after = e.seq
-                if e.state in ("SUCCEEDED", "FAILED", "CANCELLED"):
-                    return
-            if not events:
-                job = await self.runner.run(lambda s: s.store.jobs.get(job_id))
-                if job is None or job.terminal:
-                    return  # deleted, or the client asked for events past the end
-                await asyncio.sleep(WATCH_POLL_S)
+        async for event in job_events(self.runner, record.job.id, request.id, request.after_sequence):
+            yield event
 
 

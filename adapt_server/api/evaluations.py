@@ -1,7 +1,6 @@
 """adapt.v1.Evaluations: thin translation between messages and EvaluationService."""
 from __future__ import annotations
 
-import asyncio
 import math
 
 from google.protobuf import json_format
@@ -10,11 +9,11 @@ from adapt.v1 import common_pb2, evaluations_pb2, evaluations_pb2_grpc
 from adapt_server.api import convert
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.status import handle_errors
+from adapt_server.api.watch import job_events
 from adapt_server.evaluation.repository import EvaluationRecord, HypothesisRow
 from adapt_server.evaluation.service import EvaluationService
 from adapt_server.evaluation.spec import PUBLIC_NAMES
 
-WATCH_POLL_S = 0.2
 GATE_LIMITS = ("max_rtf", "max_hallucination_rate", "max_reference_regression")
 
 
@@ -114,16 +113,5 @@ class EvaluationsServicer(evaluations_pb2_grpc.EvaluationsServicer):
     async def WatchEvaluation(self, request, context):
         """Streams the evaluation's event log from after_sequence; ends after the terminal event."""
         record = await self._call(lambda e: e.get(request.id))
-        job_id, after = record.job.id, request.after_sequence
-        while True:
-            events = await self.runner.run(lambda s: s.store.jobs.events(job_id, after))
-            for e in events:
-                yield convert.event(e, request.id)
-                after = e.seq
-                if e.state in ("SUCCEEDED", "FAILED", "CANCELLED"):
-                    return
-            if not events:
-                job = await self.runner.run(lambda s: s.store.jobs.get(job_id))
-                if job is None or job.terminal:
-                    return
-                await asyncio.sleep(WATCH_POLL_S)
+        async for event in job_events(self.runner, record.job.id, request.id, request.after_sequence):
+            yield event

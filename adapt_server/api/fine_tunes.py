@@ -1,16 +1,14 @@
 """adapt.v1.FineTunes: thin translation between messages and FineTuneService."""
 from __future__ import annotations
 
-import asyncio
-
 from adapt.v1 import common_pb2, fine_tunes_pb2, fine_tunes_pb2_grpc
 from adapt_server.api import convert
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.status import handle_errors
+from adapt_server.api.watch import job_events
 from adapt_server.finetunes.records import FineTuneRecord
 from adapt_server.finetunes.service import FineTuneService
 
-WATCH_POLL_S = 0.2
 
 
 def fine_tune_message(record: FineTuneRecord, model_registered: bool) -> fine_tunes_pb2.FineTune:
@@ -70,16 +68,5 @@ class FineTunesServicer(fine_tunes_pb2_grpc.FineTunesServicer):
     async def WatchFineTune(self, request, context):
         """Streams the fine-tune's event log from after_sequence; ends after the terminal event."""
         record = await self.runner.run(lambda s: self._service(s).get(request.id))
-        job_id, after = record.job.id, request.after_sequence
-        while True:
-            events = await self.runner.run(lambda s: s.store.jobs.events(job_id, after))
-            for e in events:
-                yield convert.event(e, request.id)
-                after = e.seq
-                if e.state in ("SUCCEEDED", "FAILED", "CANCELLED"):
-                    return
-            if not events:
-                job = await self.runner.run(lambda s: s.store.jobs.get(job_id))
-                if job is None or job.terminal:
-                    return
-                await asyncio.sleep(WATCH_POLL_S)
+        async for event in job_events(self.runner, record.job.id, request.id, request.after_sequence):
+            yield event
