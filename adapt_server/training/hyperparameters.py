@@ -38,6 +38,8 @@ class Hyperparameters:
     weight_interpolation: float = 0.7  # share of the change kept at export: base + share x (tuned - base)
     # (WiSE-FT); below 1 trades some of the domain gain for less forgetting; (0, 1]
     learning_rate_multiplier_encoder: float = 1.0  # encoder learning rate / learning_rate (strategy "full"); 0..10
+    distillation_weight: float = 0.0  # share of the loss that is KL(base || tuned) on the training tokens:
+    # learning without forgetting (Li & Hoiem 2017), the base model's own predictions as soft targets; 0..0.99
 
     @property
     def accumulated_batch(self) -> int:
@@ -70,6 +72,7 @@ _RULES: dict[str, tuple] = {
     "micro_batch_size": ("int", 1, 256, False),
     "learning_rate_multiplier_encoder": ("float", 0.0, 10.0, False),
     "weight_interpolation": ("float", 0.0, 1.0, True),
+    "distillation_weight": ("float", 0.0, 0.99, False),
 }
 
 

@@ -86,6 +86,14 @@ class Trainer:
             if self._autocast_dtype == torch.float16:
                 self._scaler = torch.amp.GradScaler("cuda")
         self._encoder_cache: dict[tuple[str, int], torch.Tensor] = {}
+        # learning without forgetting: a frozen copy of the base model gives soft targets (the model is still
+        # the base here: a checkpoint's weights are restored later, in fit)
+        self._teacher = None
+        if hp.distillation_weight > 0:
+            import copy
+            self._teacher = copy.deepcopy(strategies.whisper_model(self.module)).eval()
+            for parameter in self._teacher.parameters():
+                parameter.requires_grad_(False)
 
     # ------------------------------------------------------------------------------------------------
     def fit(self, examples: Sequence[Example], mixin: Sequence[Example], fingerprint: str,
@@ -196,7 +204,25 @@ class Trainer:
         logits = out.logits.float()
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE,
                                reduction="sum")
+        if self._teacher is not None:
+            weight = self.hp.distillation_weight
+            loss = (1.0 - weight) * loss + weight * self._distillation_sum(inputs, encoder_states, logits, labels)
         return loss, int((labels != IGNORE).sum())
+
+    def _distillation_sum(self, inputs, encoder_states, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """Summed KL(teacher || student) over the target positions of one micro-batch (nats)."""
+        decoder_input_ids = inputs["decoder_input_ids"].to(self.device)
+        with torch.no_grad(), self._autocast():
+            if encoder_states is not None:
+                teacher = self._teacher(encoder_outputs=(encoder_states.to(self.device),),
+                                        decoder_input_ids=decoder_input_ids, use_cache=False)
+            else:
+                teacher = self._teacher(input_features=inputs["input_features"].to(self.device),
+                                        decoder_input_ids=decoder_input_ids, use_cache=False)
+        mask = labels != IGNORE
+        student_log_probs = F.log_softmax(logits[mask], dim=-1)
+        teacher_log_probs = F.log_softmax(teacher.logits.float()[mask], dim=-1)
+        return F.kl_div(student_log_probs, teacher_log_probs, log_target=True, reduction="sum")
 
     def _autocast(self):
         if self._autocast_dtype is None:

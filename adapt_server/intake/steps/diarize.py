@@ -1,8 +1,9 @@
 """`diarize`: who spoke when, per recording (labels spk0, spk1, ... stored as speaker turns, origin 'diarize').
 
 params:
-- model: "embedded" (default: silero VAD + resemblyzer d-vectors + clustering with automatic speaker count)
-  or "pyannote" with `path`, a local pyannote.audio pipeline checkpoint/config the operator installed
+- model: "embedded" (default: pyannote segmentation-3.0 + CAM++ embeddings + clustering with automatic
+  speaker count; overlapped speech gets two speakers), "dvector" (lighter, one speaker at a time: silero VAD
+  + resemblyzer d-vectors + spectral clustering), or "pyannote" with `path`, a local pyannote.audio pipeline checkpoint/config the operator installed
   (FAILED_PRECONDITION when the path or pyannote.audio is missing);
 - by_channel (default false): a stereo file with one speaker per channel is diarized by channel (one turn
   set per channel, VAD per channel) instead of by voice; mono files fall back to the model;
@@ -18,7 +19,7 @@ from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.errors import FailedPrecondition, InvalidArgument
 from adapt_server.intake.steps.base import ParamReader, RecordingWork, Step, ValidationEnv
 
-MODELS = ("embedded", "pyannote")
+MODELS = ("embedded", "dvector", "pyannote")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class DiarizeConfig:
 
 class DiarizeStep(Step):
     name = "diarize"
-    summary = "speaker turns (embedded or pyannote; by channel for stereo)"
+    summary = "speaker turns (embedded, dvector or pyannote; by channel for stereo)"
 
     @classmethod
     def parse(cls, where: str, params: dict, env: ValidationEnv) -> DiarizeConfig:
@@ -48,8 +49,8 @@ class DiarizeStep(Step):
         if config.min_speakers > config.max_speakers:
             raise InvalidArgument(f"{where}: min_speakers ({config.min_speakers}) is above max_speakers "
                                   f"({config.max_speakers})")
-        if model == "embedded" and path:
-            raise InvalidArgument(f"{where}.path is for model 'pyannote'; the embedded diarizer takes no path")
+        if model != "pyannote" and path:
+            raise InvalidArgument(f"{where}.path is for model 'pyannote'; the {model} diarizer takes no path")
         if model == "pyannote":
             check_pyannote(where, path)
         return config
@@ -65,7 +66,8 @@ class DiarizeStep(Step):
                                                     min_speakers=config.min_speakers,
                                                     max_speakers=config.max_speakers)
         else:
-            turns = diarization.diarize(work.samples, TARGET_SAMPLE_RATE, num_speakers=config.num_speakers,
+            diarize = diarization.diarize if config.model == "embedded" else diarization.diarize_dvector
+            turns = diarize(work.samples, TARGET_SAMPLE_RATE, num_speakers=config.num_speakers,
                                         min_speakers=config.min_speakers, max_speakers=config.max_speakers)
         return work.but(diarized=tuple(sorted(turns, key=lambda t: (t.start, t.end, t.speaker))))
 

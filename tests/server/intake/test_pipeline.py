@@ -44,7 +44,7 @@ def test_no_pipeline_is_fine(env):
     ([{}], "step is required"),
     ([{"step": "vad", "params": {"loudness": 3}}], "unknown parameters ['loudness']"),
     ([{"step": "vad", "params": {"threshold": 2}}], "threshold must be a number in [0.05, 0.95]"),
-    ([{"step": "diarize", "params": {"model": "magic"}}], "model must be one of ['embedded', 'pyannote']"),
+    ([{"step": "diarize", "params": {"model": "magic"}}], "model must be one of ['embedded', 'dvector', 'pyannote']"),
     ([{"step": "diarize", "params": {"model": "pyannote"}}], "needs `path`"),
     ([{"step": "diarize", "params": {"min_speakers": 5, "max_speakers": 2}}], "min_speakers (5) is above"),
     ([{"step": "diarize", "params": {"by_channel": "yes"}}], "by_channel must be true or false"),

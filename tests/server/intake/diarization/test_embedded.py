@@ -1,4 +1,5 @@
-"""The embedded diarizer on generated two-speaker calls (espeak voices, telephone band, 8 kHz) and bad input."""
+"""The d-vector diarizer (`embedded.py`, the diarize step's model "dvector") on generated two-speaker calls
+(espeak voices, telephone band, 8 kHz) and bad input."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +7,8 @@ import pytest
 
 from adapt_server.errors import InvalidArgument
 from adapt_server.evaluation.diarization import score_diarization
-from adapt_server.intake.diarization import DiarizationOptions, diarize
+from adapt_server.intake.diarization import DiarizationOptions
+from adapt_server.intake.diarization import diarize_dvector as diarize
 
 MAX_CALL_DER = 0.20  # measured ~0.05-0.13 on whole generated calls (collar 0.25 s); most of it is VAD padding
 

@@ -1,9 +1,9 @@
-"""The embedded diarizer on ../shared/realspeech/diar (real speech: AMI excerpts, pyannote's sample), scored
-as bench/diarization_bench.py scores it (collar 0.25 s, overlap scored, UEM). Skipped when absent.
+"""The diarizers on ../shared/realspeech/diar (real speech: AMI excerpts, pyannote's sample), scored as
+bench/diarization_bench.py scores it (collar 0.25 s, overlap scored, UEM). Skipped when absent.
 
-Issue 6's target is DER <= 25%. It is NOT reached: the embedded diarizer measures 34.2% (bench), and any
-diarizer that outputs one speaker at a time cannot go below 20.0% here (the reference with its overlap
-collapsed scores that), so this test guards the measured level and the lead over the one-speaker baseline.
+Issue 6's target is DER <= 25% for the embedded diarizer: it measured 23.2% (overlap-aware; its thresholds
+were chosen on the corpus's 10 trn recordings). The dvector diarizer (one speaker at a time, 34.2%) cannot
+go below 20.0% here: the reference with its overlap collapsed scores that.
 """
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ import pytest
 
 from adapt_server.audio.wav import read_pcm16_wav
 from adapt_server.evaluation.diarization import reference_turns_from_rttm, score_diarization
-from adapt_server.intake.diarization import DiarizationOptions, diarize, diarize_channels
+from adapt_server.intake.diarization import DiarizationOptions, diarize, diarize_channels, diarize_dvector
 from adapt_server.intake.diarization.embedded import speech_regions_16k
 from adapt_server.spans import SpeakerTurn
 
 pytestmark = pytest.mark.realspeech
 COLLAR_S = 0.25
-MAX_CORPUS_DER = 0.36  # measured 0.342 (tuned on this corpus; see the bench's held-out check)
-MIN_LEAD_OVER_ONE_SPEAKER = 0.03  # measured 0.393 (one speaker) - 0.342 = 0.051
+MAX_CORPUS_DER = 0.25  # issue 6's target; the embedded diarizer measured 0.232
+MAX_DVECTOR_DER = 0.36  # measured 0.342
+MIN_LEAD_OVER_ONE_SPEAKER = 0.03  # measured 0.393 (one speaker) - 0.342 (dvector) = 0.051
 
 
 @pytest.fixture(scope="module")
@@ -45,17 +46,32 @@ def _score(corpus, hypotheses):
                              uem={key: value[3] for key, value in corpus.items()}, collar_s=COLLAR_S)
 
 
-@pytest.mark.slow
-def test_corpus_der_holds_its_measured_level_and_beats_one_speaker(diar_corpus):
-    hypotheses = {key: diarize(audio, rate, threads=1) for key, (audio, rate, _, _) in diar_corpus.items()}
-    embedded = _score(diar_corpus, hypotheses)
-    one_speaker = _score(diar_corpus, {
+def _one_speaker(diar_corpus):
+    return _score(diar_corpus, {
         key: [SpeakerTurn(start, end, "spk0") for start, end in speech_regions_16k(audio, DiarizationOptions())]
         for key, (audio, _, _, _) in diar_corpus.items()})
+
+
+@pytest.mark.slow
+def test_embedded_corpus_der_meets_the_target_with_overlapped_speech(diar_corpus):
+    hypotheses = {key: diarize(audio, rate, threads=1) for key, (audio, rate, _, _) in diar_corpus.items()}
+    embedded = _score(diar_corpus, hypotheses)
     assert embedded.der <= MAX_CORPUS_DER, embedded
-    assert embedded.der <= one_speaker.der - MIN_LEAD_OVER_ONE_SPEAKER, (embedded.der, one_speaker.der)
+    floor = 0.20  # one speaker at a time cannot go below this here (bench: the collapsed reference)
+    assert embedded.missed_s / embedded.reference_s < floor  # overlapped speech is found, not all missed
     two_speaker_sample = next(row for row in embedded.recordings if row.recording_id == "pyannote_sample")
-    assert two_speaker_sample.der < 0.2  # a clean two-person conversation: measured 0.119
+    assert two_speaker_sample.der < 0.12  # a clean two-person conversation: measured 0.072
+
+
+@pytest.mark.slow
+def test_dvector_corpus_der_holds_its_measured_level_and_beats_one_speaker(diar_corpus):
+    hypotheses = {key: diarize_dvector(audio, rate, threads=1) for key, (audio, rate, _, _) in diar_corpus.items()}
+    dvector = _score(diar_corpus, hypotheses)
+    one_speaker = _one_speaker(diar_corpus)
+    assert dvector.der <= MAX_DVECTOR_DER, dvector
+    assert dvector.der <= one_speaker.der - MIN_LEAD_OVER_ONE_SPEAKER, (dvector.der, one_speaker.der)
+    two_speaker_sample = next(row for row in dvector.recordings if row.recording_id == "pyannote_sample")
+    assert two_speaker_sample.der < 0.2  # measured 0.119
 
 
 def test_stereo_channels_of_real_speech(realspeech, diar_corpus):
