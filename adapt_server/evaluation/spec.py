@@ -23,7 +23,8 @@ ASR_METRICS = frozenset({WER, CER, RTF, HALLUCINATION_RATE})
 SPLITS = ("train", "holdout", "all")
 DEFAULT_SPLIT = "all"
 # diarizer candidate id -> "module:function" taking (samples float32 (n,), sample_rate) -> [SpeakerTurn]
-DIARIZERS = {"adapt-diarizer": "adapt_server.intake.diarization:diarize"}
+DIARIZERS = {"adapt-diarizer": "adapt_server.intake.diarization:diarize",  # the embedded default
+             "adapt-diarizer-dvector": "adapt_server.intake.diarization:diarize_dvector"}
 MAX_CANDIDATES = 16
 MAX_NAME_LENGTH = 200
 

@@ -195,12 +195,7 @@ class Trainer:
         labels = inputs["labels"].to(self.device)
         decoder_input_ids = inputs["decoder_input_ids"].to(self.device)
         with self._autocast():
-            if encoder_states is not None:
-                out = self.module(encoder_outputs=(encoder_states.to(self.device),),
-                                  decoder_input_ids=decoder_input_ids, use_cache=False)
-            else:
-                out = self.module(input_features=inputs["input_features"].to(self.device),
-                                  decoder_input_ids=decoder_input_ids, use_cache=False)
+            out = self._forward(self.module, inputs, encoder_states, decoder_input_ids)
         logits = out.logits.float()
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), ignore_index=IGNORE,
                                reduction="sum")
@@ -209,16 +204,19 @@ class Trainer:
             loss = (1.0 - weight) * loss + weight * self._distillation_sum(inputs, encoder_states, logits, labels)
         return loss, int((labels != IGNORE).sum())
 
+    def _forward(self, module, inputs, encoder_states, decoder_input_ids):
+        """Teacher-forced forward pass: from cached encoder outputs when given, else from the log-mel."""
+        if encoder_states is not None:
+            return module(encoder_outputs=(encoder_states.to(self.device),), decoder_input_ids=decoder_input_ids,
+                          use_cache=False)
+        return module(input_features=inputs["input_features"].to(self.device), decoder_input_ids=decoder_input_ids,
+                      use_cache=False)
+
     def _distillation_sum(self, inputs, encoder_states, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         """Summed KL(teacher || student) over the target positions of one micro-batch (nats)."""
         decoder_input_ids = inputs["decoder_input_ids"].to(self.device)
         with torch.no_grad(), self._autocast():
-            if encoder_states is not None:
-                teacher = self._teacher(encoder_outputs=(encoder_states.to(self.device),),
-                                        decoder_input_ids=decoder_input_ids, use_cache=False)
-            else:
-                teacher = self._teacher(input_features=inputs["input_features"].to(self.device),
-                                        decoder_input_ids=decoder_input_ids, use_cache=False)
+            teacher = self._forward(self._teacher, inputs, encoder_states, decoder_input_ids)
         mask = labels != IGNORE
         student_log_probs = F.log_softmax(logits[mask], dim=-1)
         teacher_log_probs = F.log_softmax(teacher.logits.float()[mask], dim=-1)

@@ -28,14 +28,18 @@ FLOW_BUDGET_S = 15 * 60
 # The docs' hyperparameters, adjusted to a CPU: the encoder-frozen strategy (cached encoder outputs, ~10x
 # cheaper per step than a full fine-tune of tiny.en) and, since only the decoder learns, a 10x higher rate
 # (at 1e-5 the 15 steps move the holdout loss only from 1.20 to 0.91).
-HYPERPARAMETERS = {"learning_rate": 1e-4, "epochs": 3, "batch_size": 16, "strategy": "frozen_encoder"}
+HYPERPARAMETERS = {"learning_rate": 1e-4, "epochs": 3, "batch_size": 16, "strategy": "frozen_encoder",
+                   # ADAPT_FLOW_HYPERPARAMETERS='{"distillation_weight": 0.5}' tries other settings on top
+                   **json.loads(os.environ.get("ADAPT_FLOW_HYPERPARAMETERS", "{}"))}
 REALSPEECH = (Path(__file__).resolve().parents[2] / ".." / "shared" / "realspeech").resolve()
 WAIT_S = FLOW_BUDGET_S
 
 # the flow itself must take < FLOW_BUDGET_S; generating data and starting the server come on top.
-# Opt-in (ADAPT_RUN_FLOW=1): its last run on this machine (loaded by other work) cut holdout WER by 25%
-# relative, short of the 30% target, in ~18 min; see the fine-tuning issue's notes. It is not part of the
-# default suite until it passes.
+# Opt-in (ADAPT_RUN_FLOW=1): its last run (2026-12-02, quiet machine, the defaults' weight_interpolation 0.7)
+# cut holdout WER by 31% and took 436 s up to the promotion, but real speech went 0.0769 -> 0.0812 (+5.2%,
+# the bar is 5%). The forgetting measure moves by several points between settings and even between
+# evaluations of the same model (docs/training.md, "Through the docs' pipeline"), so the test stays out of
+# the default suite until it passes with a margin.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2 * FLOW_BUDGET_S + 600),
               pytest.mark.skipif(os.environ.get("ADAPT_RUN_FLOW") != "1",
                                  reason="the docs' whole flow (~15-20 min on 2 cores): set ADAPT_RUN_FLOW=1")]
