@@ -96,7 +96,8 @@ def dataset(client, s3):
     """The docs' snippet, on the bucket."""
     dataset = client.datasets.create(name="contact-center-2026q2",
         sources=[_source(s3)],
-        pipeline=[{"step": "diarize", "model": "embedded", "num_speakers": 2}, {"step": "align", "model": "whisper-tiny.en"},
+        pipeline=[{"step": "diarize", "model": "embedded", "num_speakers": 2},  # two parties (docs/datasets.md)
+                  {"step": "align", "model": "whisper-tiny.en"},
                   {"step": "redact", "entities": ["pii", "phi"]}, {"step": "split", "holdout": 0.3}])
     client.datasets.wait(dataset.id, timeout=WAIT_S); print(dataset.stats)
     return dataset

@@ -44,7 +44,8 @@ def cluster_embeddings(embeddings: np.ndarray, chunk_of: np.ndarray, threshold: 
     return np.argmax(embeddings @ centroids.T, axis=1).astype(np.int64)
 
 
-def _average_linkage(embeddings, chunk_of, local_of, threshold, cannot_link, num_speakers, min_speakers, max_speakers):
+def _average_linkage(embeddings, chunk_of, local_of, threshold, cannot_link, num_speakers, min_speakers,
+                     max_speakers):
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform
 

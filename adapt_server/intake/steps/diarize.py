@@ -3,8 +3,8 @@
 params:
 - model: "embedded" (default: pyannote segmentation-3.0 + CAM++ embeddings + clustering with automatic
   speaker count; overlapped speech gets two speakers), "dvector" (lighter, one speaker at a time: silero VAD
-  + resemblyzer d-vectors + spectral clustering), or "pyannote" with `path`, a local pyannote.audio pipeline checkpoint/config the operator installed
-  (FAILED_PRECONDITION when the path or pyannote.audio is missing);
+  + resemblyzer d-vectors + spectral clustering), or "pyannote" with `path`, a local pyannote.audio pipeline
+  checkpoint/config the operator installed (FAILED_PRECONDITION when the path or pyannote.audio is missing);
 - by_channel (default false): a stereo file with one speaker per channel is diarized by channel (one turn
   set per channel, VAD per channel) instead of by voice; mono files fall back to the model;
 - num_speakers (1..32, default automatic), min_speakers (default 1), max_speakers (default 8).
@@ -68,7 +68,7 @@ class DiarizeStep(Step):
         else:
             diarize = diarization.diarize if config.model == "embedded" else diarization.diarize_dvector
             turns = diarize(work.samples, TARGET_SAMPLE_RATE, num_speakers=config.num_speakers,
-                                        min_speakers=config.min_speakers, max_speakers=config.max_speakers)
+                            min_speakers=config.min_speakers, max_speakers=config.max_speakers)
         return work.but(diarized=tuple(sorted(turns, key=lambda t: (t.start, t.end, t.speaker))))
 
 

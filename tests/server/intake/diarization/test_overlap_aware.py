@@ -142,8 +142,9 @@ def test_embeddings_tell_the_two_voices_apart(generated_calls):
     embeddings = embed(stretches)
     assert embeddings.shape == (len(stretches), 192) and np.allclose(np.linalg.norm(embeddings, axis=1), 1.0, atol=1e-5)
     similarity = embeddings @ embeddings.T
-    same = [similarity[i, j] for i in range(len(owners)) for j in range(i + 1, len(owners)) if owners[i] == owners[j]]
-    different = [similarity[i, j] for i in range(len(owners)) for j in range(i + 1, len(owners)) if owners[i] != owners[j]]
+    pairs = [(i, j) for i in range(len(owners)) for j in range(i + 1, len(owners))]
+    same = [similarity[i, j] for i, j in pairs if owners[i] == owners[j]]
+    different = [similarity[i, j] for i, j in pairs if owners[i] != owners[j]]
     assert same and different and min(same) > max(different)
     assert fbank(np.zeros(100, np.float32)).shape == (0, 80)
     assert fbank(np.zeros(16000, np.float32)).shape == (98, 80)  # 1 + (16000 - 400) // 160 frames
