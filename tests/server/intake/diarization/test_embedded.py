@@ -9,6 +9,7 @@ from adapt_server.errors import InvalidArgument
 from adapt_server.evaluation.diarization import score_diarization
 from adapt_server.intake.diarization import DiarizationOptions
 from adapt_server.intake.diarization import diarize_dvector as diarize
+from testkit.diarization import BAD_DIARIZE_ARGUMENTS, SECOND
 
 MAX_CALL_DER = 0.20  # measured ~0.05-0.13 on whole generated calls (collar 0.25 s); most of it is VAD padding
 
@@ -42,16 +43,10 @@ def test_silence_and_noise_floor_have_no_turns():
     assert diarize(hiss) == []
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda: diarize(np.zeros((2, 16000), np.float32)), "mono"),
-    (lambda: diarize(np.zeros(16000, np.int16)), "float"),
-    (lambda: diarize(np.full(16000, np.nan, np.float32)), "NaN"),
-    (lambda: diarize(np.zeros(16000, np.float32), 0), "sample_rate"),
-    (lambda: diarize(np.zeros(16000, np.float32), min_speakers=3, max_speakers=2), "min_speakers"),
-    (lambda: diarize(np.zeros(16000, np.float32), num_speakers=0), "num_speakers"),
-    (lambda: diarize(np.zeros(16000, np.float32), options=DiarizationOptions(step_s=0)), "step_s"),
-    (lambda: diarize(np.zeros(16000, np.float32), options=DiarizationOptions(clustering="kmeans")), "clustering"),
+@pytest.mark.parametrize(("args", "kwargs", "message"), BAD_DIARIZE_ARGUMENTS + [
+    ((SECOND,), {"options": DiarizationOptions(step_s=0)}, "step_s"),
+    ((SECOND,), {"options": DiarizationOptions(clustering="kmeans")}, "clustering"),
 ])
-def test_bad_input_is_an_invalid_argument_that_says_what_to_fix(call, message):
+def test_bad_input_is_an_invalid_argument_that_says_what_to_fix(args, kwargs, message):
     with pytest.raises(InvalidArgument, match=message):
-        call()
+        diarize(*args, **kwargs)
