@@ -9,6 +9,10 @@
 3. Each candidate's hypotheses are committed in one transaction: a resumed job skips candidates done.
 4. Score (normalizer, S/D/I alignment), build the leaderboard with bootstrap intervals, apply the gates and
    the winner rule (`leaderboard.py`), store per-utterance scores and the result.
+
+Evaluations are reproducible: the temperature fallback samples, and CTranslate2 seeds each decoding thread's
+generator once, when that thread first samples, from the process-wide seed. Every job loads its own engines
+(new threads) after fixing that seed, so the same candidate on the same split gives the same hypotheses.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import importlib
 import time
 from collections.abc import Callable, Sequence
 
+import ctranslate2
 import numpy as np
 
 from adapt_server.audio.constants import TARGET_SAMPLE_RATE
@@ -35,6 +40,7 @@ from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_a
 from adapt_server.speech import service as speech
 
 TRANSCRIBE_SHARE = 0.95  # of the progress bar; scoring takes the rest
+SAMPLING_SEED = 0  # CTranslate2's process-wide seed, fixed before a job loads its engines
 
 
 def run_evaluation_job(ctx) -> str:
@@ -50,6 +56,7 @@ def run_evaluation_job(ctx) -> str:
     work = _work_plan(spec, primary, reference)
     total = sum(units for _, _, _, units in work) or 1
     done = 0
+    ctranslate2.set_random_seed(SAMPLING_SEED)
     engines = _Engines(ctx.config)
     for scope, model_id, selection, units in work:
         if model_id in repository.done_candidates(evaluation_id, scope):

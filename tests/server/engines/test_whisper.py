@@ -176,6 +176,25 @@ def test_fallback_ladder_reencodes_30_s_then_samples(synthetic_call):
     assert engine.calls == [(0.0, True, 1), (0.5, True, 1)]
 
 
+def test_sampling_repeats_on_fresh_engines_after_the_seed(synthetic_call):
+    """What makes evaluations reproducible (evaluation/job.py): CTranslate2 seeds a decoding thread once, at its
+    first sample, from the process-wide seed; an engine loaded after set_random_seed samples the same."""
+    import ctranslate2
+
+    clips = turn_clips(synthetic_call, 3)
+    sampled = DecodeOptions(temperatures=(1.0,), best_of=2, word_timestamps=False)  # sampling only, hot
+
+    def fresh_transcripts() -> list[str]:
+        ctranslate2.set_random_seed(7)
+        fresh = WhisperEngine(bundled_model_path(), "whisper-tiny.en")
+        results = [fresh.transcribe(clip, sampled) for clip in clips + clips]
+        assert {segment.temperature for result in results for segment in result.segments} == {1.0}
+        return [result.text for result in results]
+
+    first = fresh_transcripts()
+    assert first == fresh_transcripts()
+
+
 def test_prompt_carries_initial_prompt_and_hotwords(engine):
     tokenizer = engine.tokenizer
     prompt = engine._prompt(DecodeOptions(initial_prompt="Veltora support call.", hotwords="Zentrix"))

@@ -144,6 +144,15 @@ def test_a_failed_gate_leaves_no_winner_and_says_why(local_adapt, asr_dataset, e
     assert latest_validation(local_adapt.store, "ft:nothing:here") is None
 
 
+def test_a_second_evaluation_gives_the_same_hypotheses(local_adapt, asr_dataset, evaluated):
+    """Reproducible even where the temperature fallback samples (tests/server/engines: fresh engines after
+    the seed sample the same)."""
+    dataset_id, _ = asr_dataset
+    again = local_adapt.evaluate(dataset_id, ["whisper-tiny.en"], metrics=["wer"], split="holdout")
+    first = {row.utterance_id: row.hypothesis for row in _rows(local_adapt, evaluated, "whisper-tiny.en")}
+    assert {row.utterance_id: row.hypothesis for row in _rows(local_adapt, again, "whisper-tiny.en")} == first
+
+
 def test_create_is_idempotent_by_request_id(local_adapt, asr_dataset, evaluated):
     dataset_id, _ = asr_dataset
     again = local_adapt.evaluations.create(dataset_id, CANDIDATES, metrics=["wer", "cer", "realtime_factor"],
