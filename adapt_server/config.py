@@ -24,6 +24,7 @@ class ServerConfig:
     workers: int = field(default_factory=default_worker_count)  # job worker processes
     api_key: str | None = None                 # when set, every RPC but health needs "authorization: Bearer KEY"
     max_job_attempts: int = 3                  # runs of a job interrupted by crashes before it FAILS
+    checkpoint_interval_s: float = 60.0        # seconds of fine-tuning between checkpoints (0: every step)
 
     def resolved(self) -> "ServerConfig":
         """The same config with every path absolute and symlinks resolved."""
@@ -35,6 +36,7 @@ class ServerConfig:
             workers=self.workers,
             api_key=self.api_key,
             max_job_attempts=self.max_job_attempts,
+            checkpoint_interval_s=self.checkpoint_interval_s,
         )
 
     @property

@@ -59,7 +59,8 @@ def run_fine_tune_job(ctx) -> str:
     out_dir.mkdir(parents=True, exist_ok=True)
     output = run_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id, train_items=data.train,
                            holdout_items=data.holdout, hp=hp, out_dir=out_dir,
-                           export_formats=tuple(fine_tune.export_formats), mixin_items=mixin)
+                           export_formats=tuple(fine_tune.export_formats), mixin_items=mixin,
+                           checkpoint_interval_s=ctx.config.checkpoint_interval_s)
 
     ctx.progress(0.99, "register", message=f"registering {fine_tune.model_id}", force=True)
     exports = exported_dirs(output)

@@ -13,6 +13,7 @@ from typing import Any
 from adapt_server.errors import InvalidArgument
 
 STRATEGIES = ("full", "frozen_encoder", "lora")
+DISTILLATION_TOKENS = ("all", "base_correct")
 MAX_SEED = 2**31 - 1
 
 
@@ -40,6 +41,8 @@ class Hyperparameters:
     learning_rate_multiplier_encoder: float = 1.0  # encoder learning rate / learning_rate (strategy "full"); 0..10
     distillation_weight: float = 0.0  # share of the loss that is KL(base || tuned) on the training tokens:
     # learning without forgetting (Li & Hoiem 2017), the base model's own predictions as soft targets; 0..0.99
+    distillation_tokens: str = "all"  # where the KL applies: "all" target tokens, or "base_correct" - only where
+    # the base model's top prediction is the label, so what the base gets wrong (domain terms) is learnt freely
 
     @property
     def accumulated_batch(self) -> int:
@@ -73,6 +76,7 @@ _RULES: dict[str, tuple] = {
     "learning_rate_multiplier_encoder": ("float", 0.0, 10.0, False),
     "weight_interpolation": ("float", 0.0, 1.0, True),
     "distillation_weight": ("float", 0.0, 0.99, False),
+    "distillation_tokens": ("choice", DISTILLATION_TOKENS),
 }
 
 

@@ -28,7 +28,7 @@ from adapt_server.training.data import Item, check_items, featurize
 from adapt_server.training.export import Ctranslate2Exporter, OnnxExporter, save_huggingface
 from adapt_server.training.hyperparameters import Hyperparameters, validate_hyperparameters
 from adapt_server.training.labels import special_tokens
-from adapt_server.training.trainer import StepReport, Trainer, evaluate_loss
+from adapt_server.training.trainer import DEFAULT_CHECKPOINT_INTERVAL_S, StepReport, Trainer, evaluate_loss
 
 EXPORT_FORMATS = ("ctranslate2", "onnx", "huggingface")
 _EXPORT_DIRS = {"ctranslate2": "ct2", "onnx": "onnx"}
@@ -53,12 +53,15 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
                   holdout_items: Sequence[Item], hp: Hyperparameters | dict | None, out_dir: Path, *,
                   mixin_items: Sequence[Item] = (), export_formats: Sequence[str] = DEFAULT_EXPORT_FORMATS,
                   ct2_quantization: str = "float16",
-                  checkpoint_every_steps: int | None = None) -> FineTuneOutput:
+                  checkpoint_every_steps: int | None = None,
+                  checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S) -> FineTuneOutput:
     """Fine-tunes `base_model_path` on train_items and exports it under out_dir (ct2/, onnx/, hf/).
 
     items: (float32 16-kHz mono samples, transcript) pairs of at most 30 s. hp: Hyperparameters or a dict
     (validated). mixin_items: general speech mixed into every batch at hp.mixin_ratio (required when
-    mixin_ratio > 0). Raises InvalidArgument for bad items or hyperparameters, JobCancelled on cancel.
+    mixin_ratio > 0). Checkpoints (under out_dir/checkpoints, resumed from on a rerun) are written every
+    checkpoint_every_steps steps when given, else every checkpoint_interval_s seconds of training.
+    Raises InvalidArgument for bad items or hyperparameters, JobCancelled on cancel.
     """
     started = time.perf_counter()
     hp = hp if isinstance(hp, Hyperparameters) else validate_hyperparameters(hp)
@@ -99,7 +102,8 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
                         hp.timestamp_ratio, hp.seed + 2, featurize_progress("holdout", 0.08, 0.10))
 
     base = strategies.base_weights(model) if hp.weight_interpolation < 1 else None
-    trainer = Trainer(model, hp, tokens.eot, out_dir / "checkpoints", checkpoint_every_steps=checkpoint_every_steps)
+    trainer = Trainer(model, hp, tokens.eot, out_dir / "checkpoints", checkpoint_every_steps=checkpoint_every_steps,
+                      checkpoint_interval_s=checkpoint_interval_s)
 
     def on_cache(done: int, total: int) -> None:
         ctx.progress(0.10 + 0.05 * done / total, "encoder_cache", done, total, "utterances")

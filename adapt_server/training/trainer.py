@@ -213,14 +213,11 @@ class Trainer:
                       use_cache=False)
 
     def _distillation_sum(self, inputs, encoder_states, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """Summed KL(teacher || student) over the target positions of one micro-batch (nats)."""
+        """Summed KL(teacher || student) of one micro-batch (nats), over the tokens distillation_tokens names."""
         decoder_input_ids = inputs["decoder_input_ids"].to(self.device)
         with torch.no_grad(), self._autocast():
             teacher = self._forward(self._teacher, inputs, encoder_states, decoder_input_ids)
-        mask = labels != IGNORE
-        student_log_probs = F.log_softmax(logits[mask], dim=-1)
-        teacher_log_probs = F.log_softmax(teacher.logits.float()[mask], dim=-1)
-        return F.kl_div(student_log_probs, teacher_log_probs, log_target=True, reduction="sum")
+        return distillation_sum(logits, teacher.logits.float(), labels, self.hp.distillation_tokens)
 
     def _autocast(self):
         if self._autocast_dtype is None:
@@ -273,6 +270,18 @@ class Trainer:
         if self.device == "cuda":
             return torch.cuda.max_memory_allocated() / 2**20
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def distillation_sum(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
+                     tokens: str = "all") -> torch.Tensor:
+    """Summed KL(teacher || student) in nats over target positions. logits: (batch, length, vocab); labels:
+    (batch, length) with IGNORE off target. tokens "base_correct": only positions whose teacher top token is the
+    label, so that the student learns freely what the base model gets wrong."""
+    mask = labels != IGNORE
+    if tokens == "base_correct":
+        mask &= teacher_logits.argmax(dim=-1) == labels
+    return F.kl_div(F.log_softmax(student_logits[mask], dim=-1), F.log_softmax(teacher_logits[mask], dim=-1),
+                    log_target=True, reduction="sum")
 
 
 @torch.no_grad()

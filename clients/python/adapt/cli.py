@@ -50,8 +50,11 @@ def main(ctx, target, api_key):
 @click.option("--workers", type=int, default=None, help="job worker processes (default: cores / 2)")
 @click.option("--api-key", "server_api_key", envvar="ADAPT_SERVER_API_KEY", default=None,
               help="require this key from clients")
+@click.option("--checkpoint-interval", "checkpoint_interval_s", type=click.FloatRange(min=0), default=60.0,
+              show_default=True, help="seconds of fine-tuning between checkpoints a crashed job resumes from "
+                                      "(0: after every step)")
 @click.option("--log-level", default="INFO", show_default=True)
-def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, log_level):
+def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, checkpoint_interval_s, log_level):
     """Run the Adapt server (gRPC, health, reflection) until SIGTERM or Ctrl-C."""
     import asyncio
     import logging
@@ -61,7 +64,7 @@ def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = ServerConfig(data_dir=data_dir, listen=listen, source_roots=tuple(source_roots),
                           model_roots=tuple(model_roots), workers=workers or default_worker_count(),
-                          api_key=server_api_key)
+                          api_key=server_api_key, checkpoint_interval_s=checkpoint_interval_s)
     asyncio.run(run_server(config))
 
 

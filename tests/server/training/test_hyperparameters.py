@@ -32,6 +32,8 @@ def test_whole_number_floats_and_aliases_are_accepted():
     ({"gradient_accumulation": 0}, "gradient_accumulation", "[1, 1024]"),
     ({"mixin_ratio": 0.95}, "mixin_ratio", "[0, 0.9]"),
     ({"strategy": "qlora"}, "strategy", "full, frozen_encoder, lora"),
+    ({"distillation_weight": 1.0}, "distillation_weight", "[0, 0.99]"),
+    ({"distillation_tokens": "some"}, "distillation_tokens", "all, base_correct"),
     ({"spec_augment": "yes"}, "spec_augment", "true or false"),
     ({"learning_rate": "1e-5"}, "learning_rate", "(0, 0.01]"),
 ])

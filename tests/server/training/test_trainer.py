@@ -7,7 +7,7 @@ import torch
 from adapt_server.training.data import featurize
 from adapt_server.training.hyperparameters import validate_hyperparameters
 from adapt_server.training.labels import special_tokens
-from adapt_server.training.trainer import Trainer
+from adapt_server.training.trainer import IGNORE, Trainer, distillation_sum
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +100,20 @@ def test_distillation_keeps_the_tuned_model_closer_to_the_base(imported, example
     assert kl_to_base(distilled.trained_model()) < 0.5 * kl_to_base(plain.trained_model())
     teacher = distilled._teacher.model.decoder.layers[0].fc1.weight
     assert torch.equal(teacher, imported.model.model.decoder.layers[0].fc1.weight)
+
+
+def test_distillation_on_base_correct_tokens_leaves_the_base_models_mistakes_free():
+    """KL(teacher || student) summed over target positions; "base_correct" keeps only those where the teacher's
+    top token is the label."""
+    teacher = torch.log(torch.tensor([[[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]]]))
+    student = torch.log(torch.tensor([[[0.5, 0.25, 0.25], [0.2, 0.2, 0.6], [0.1, 0.1, 0.8]]]))
+    labels = torch.tensor([[0, 2, IGNORE]])  # the teacher is right at position 0, wrong at 1; 2 is no target
+
+    def kl(position: int) -> float:
+        p, q = teacher[0, position].exp(), student[0, position].exp()
+        return float((p * (p.log() - q.log())).sum())
+
+    assert float(distillation_sum(student, teacher, labels)) == pytest.approx(kl(0) + kl(1), rel=1e-5)
+    assert float(distillation_sum(student, teacher, labels, "base_correct")) == pytest.approx(kl(0), rel=1e-5)
+    nothing_right = torch.tensor([[1, 2, IGNORE]])
+    assert float(distillation_sum(student, teacher, nothing_right, "base_correct")) == 0.0
