@@ -32,6 +32,9 @@ class Hyperparameters:
     strategy: str = "frozen_encoder"  # "full" | "frozen_encoder" (decoder only, cached encoder outputs) | "lora" (peft)
     lora_rank: int = 16  # LoRA rank r (strategy "lora"); 1..256
     lora_alpha: float = 32.0  # LoRA scaling alpha (strategy "lora"); (0, 1024]
+    trained_encoder_layers: int = 0  # strategy "frozen_encoder": the top N encoder blocks (and the encoder's final
+    # layer norm) train too, on cached outputs of the frozen blocks below - acoustic adaptation at a fraction
+    # of a full fine-tune's cost; 0..32 (at most the model's encoder layers)
     spec_augment: bool = False  # SpecAugment time/frequency masks on the log-mel (not with frozen_encoder)
     mixin_ratio: float = 0.0  # share of each batch drawn from general speech against forgetting; 0..0.9
     timestamp_ratio: float = 0.5  # share of items labelled with timestamp tokens (the rest <|notimestamps|>); 0..1
@@ -69,6 +72,7 @@ _RULES: dict[str, tuple] = {
     "strategy": ("choice", STRATEGIES),
     "lora_rank": ("int", 1, 256, False),
     "lora_alpha": ("float", 0.0, 1024.0, True),
+    "trained_encoder_layers": ("int", 0, 32, False),
     "spec_augment": ("bool",),
     "mixin_ratio": ("float", 0.0, 0.9, False),
     "timestamp_ratio": ("float", 0.0, 1.0, False),
@@ -99,6 +103,10 @@ def validate_hyperparameters(values: dict[str, Any] | None) -> Hyperparameters:
         raise InvalidArgument("spec_augment needs the encoder to see each augmented log-mel, but strategy "
                               "'frozen_encoder' caches encoder outputs: use strategy 'full' or 'lora', or "
                               "spec_augment false")
+    if hp.trained_encoder_layers and hp.strategy != "frozen_encoder":
+        raise InvalidArgument(f"trained_encoder_layers applies to strategy 'frozen_encoder' (strategy "
+                              f"{hp.strategy!r} trains the encoder its own way); set it to 0 or use "
+                              "strategy 'frozen_encoder'")
     if hp.warmup_steps and hp.max_steps and hp.warmup_steps > hp.max_steps:
         raise InvalidArgument(f"warmup_steps ({hp.warmup_steps}) must be at most max_steps ({hp.max_steps})")
     return hp

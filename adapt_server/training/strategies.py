@@ -21,10 +21,15 @@ def prepare(model, hp) -> tuple[torch.nn.Module, list[dict]]:
         params = [p for p in module.parameters() if p.requires_grad]
         return module, [{"params": params, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
     if hp.strategy == "frozen_encoder":
-        for parameter in model.model.encoder.parameters():
+        encoder = model.model.encoder
+        for parameter in encoder.parameters():
             parameter.requires_grad_(False)
-        decoder = [p for p in model.model.decoder.parameters() if p.requires_grad]
-        return model, [{"params": decoder, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
+        top = top_encoder_modules(encoder, hp.trained_encoder_layers)
+        for module in top:
+            module.requires_grad_(True)
+        trained = [p for p in model.model.decoder.parameters() if p.requires_grad]
+        trained += [p for module in top for p in module.parameters()]
+        return model, [{"params": trained, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
     encoder = [p for p in model.model.encoder.parameters()]
     decoder = [p for p in model.model.decoder.parameters()]
     groups = [{"params": decoder, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
@@ -35,6 +40,37 @@ def prepare(model, hp) -> tuple[torch.nn.Module, list[dict]]:
         for parameter in encoder:
             parameter.requires_grad_(False)
     return model, groups
+
+
+def top_encoder_modules(encoder, n_layers: int) -> list[torch.nn.Module]:
+    """The top n_layers blocks of a Whisper encoder and its final layer norm ([] for 0): what strategy
+    frozen_encoder trains with trained_encoder_layers. InvalidArgument when the encoder has fewer blocks."""
+    if n_layers == 0:
+        return []
+    if n_layers > len(encoder.layers):
+        from adapt_server.errors import InvalidArgument
+        raise InvalidArgument(f"trained_encoder_layers is {n_layers} but this base model's encoder has "
+                              f"{len(encoder.layers)} layers; use at most {len(encoder.layers)}")
+    return [*encoder.layers[len(encoder.layers) - n_layers:], encoder.layer_norm]
+
+
+def encoder_below(encoder, input_features: torch.Tensor, n_top: int) -> torch.Tensor:
+    """Hidden states entering the top n_top encoder blocks: (batch, frames, d_model). With n_top 0, the
+    encoder's output (final layer norm included)."""
+    if n_top == 0:
+        return encoder(input_features=input_features).last_hidden_state
+    hidden = encoder(input_features=input_features, output_hidden_states=True).hidden_states
+    return hidden[len(encoder.layers) - n_top]  # hidden[0]: the embedded input; hidden[k]: after block k
+
+
+def encoder_top(encoder, states: torch.Tensor, n_top: int) -> torch.Tensor:
+    """The encoder's output from `encoder_below`'s states: its top n_top blocks and final layer norm."""
+    if n_top == 0:
+        return states
+    for layer in encoder.layers[len(encoder.layers) - n_top:]:
+        states = layer(states, None)
+        states = states[0] if isinstance(states, tuple) else states
+    return encoder.layer_norm(states)
 
 
 def whisper_model(module):

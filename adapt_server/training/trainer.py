@@ -207,8 +207,9 @@ class Trainer:
     def _forward(self, module, inputs, encoder_states, decoder_input_ids):
         """Teacher-forced forward pass: from cached encoder outputs when given, else from the log-mel."""
         if encoder_states is not None:
-            return module(encoder_outputs=(encoder_states.to(self.device),), decoder_input_ids=decoder_input_ids,
-                          use_cache=False)
+            encoder = strategies.whisper_model(module).model.encoder
+            states = strategies.encoder_top(encoder, encoder_states.to(self.device), self.hp.trained_encoder_layers)
+            return module(encoder_outputs=(states,), decoder_input_ids=decoder_input_ids, use_cache=False)
         return module(input_features=inputs["input_features"].to(self.device), decoder_input_ids=decoder_input_ids,
                       use_cache=False)
 
@@ -238,7 +239,8 @@ class Trainer:
 
     @torch.no_grad()
     def _cache_encoder_outputs(self, examples, mixin, plan, on_progress) -> None:
-        """Encoder outputs (d_model x 1500 frames each) of every example the plan uses, computed once."""
+        """Encoder outputs (frames x d_model each) of every example the plan uses, computed once; with
+        trained_encoder_layers N, the states entering the top N blocks (those train, the rest stay frozen)."""
         used = sorted({("domain", i) for domain, _ in plan.steps for i in domain}
                       | {("mixin", i) for _, chosen in plan.steps for i in chosen})
         encoder = strategies.whisper_model(self.module).model.encoder
@@ -248,7 +250,8 @@ class Trainer:
             features = torch.from_numpy(
                 np.stack([(examples if kind == "domain" else mixin)[i].features for kind, i in keys]))
             with self._autocast():
-                states = encoder(input_features=features.to(self.device)).last_hidden_state.float()
+                states = strategies.encoder_below(encoder, features.to(self.device),
+                                                  self.hp.trained_encoder_layers).float()
             for key, state in zip(keys, states):
                 self._encoder_cache[key] = state
             if on_progress is not None:

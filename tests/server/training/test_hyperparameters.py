@@ -34,6 +34,7 @@ def test_whole_number_floats_and_aliases_are_accepted():
     ({"strategy": "qlora"}, "strategy", "full, frozen_encoder, lora"),
     ({"distillation_weight": 1.0}, "distillation_weight", "[0, 0.99]"),
     ({"distillation_tokens": "some"}, "distillation_tokens", "all, base_correct"),
+    ({"trained_encoder_layers": 40}, "trained_encoder_layers", "[0, 32]"),
     ({"spec_augment": "yes"}, "spec_augment", "true or false"),
     ({"learning_rate": "1e-5"}, "learning_rate", "(0, 0.01]"),
 ])
@@ -49,6 +50,8 @@ def test_unknown_names_and_conflicts_are_refused():
         validate_hyperparameters({"learning_rat": 1e-5})
     with pytest.raises(InvalidArgument, match="spec_augment"):
         validate_hyperparameters({"strategy": "frozen_encoder", "spec_augment": True})
+    with pytest.raises(InvalidArgument, match="trained_encoder_layers applies to strategy 'frozen_encoder'"):
+        validate_hyperparameters({"strategy": "full", "trained_encoder_layers": 1})
     with pytest.raises(InvalidArgument, match="warmup_steps"):
         validate_hyperparameters({"warmup_steps": 10, "max_steps": 5})
     with pytest.raises(InvalidArgument, match="given twice"):

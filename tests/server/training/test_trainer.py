@@ -4,6 +4,7 @@ import copy
 import pytest
 import torch
 
+from adapt_server.errors import InvalidArgument
 from adapt_server.training.data import featurize
 from adapt_server.training.hyperparameters import validate_hyperparameters
 from adapt_server.training.labels import special_tokens
@@ -57,6 +58,32 @@ def test_frozen_encoder_and_lora_train_only_their_parameters(imported, examples,
     assert torch.equal(merged.model.decoder.embed_tokens.weight, imported.model.model.decoder.embed_tokens.weight)
     assert not torch.equal(merged.model.encoder.layers[1].self_attn.q_proj.weight,
                            imported.model.model.encoder.layers[1].self_attn.q_proj.weight)
+
+
+def test_the_encoder_split_at_any_block_gives_the_encoder_output(imported):
+    """What trained_encoder_layers caches (the states below the top N blocks) plus the top N blocks and the
+    final layer norm is exactly the encoder."""
+    from adapt_server.training.strategies import encoder_below, encoder_top
+    encoder = imported.model.model.encoder
+    features = torch.randn(1, 80, 3000, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        whole = encoder(input_features=features).last_hidden_state
+        for n_top in range(len(encoder.layers) + 1):
+            assert torch.equal(encoder_top(encoder, encoder_below(encoder, features, n_top), n_top), whole), n_top
+
+
+def test_trained_encoder_layers_train_the_top_blocks_only(imported, examples, tmp_path):
+    items, tokens = examples
+    trainer, _, _ = _train(copy.deepcopy(imported.model), items[:1], tokens, tmp_path / "t",
+                           strategy="frozen_encoder", trained_encoder_layers=1)
+    tuned, base = trainer.trained_model().model.encoder, imported.model.model.encoder
+    assert not torch.equal(tuned.layers[-1].fc1.weight, base.layers[-1].fc1.weight)
+    assert not torch.equal(tuned.layer_norm.weight, base.layer_norm.weight)
+    assert torch.equal(tuned.layers[-2].fc1.weight, base.layers[-2].fc1.weight)
+    assert torch.equal(tuned.conv1.weight, base.conv1.weight)
+    with pytest.raises(InvalidArgument, match="encoder has 4 layers; use at most 4"):
+        _train(copy.deepcopy(imported.model), items[:1], tokens, tmp_path / "x", strategy="frozen_encoder",
+               trained_encoder_layers=5)
 
 
 def test_weight_interpolation_moves_part_of_the_way_back_to_the_base(imported):
