@@ -28,22 +28,24 @@ FLOW_BUDGET_S = 15 * 60
 # The docs' hyperparameters, adjusted to a CPU: the encoder-frozen strategy (cached encoder outputs, ~10x
 # cheaper per step than a full fine-tune of tiny.en) and, since only the decoder learns, a 10x higher rate
 # (at 1e-5 the 15 steps move the holdout loss only from 1.20 to 0.91).
-HYPERPARAMETERS = {"learning_rate": 1e-4, "epochs": 3, "batch_size": 16, "strategy": "frozen_encoder",
-                   # ADAPT_FLOW_HYPERPARAMETERS='{"distillation_weight": 0.5}' tries other settings on top
+# Against forgetting with the top two encoder blocks training (the acoustic gain on unseen voices): keep 40%
+# of the change, and distil the base model's predictions where it is already right (docs/training.md).
+HYPERPARAMETERS = {"learning_rate": 1e-4, "epochs": 2, "batch_size": 16, "strategy": "frozen_encoder",
+                   "trained_encoder_layers": 2, "weight_interpolation": 0.4, "distillation_weight": 0.5,
+                   "distillation_tokens": "base_correct",
+                   # ADAPT_FLOW_HYPERPARAMETERS='{"epochs": 3}' tries other settings on top
                    **json.loads(os.environ.get("ADAPT_FLOW_HYPERPARAMETERS", "{}"))}
 REALSPEECH = (Path(__file__).resolve().parents[2] / ".." / "shared" / "realspeech").resolve()
 WAIT_S = FLOW_BUDGET_S
 
 # the flow itself must take < FLOW_BUDGET_S; generating data and starting the server come on top.
-# Opt-in (ADAPT_RUN_FLOW=1): a run on 2026-12-02 (quiet machine, the defaults' weight_interpolation 0.7)
-# cut holdout WER by 31% and took 436 s up to the promotion, but real speech went 0.0769 -> 0.0812 (+5.2%,
-# the bar is 5%); a rerun of the same code cut the holdout by 28%. The forgetting measure moves by several points between settings and even between
-# evaluations of the same model (docs/training.md, "Through the docs' pipeline"); with distillation_weight
-# 0.5 (interpolation 0.85, 3 or 5 epochs) the holdout cut fell to 22-24%. The test stays out of the default
-# suite until it passes with a margin.
+# Measured 2026-12-02 (loaded 2-core machine): holdout WER 0.296 -> 0.194 (35% cut), real speech 0.077 ->
+# 0.077, 568 s up to the real-speech check (dataset 94 s, baseline 51 s, fine-tune 363 s, validation 25 s).
+# Training and evaluations are deterministic, so a rerun on the same machine gives the same numbers; the
+# forgetting margin is thin (~2 words of ~1000 in other runs of these settings, docs/training.md).
+# ADAPT_SKIP_FLOW=1 leaves it out of a quick local run.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(2 * FLOW_BUDGET_S + 600),
-              pytest.mark.skipif(os.environ.get("ADAPT_RUN_FLOW") != "1",
-                                 reason="the docs' whole flow (~15-20 min on 2 cores): set ADAPT_RUN_FLOW=1")]
+              pytest.mark.skipif(os.environ.get("ADAPT_SKIP_FLOW") == "1", reason="ADAPT_SKIP_FLOW=1")]
 
 
 @pytest.fixture(scope="module")
