@@ -1,4 +1,5 @@
-"""What a strategy trains: the whole model, the decoder only (encoder frozen), or LoRA adapters (peft).
+"""What a strategy trains: the whole model, the decoder only (encoder frozen; optionally its top blocks too,
+on cached states of the frozen ones), or LoRA adapters (peft).
 
 `prepare(model, hp)` returns the module to run and the parameter groups to optimize; `merged(module)` gives
 back a plain `WhisperForConditionalGeneration` with the tuned weights (LoRA adapters folded in) for export.
@@ -6,6 +7,8 @@ back a plain `WhisperForConditionalGeneration` with the tuned weights (LoRA adap
 from __future__ import annotations
 
 import torch
+
+from adapt_server.errors import InvalidArgument
 
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"]  # every linear of every block
 
@@ -48,7 +51,6 @@ def top_encoder_modules(encoder, n_layers: int) -> list[torch.nn.Module]:
     if n_layers == 0:
         return []
     if n_layers > len(encoder.layers):
-        from adapt_server.errors import InvalidArgument
         raise InvalidArgument(f"trained_encoder_layers is {n_layers} but this base model's encoder has "
                               f"{len(encoder.layers)} layers; use at most {len(encoder.layers)}")
     return [*encoder.layers[len(encoder.layers) - n_layers:], encoder.layer_norm]
