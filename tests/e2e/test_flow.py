@@ -40,7 +40,8 @@ WAIT_S = FLOW_BUDGET_S
 
 # the flow itself must take < FLOW_BUDGET_S; generating data and starting the server come on top.
 # Measured 2026-12-02 (loaded 2-core machine): holdout WER 0.296 -> 0.194 (35% cut), real speech 0.077 ->
-# 0.077, 568 s in all, the real-speech check included (dataset 94 s, baseline 51 s, fine-tune 363 s, validation 25 s).
+# 0.077, 568 s in all, the real-speech check included (dataset 94 s, baseline 51 s, fine-tune 363 s,
+# validation 25 s).
 # Training and evaluations are deterministic, so a rerun on the same machine gives the same numbers; the
 # forgetting margin is thin (~2 words of ~1000 in other runs of these settings, docs/training.md).
 # ADAPT_SKIP_FLOW=1 leaves it out of a quick local run.
