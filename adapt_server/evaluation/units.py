@@ -61,7 +61,10 @@ def select_split(dataset, recordings: Sequence, utterances: Sequence[tuple[str, 
     """Units, recordings and reference turns of `split` ("train", "holdout" or "all").
 
     dataset: a DatasetRecord (its spec names the sources); recordings: RecordingRows; utterances and turns:
-    (recording_id, UtteranceRow / TurnRow) pairs as `DatasetRepository` lists them.
+    (recording_id, UtteranceRow / TurnRow) pairs as `DatasetRepository` lists them. Units come in (source URI,
+    channel, index) order whatever the order of `recordings`: the engine's temperature fallback draws from one
+    seeded generator per thread, so the unit order decides which draws an utterance gets, and a reproducible
+    evaluation needs an order that two imports of the same files share (recording ids are random).
     """
     by_recording: dict[str, list] = defaultdict(list)
     for recording_id, utterance in utterances:
@@ -74,7 +77,7 @@ def select_split(dataset, recordings: Sequence, utterances: Sequence[tuple[str, 
     turns_by_recording = _reference_turns(turns)
     sources = dataset.spec.get("sources", [])
     units, kept_recordings, left_out = [], [], {"pseudo": 0, "flagged": 0}
-    for recording in recordings:
+    for recording in sorted(recordings, key=lambda r: (r.source_uri, getattr(r, "channel", -1), r.id)):
         rows = sorted(by_recording.get(recording.id, []), key=lambda u: u.idx)
         usable = [u for u in rows if _usable(u)]
         left_out["pseudo"] += sum(getattr(u, "origin", "reference") == "pseudo" for u in rows)

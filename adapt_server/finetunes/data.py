@@ -4,8 +4,12 @@ normalized 16 kHz audio by the utterance's start/end.
 Which split an utterance is in: the dataset's `split` column (the intake pipeline's `split` step, schema
 migration 3) on the utterance or, failing that, its recording; utterances without a split are train. When the dataset holds no
 utterance of the validation split and `holdout_fraction` > 0, that share of the recordings (chosen by a hash
-of the recording id, so the same dataset always splits the same way) is held out instead: by recording, so
-no speaker's call leaks from one side to the other.
+of the recording's source URI and channel, so the same files always split the same way) is held out instead:
+by recording, so no speaker's call leaks from one side to the other.
+
+Order: utterances come in (source URI, channel, index) order, never in the order of the recordings' random
+ids, so that two datasets of the same files give a fine-tune the same items in the same order (its batch plan
+permutes item positions: an id order made two runs of the flow test train on different batches).
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ MIN_ITEM_S = 0.2    # shorter cuts hold no word
 @dataclass(frozen=True)
 class UtteranceRef:
     recording_id: str
+    recording_key: str   # "source_uri#channel": stable across imports of the same files (ids are random)
     audio_sha256: str
     recording_s: float
     start_s: float | None
@@ -58,17 +63,19 @@ def training_text(text: str) -> str:
 
 def utterance_refs(db, dataset_id: str) -> list[UtteranceRef]:
     """Every usable utterance with text (not flagged by the pipeline: low alignment score, or dropped by
-    redaction), with its recording's audio address, in recording order."""
+    redaction), with its recording's audio address, in (source URI, channel, index) order."""
     utt_split = "NULLIF(u.split, '')" if _has_column(db, "utterances", "split") else "NULL"
     rec_split = "NULLIF(r.split, '')" if _has_column(db, "recordings", "split") else "NULL"
     usable = " AND u.flag = ''" if _has_column(db, "utterances", "flag") else ""  # low_alignment, redacted:TYPE
     rows = db.execute(
-        f"SELECT u.recording_id, r.audio_sha256, r.duration_s, u.start_s, u.end_s, u.text, "
-        f"COALESCE({utt_split}, {rec_split}, '') AS split FROM utterances u JOIN recordings r ON r.id = u.recording_id "
-        f"WHERE u.dataset_id = ? AND TRIM(u.text) != ''{usable} ORDER BY u.recording_id, u.idx",
+        f"SELECT u.recording_id, r.source_uri || '#' || r.channel AS recording_key, r.audio_sha256, r.duration_s, "
+        f"u.start_s, u.end_s, u.text, COALESCE({utt_split}, {rec_split}, '') AS split "
+        f"FROM utterances u JOIN recordings r ON r.id = u.recording_id "
+        f"WHERE u.dataset_id = ? AND TRIM(u.text) != ''{usable} "
+        f"ORDER BY r.source_uri, r.channel, u.recording_id, u.idx",
         [dataset_id]).fetchall()
-    refs = [UtteranceRef(r["recording_id"], r["audio_sha256"], r["duration_s"], r["start_s"], r["end_s"],
-                         training_text(r["text"]), r["split"] or "") for r in rows]
+    refs = [UtteranceRef(r["recording_id"], r["recording_key"], r["audio_sha256"], r["duration_s"], r["start_s"],
+                         r["end_s"], training_text(r["text"]), r["split"] or "") for r in rows]
     return [r for r in refs if r.text]
 
 
@@ -82,10 +89,11 @@ def assign_splits(refs: list[UtteranceRef], validation: ValidationOptions) -> tu
         return [r for r in refs if r.split != validation.split and r.split in ("", "train")], held, \
             f"split:{validation.split}"
     if validation.holdout_fraction > 0:
-        recordings = sorted({r.recording_id for r in refs})
-        chosen = {rid for rid in recordings if _unit_hash(rid) < validation.holdout_fraction}
+        keys = {r.recording_id: r.recording_key for r in refs}
+        recordings = sorted(keys)
+        chosen = {rid for rid in recordings if _unit_hash(keys[rid]) < validation.holdout_fraction}
         if not chosen and len(recordings) > 1:  # tiny datasets: hold out at least one recording
-            chosen = {min(recordings, key=_unit_hash)}
+            chosen = {min(recordings, key=lambda rid: (_unit_hash(keys[rid]), rid))}
         if len(chosen) < len(recordings):
             return [r for r in refs if r.recording_id not in chosen], [r for r in refs if r.recording_id in chosen], \
                 f"fraction:{validation.holdout_fraction:g}"

@@ -102,3 +102,14 @@ def test_pseudo_labels_and_flagged_utterances_are_not_references():
     assert selection.notes == ("1 utterances with pseudo-labels (a model's own transcripts) are not references "
                                "and were left out",
                                "2 flagged utterances (low alignment score, or redacted text) were left out")
+
+
+def test_units_come_in_source_order_whatever_the_order_of_the_recordings():
+    """Recording ids are random and the temperature fallback's draws follow the unit order: two imports of
+    the same files must give the same order."""
+    names = ["c.wav", "a.wav", "b.wav"]
+    for ids in (["x9", "x1", "x5"], ["y1", "y9", "y5"]):
+        recordings = [Recording(rid, f"/data/calls/{name}") for rid, name in zip(ids, names)]
+        utterances = [(rid, UtteranceRow(0, 0.0, 1.0, None, name)) for rid, name in zip(ids, names)]
+        units = select_split(DATASET, recordings, utterances, [], "all").units
+        assert [unit.reference for unit in units] == ["a.wav", "b.wav", "c.wav"]

@@ -1,6 +1,8 @@
 """Train/holdout items from the dataset store: cuts by utterance times, splits, untimed transcripts."""
 from __future__ import annotations
 
+import uuid
+
 import numpy as np
 import pytest
 
@@ -21,12 +23,14 @@ def store(tmp_path):
     s.close()
 
 
-def _dataset(store, recordings: dict[str, tuple[float, list[UtteranceRow]]]) -> str:
+def _dataset(store, recordings: dict[str, tuple[float, list[UtteranceRow]]], random_ids: bool = False) -> str:
+    """A dataset of ramp recordings /x/NAME.wav; their ids are DATASET-NAME, or random as the service makes them."""
     record, _ = store.datasets.create("d", {"sources": [], "pipeline": [], "labels": {}}, None, "h", 3)
     for name, (seconds, utterances) in recordings.items():
+        recording_id = f"{record.id}-{uuid.uuid4().hex[:8] if random_ids else name}"
         ramp = (np.arange(int(seconds * RATE)) % 1000 / 1000.0 - 0.5).astype(np.float32)
         sha = store.blobs.put_bytes(encode_pcm16_wav(ramp, RATE))
-        store.datasets.add_recording(RecordingRow(f"{record.id}-{name}", record.id, f"/x/{name}.wav", -1, sha,
+        store.datasets.add_recording(RecordingRow(recording_id, record.id, f"/x/{name}.wav", -1, sha,
                                                   seconds, 8000, 1, "pcm_mulaw"), utterances, [])
     return record.id
 
@@ -87,3 +91,19 @@ def test_redaction_placeholders_are_not_training_targets(store):
     dataset_id = _dataset(store, {"a": (6.0, [UtteranceRow(0, 0.0, 1.0, None, "It's under [PERSON]."),
                                                UtteranceRow(1, 1.0, 2.0, None, "[DATE_OF_BIRTH]")])})
     assert [r.text for r in utterance_refs(store.db, dataset_id)] == ["It's under."]
+
+
+def test_two_datasets_of_the_same_files_give_the_same_items_in_the_same_order(store):
+    """Recording ids are random: neither the item order (a fine-tune's batches) nor a fraction holdout may
+    follow them, or two runs of the same fine-tune on two imports of the same files train differently."""
+    def recordings():
+        return {f"r{i}": (3.0 + i / 10, [UtteranceRow(0, 0.0, 1.0, None, f"a {i}"),
+                                         UtteranceRow(1, 1.0, 2.0, None, f"b {i}")]) for i in range(12)}
+    first, second = _dataset(store, recordings(), random_ids=True), _dataset(store, recordings(), random_ids=True)
+    refs = [utterance_refs(store.db, dataset_id) for dataset_id in (first, second)]
+    assert [r.text for r in refs[0]] == [r.text for r in refs[1]] == [f"{x} {i}" for i in sorted(range(12), key=str)
+                                                                      for x in "ab"]
+    splits = [assign_splits(r, ValidationOptions(holdout_fraction=0.3)) for r in refs]
+    assert [r.text for r in splits[0][1]] == [r.text for r in splits[1][1]] and splits[0][1]
+    data = [gather(store, dataset_id, ValidationOptions(split="none")) for dataset_id in (first, second)]
+    assert [t for _, t in data[0].train] == [t for _, t in data[1].train]

@@ -17,12 +17,15 @@ from adapt_server.training.labels import special_tokens
 from adapt_server.training.strategies import trainable_state
 from adapt_server.training.trainer import Trainer
 
-HYPERPARAMETERS = {"strategy": "frozen_encoder", "batch_size": 2, "micro_batch_size": 2, "max_steps": 6,
+# the flow test's kind of run: a trained top encoder block over cached states, distillation from the base model,
+# a micro-batch of 4, two threads (every one of these once let two processes differ in the 7th digit)
+HYPERPARAMETERS = {"strategy": "frozen_encoder", "trained_encoder_layers": 1, "distillation_weight": 0.5,
+                   "distillation_tokens": "base_correct", "batch_size": 4, "micro_batch_size": 4, "max_steps": 4,
                    "learning_rate": 1e-4, "warmup_steps": 1, "seed": 7, "epochs": 10}
 
 
 def main(items_path: str, work_dir: str, out_path: str) -> None:
-    torch.set_num_threads(1)
+    torch.set_num_threads(2)
     data = np.load(items_path, allow_pickle=False)
     items = [(data[f"audio{i}"], str(data[f"text{i}"])) for i in range(int(data["n"]))]
     hp = validate_hyperparameters(HYPERPARAMETERS)
