@@ -77,7 +77,7 @@ def select_split(dataset, recordings: Sequence, utterances: Sequence[tuple[str, 
     turns_by_recording = _reference_turns(turns)
     sources = dataset.spec.get("sources", [])
     units, kept_recordings, left_out = [], [], {"pseudo": 0, "flagged": 0}
-    for recording in sorted(recordings, key=lambda r: (r.source_uri, getattr(r, "channel", -1), r.id)):
+    for recording in sorted(recordings, key=lambda r: (r.source_uri, r.channel, r.id)):
         rows = sorted(by_recording.get(recording.id, []), key=lambda u: u.idx)
         usable = [u for u in rows if _usable(u)]
         left_out["pseudo"] += sum(getattr(u, "origin", "reference") == "pseudo" for u in rows)

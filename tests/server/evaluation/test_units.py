@@ -21,6 +21,7 @@ class Dataset:
 class Recording:
     id: str
     source_uri: str
+    channel: int = -1
     duration_s: float = 10.0
     audio_sha256: str = "ab"
     split: str | None = None
