@@ -52,6 +52,7 @@ import numpy as np
 from adapt_server.audio.constants import PCM16_FULL_SCALE, PCM16_MAX, TARGET_SAMPLE_RATE
 from adapt_server.engines.errors import ModelLoadError
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
+from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.pocketsphinx_segments import SegEntry, window_segments
 from adapt_server.engines.results import Segment, Transcription
 from adapt_server.engines.segments import non_speech
@@ -136,6 +137,8 @@ class PocketsphinxEngine:
 
     model_id = POCKETSPHINX_MODEL_ID
     compute_type = COMPUTE_TYPE
+    info = EngineInfo(model_id=POCKETSPHINX_MODEL_ID, family="pocketsphinx", backend="pocketsphinx", device="cpu",
+                      dtype=COMPUTE_TYPE, languages=(LANGUAGE,), word_timestamps=True)
 
     def __init__(self, model: PocketsphinxModel | None = None):
         from pocketsphinx import Decoder

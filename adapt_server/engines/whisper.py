@@ -42,6 +42,7 @@ from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_di
 from adapt_server.engines.conversion import ensure_ctranslate2
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
+from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.quality import (
     WindowDecoding,
     average_logprob,
@@ -141,6 +142,12 @@ class WhisperEngine:
     @property
     def multilingual(self) -> bool:
         return self.model.is_multilingual
+
+    @property
+    def info(self) -> EngineInfo:
+        return EngineInfo(model_id=self.model_id, family="whisper", backend="ctranslate2", device=self.device,
+                          dtype=self.compute_type, languages=() if self.multilingual else ("en",),
+                          word_timestamps=True)
 
     @property
     def n_mels(self) -> int:
