@@ -66,9 +66,9 @@ def embed_recording(audio: np.ndarray) -> np.ndarray:
 
 def centroid(embeddings: list[np.ndarray] | np.ndarray) -> np.ndarray:
     """float32 (192,) unit mean of unit embeddings (one speaker's recordings)."""
-    stacked = np.asarray(embeddings, dtype=np.float32).reshape(-1, np.shape(embeddings)[-1])
-    if stacked.shape[0] == 0:
+    if len(embeddings) == 0:
         raise InvalidArgument("no recordings of the target speaker to compare the statement with")
+    stacked = np.asarray(embeddings, dtype=np.float32).reshape(len(embeddings), -1)
     mean = stacked.mean(axis=0)
     return (mean / max(np.linalg.norm(mean), 1e-12)).astype(np.float32)
 
