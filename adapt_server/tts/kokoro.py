@@ -151,6 +151,11 @@ class KokoroSynthesizer(SentenceSynthesizer):
 
     def _speak(self, text: str, speed: float) -> np.ndarray:
         tokens = self.model.phoneme_tokens(text)
+        words = text.split()
+        if len(tokens) > MAX_TOKENS and len(words) > 1:  # e.g. long numbers read out: halve between words
+            half = len(words) // 2
+            return np.concatenate([self._speak(" ".join(words[:half]), speed),
+                                   self._speak(" ".join(words[half:]), speed)])
         return self.model.infer(tokens, self.pack, speed)
 
 

@@ -23,6 +23,7 @@ WINDOW_S = 10.0  # seconds per embedded window of a long recording
 MIN_SPEECH_S = 1.0  # seconds: shorter statements carry too little of a voice to verify
 THRESHOLD = 0.62  # cosine at or above which two voices are taken as one speaker: between the highest impostor
 # (0.571) and the lowest genuine (0.704) trial of the calibration (see the module docstring)
+_SILENT_DB = -60.0  # dBFS: a recording whose loudest 25-ms frame is quieter holds no speech
 _SILENCE_DB = 40.0  # frames quieter than the loudest frame by more than this are not embedded
 
 
@@ -42,6 +43,8 @@ def _voiced(audio: np.ndarray) -> np.ndarray:
         return audio
     frames = audio[: n * frame].reshape(n, frame)
     energy = 10 * np.log10(np.mean(frames ** 2, axis=1) + 1e-12)
+    if energy.max() < _SILENT_DB:
+        raise InvalidArgument("a recording is silent (no frame louder than -60 dBFS): give a recording of speech")
     return frames[energy > energy.max() - _SILENCE_DB].reshape(-1)
 
 

@@ -60,3 +60,23 @@ def test_float_convolutions_compute_what_the_int8_graph_computes(kumo):
              "speed": np.array([1.0], dtype=np.float32)}
     reference = original.run(None, feeds)[0].reshape(-1)
     np.testing.assert_allclose(kumo.model.infer(tokens, kumo.pack, 1.0), reference, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_a_piece_over_the_token_limit_is_halved_between_words_not_cut(kumo):
+    text = "123456789012345 " * 4  # each number reads as ~140 phoneme tokens: 567 in all, over the 510 limit
+    assert len(kumo.model.phoneme_tokens(text)) > kokoro.MAX_TOKENS
+    pieces = []
+    original = kumo.model.infer
+
+    def counting(tokens, pack, speed):
+        assert len(tokens) <= kokoro.MAX_TOKENS
+        pieces.append(len(tokens))
+        return original(tokens, pack, speed)
+
+    kumo.model.infer = counting
+    try:
+        kumo._speak(text.strip(), 2.0)
+    finally:
+        del kumo.model.infer
+    assert len(pieces) == 2 and min(pieces) > 200  # two halves of about 280 tokens

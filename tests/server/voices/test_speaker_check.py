@@ -18,7 +18,7 @@ def test_embeddings_are_unit_192_vectors_and_short_or_stereo_audio_is_refused():
     embedding = speaker_check.embed_recording((0.1 * rng.standard_normal(32000)).astype(np.float32))
     assert embedding.shape == (192,) and np.linalg.norm(embedding) == pytest.approx(1.0, abs=1e-5)
     with pytest.raises(InvalidArgument, match="less than"):
-        speaker_check.embed_recording(np.zeros(8000, np.float32))
+        speaker_check.embed_recording((0.1 * rng.standard_normal(8000)).astype(np.float32))
     with pytest.raises(InvalidArgument, match="mono"):
         speaker_check.embed_recording(np.zeros((2, 32000), np.float32))
     with pytest.raises(InvalidArgument, match="no recordings"):
@@ -56,3 +56,8 @@ def test_real_speakers_are_told_apart(realspeech):
     target = speaker_check.centroid(first[1:])
     assert speaker_check.verify_speaker(first[0], target).matched
     assert not speaker_check.verify_speaker(second[0], target).matched
+
+
+def test_a_silent_recording_is_refused():
+    with pytest.raises(InvalidArgument, match="silent"):
+        speaker_check.embed_recording(np.zeros(48000, np.float32))
