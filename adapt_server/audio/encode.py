@@ -2,15 +2,22 @@
 
 Used to deliver audio in the formats users ask for (and by tests and benchmarks to make fixtures in every
 format intake must read). Adapt's own normalized storage is PCM16 WAV: see `adapt_server.audio.wav`.
+The second half serves synthesized speech: the Synthesize API's encodings (wav, raw PCM16, G.711 mu-law,
+Ogg/Opus) at any rate, as one file or as a stream of pieces.
 """
 from __future__ import annotations
 
 import io
+import math
+import struct
 from dataclasses import dataclass
 from fractions import Fraction
 
 import av
 import numpy as np
+
+from adapt_server.audio.wav import float_to_pcm16
+from adapt_server.errors import InvalidArgument
 
 _ENCODE_CHUNK_SAMPLES = 65536  # samples per frame handed to the encoder (PyAV re-frames for the codec)
 _LAYOUTS = {1: "mono", 2: "stereo"}
@@ -58,12 +65,6 @@ def encode_audio(
 
 
 # ---- speech output: the encodings the Synthesize API offers, unary and streaming -----------------------------
-import math
-import struct
-
-from adapt_server.audio.wav import float_to_pcm16
-from adapt_server.errors import InvalidArgument
-
 WAV, PCM16, MULAW, OGG_OPUS = "wav", "pcm16", "mulaw", "ogg_opus"
 SPEECH_ENCODINGS = (WAV, PCM16, MULAW, OGG_OPUS)  # wav: PCM16 WAV; pcm16: raw little-endian PCM16; mulaw: raw
 # G.711 mu-law bytes (telephony, 8 kHz by default); ogg_opus: Opus in an Ogg container
