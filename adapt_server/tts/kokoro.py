@@ -9,8 +9,7 @@ for Japanese, but the model is multilingual and speaks English from misaki's pho
 espeak-ng's IPA with diphthongs and affricates folded into single symbols (`to_misaki`).
 
 ONNX graph: tokens int64 (1, n + 2) with the pad id 0 at both ends, style float32 (1, 256), speed float32
-(1,) -> audio float32 (samples,) at 24 kHz. Loading rewrites its int8 convolutions as float ones
-(graph_rewrite.py: the same output, 2-3x faster on CPU).
+(1,) -> audio float32 (samples,) at 24 kHz.
 """
 from __future__ import annotations
 
@@ -24,7 +23,6 @@ import numpy as np
 
 from adapt_kernels.threads import ThreadBudget
 from adapt_server.errors import InvalidArgument
-from adapt_server.tts.graph_rewrite import float_convolutions
 from adapt_server.tts.phonemes import phonemize
 from adapt_server.tts.runtime import create_session
 from adapt_server.tts.synthesizer import SentenceSynthesizer, VoiceInfo
@@ -114,8 +112,7 @@ class KokoroModel:
     """The verified ONNX session, vocabulary and stock style packs (load once per process, share)."""
 
     def __init__(self, threads: ThreadBudget | None = None):
-        # verified bytes -> ConvInteger as float Conv (bit-identical output, 2-3x faster; graph_rewrite.py)
-        self.session = create_session(float_convolutions(assemble_verified(MODEL)), threads)
+        self.session = create_session(assemble_verified(MODEL), threads)
         self.vocabulary: dict[str, int] = json.loads(read_verified(VOCABULARY).decode("utf-8"))["vocab"]
         with np.load(io.BytesIO(read_verified(VOICE_PACKS)), allow_pickle=False) as packs:
             self.packs = {name: StylePack(packs[name]) for name in packs.files}

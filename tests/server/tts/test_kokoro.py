@@ -7,8 +7,6 @@ import pytest
 from adapt_server.errors import InvalidArgument
 from adapt_server.tts import kokoro
 from adapt_server.tts.phonemes import phonemize
-from adapt_server.tts.runtime import create_session
-from adapt_server.tts.weights import assemble_verified
 
 from .conftest import word_error_rate
 
@@ -50,16 +48,6 @@ def test_synthesis_is_deterministic_and_speed_changes_the_duration(kumo):
     np.testing.assert_array_equal(first, kumo.synthesize("Good morning."))
     text = "Good morning everyone, and welcome to the meeting."
     assert kumo.synthesize(text, speed=1.6).size < 0.8 * kumo.synthesize(text).size
-
-
-@pytest.mark.slow
-def test_float_convolutions_compute_what_the_int8_graph_computes(kumo):
-    tokens = kumo.model.phoneme_tokens("Thank you.")
-    original = create_session(assemble_verified(kokoro.MODEL))
-    feeds = {"tokens": np.array([[0, *tokens, 0]], dtype=np.int64), "style": kumo.pack.style(len(tokens)),
-             "speed": np.array([1.0], dtype=np.float32)}
-    reference = original.run(None, feeds)[0].reshape(-1)
-    np.testing.assert_allclose(kumo.model.infer(tokens, kumo.pack, 1.0), reference, atol=1e-5)
 
 
 @pytest.mark.slow
