@@ -36,12 +36,13 @@ import ctranslate2
 import numpy as np
 from adapt_kernels.mel import log_mel_spectrogram
 from adapt_kernels.threads import ThreadBudget, thread_budget
-from adapt_kernels.whisper_constants import CHUNK_LENGTH, HOP_LENGTH, N_SAMPLES, SAMPLE_RATE
+from adapt_kernels.whisper_constants import (CHUNK_LENGTH, HOP_LENGTH, MEDIAN_FILTER_WIDTH, N_SAMPLES, N_TEXT_CTX,
+                                             SAMPLE_RATE, TIME_PRECISION_S)
 
 from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_directory
 from adapt_server.engines.conversion import ensure_ctranslate2
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
-from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
+from adapt_server.engines.options import COMPUTE_TYPES, DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.quality import (
     WindowDecoding,
@@ -54,7 +55,7 @@ from adapt_server.engines.quality import (
 )
 from adapt_server.engines.results import Segment, Transcription
 from adapt_server.engines.segments import non_speech, window_pieces, window_segments
-from adapt_server.engines.tokenizer import TIME_PRECISION_S, WhisperTokenizer
+from adapt_server.engines.tokenizer import WhisperTokenizer
 from adapt_server.engines.vad import (
     MAX_WINDOW_S,
     Window,
@@ -67,14 +68,11 @@ from adapt_server.engines.word_timing import ENCODER_FRAMES_PER_SECOND, TimedWor
 
 CONTEXT_STEP_S = 2  # seconds: encoder lengths are multiples of this (fewer shapes, larger batches)
 FULL_CONTEXT_S = CHUNK_LENGTH  # 30 s: the encoder window Whisper was trained on
-MAX_DECODER_LENGTH = 448  # positions of Whisper's decoder (prompt + generated tokens)
+MAX_DECODER_LENGTH = N_TEXT_CTX  # 448 positions of Whisper's decoder (prompt + generated tokens)
 MAX_PROMPT_TOKENS = MAX_DECODER_LENGTH // 2 - 1  # previous-text tokens kept in a prompt (openai/whisper)
 DEFAULT_BATCH_SIZE = 8  # windows per encode/generate call on CPU
-MEDIAN_FILTER_WIDTH = 7  # frames: smoothing of the attention weights before DTW (openai/whisper)
 MAX_INITIAL_TIMESTAMP_S = 1.0  # seconds: latest first timestamp token (timestamp mode)
 MIN_CONTINUATION_S = 0.5  # seconds: a shorter rest of a window after the last timestamp is not decoded again
-COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
-                 "bfloat16", "float32")
 
 DEFAULT_OPTIONS = DecodeOptions()
 _front_end_lock = threading.Lock()

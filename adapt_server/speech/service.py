@@ -14,13 +14,11 @@ from adapt_server.audio.stream import Linear16Stream
 from adapt_server.audio.wav import read_pcm16_wav
 from adapt_server.deploy.service import DeploymentService
 from adapt_server.engines.catalog import BUNDLED_BASE_MODEL
-from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
+from adapt_server.engines.options import COMPUTE_TYPES, DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.results import Transcription
 from adapt_server.errors import InvalidArgument, NotFound
 from adapt_server.store.models import ModelRecord
 
-COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
-                 "bfloat16", "float32")
 DEFAULT_COMPUTE_TYPE = "int8"
 STREAMING_BEAM_SIZE = 1  # streams decode greedily unless the config asks for beams (latency)
 

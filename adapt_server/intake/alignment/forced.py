@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import ctranslate2
 import numpy as np
-from adapt_kernels.whisper_constants import HOP_LENGTH, SAMPLE_RATE
+from adapt_kernels.whisper_constants import HOP_LENGTH, MAX_TEXT_TOKENS, MEDIAN_FILTER_WIDTH, SAMPLE_RATE
 
 from adapt_server.engines.word_timing import timed_words
 from adapt_server.spans import Word
@@ -25,8 +25,6 @@ from adapt_server.spans import Word
 # re-measures it with --calibrate).
 ATTENTION_LAG_S = 0.096
 CONTEXT_S = 30  # seconds the encoder sees per window (the window, padded with silence)
-MEDIAN_FILTER_WIDTH = 7  # frames: smoothing of the attention before DTW (openai/whisper)
-MAX_TEXT_TOKENS = 440  # decoder positions left after the start-of-transcript sequence (448 in all)
 BATCH_SIZE = 8  # windows per encode/align call
 
 
