@@ -8,7 +8,7 @@ import json
 from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
 from adapt_server.evaluation.repository import EvaluationRecord, EvaluationRepository, HypothesisRow
 from adapt_server.evaluation.spec import DIARIZERS, MAX_NAME_LENGTH, parse_spec
-from adapt_server.jobs.model import SUCCEEDED
+from adapt_server.store.jobs import SUCCEEDED
 from adapt_server.store.pages import decode_token, page_size
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapt_server.evaluation.repository import EvaluationRepository
-from adapt_server.jobs.model import SUCCEEDED
+from adapt_server.store.jobs import SUCCEEDED
 
 
 @dataclass(frozen=True)

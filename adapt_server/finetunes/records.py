@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from adapt_server.jobs.model import Job
+from adapt_server.store.jobs import Job
 
 HOLDOUT_SPLIT = "holdout"
 NO_VALIDATION = "none"

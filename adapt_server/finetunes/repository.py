@@ -9,7 +9,7 @@ import sqlite_utils
 
 from adapt_server.errors import AlreadyExists
 from adapt_server.finetunes.records import DEFAULT_EXPORTS, FineTuneRecord, ValidationOptions
-from adapt_server.jobs.queue import JobQueue
+from adapt_server.store.jobs import JobQueue
 from adapt_server.store.db import transaction
 from adapt_server.store.pages import encode_token
 

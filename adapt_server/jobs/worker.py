@@ -12,7 +12,7 @@ from adapt_server.config import ServerConfig
 from adapt_server.errors import AdaptError
 from adapt_server.jobs import handlers
 from adapt_server.jobs.context import JobCancelled, JobContext
-from adapt_server.jobs.model import CANCELLED, FAILED, SUCCEEDED
+from adapt_server.store.jobs import CANCELLED, FAILED, SUCCEEDED
 
 POLL_INTERVAL_S = 0.2
 log = logging.getLogger("adapt.worker")

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from adapt_server.errors import AlreadyExists
-from adapt_server.jobs.model import Job
-from adapt_server.jobs.queue import JobQueue
+from adapt_server.store.jobs import Job, JobQueue
 from adapt_server.store.blobs import BlobStore
 from adapt_server.store.db import transaction
 from adapt_server.store.pages import encode_token

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from adapt_server.config import ServerConfig
-from adapt_server.jobs.queue import JobQueue
+from adapt_server.store.jobs import JobQueue
 from adapt_server.store.blobs import BlobStore
 from adapt_server.store.datasets import DatasetRepository
 from adapt_server.store.db import connect, migrate

@@ -8,7 +8,7 @@ from adapt_server.deploy.validation import gate_verdict
 from adapt_server.errors import FailedPrecondition
 from adapt_server.evaluation.repository import EvaluationRepository
 from adapt_server.evaluation.spec import parse_spec
-from adapt_server.jobs.model import SUCCEEDED
+from adapt_server.store.jobs import SUCCEEDED
 
 BASE, COPY = "whisper-tiny.en", "tiny-copy"
 

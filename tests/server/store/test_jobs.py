@@ -1,7 +1,6 @@
 import pytest
 
-from adapt_server.jobs.model import CANCELLED, FAILED, PENDING, RUNNING, SUCCEEDED, Progress
-from adapt_server.jobs.queue import JobQueue
+from adapt_server.store.jobs import CANCELLED, FAILED, PENDING, RUNNING, SUCCEEDED, JobQueue, Progress
 from adapt_server.store.db import connect, migrate, transaction
 
 
