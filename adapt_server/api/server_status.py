@@ -20,10 +20,9 @@ class ServerServicer(server_pb2_grpc.ServerServicer):
 
     @handle_errors
     async def GetStatus(self, request, context):
-        counts = await self.runner.run(lambda s: dict(s.store.db.execute(
-            "SELECT state, COUNT(*) FROM jobs WHERE state IN ('PENDING', 'RUNNING') GROUP BY state").fetchall()))
+        counts = await self.runner.run(lambda s: s.jobs.active())
         return server_pb2.ServerStatus(
             version=VERSION, start_time=convert.timestamp(self.started), workers=self.runner.config.workers,
-            jobs_pending=counts.get("PENDING", 0), jobs_running=counts.get("RUNNING", 0),
+            jobs_pending=counts["PENDING"], jobs_running=counts["RUNNING"],
             active_streams=self.speech.active_streams,
             loaded_models=[f"{model}/{compute}" for model, compute in self.engines.loaded()])

@@ -68,7 +68,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
             ref = request.recording
 
             def load():
-                return speech.audio_from_recording(self.runner.services().store, ref.dataset_id, ref.recording_id)
+                return speech.audio_from_recording(self.runner.services().datasets.store, ref.dataset_id, ref.recording_id)
         else:
             linear16 = request.encoding == speech_pb2.LINEAR16
             if linear16 and not request.sample_rate_hz:

@@ -8,11 +8,10 @@ from adapt_server.config import ServerConfig
 from adapt_server.engines.catalog import (BUNDLED_BASE_MODEL, InvalidModelDirectory, bundled_model_path,
                                           inspect_model_directory)
 from adapt_server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
-from adapt_server.deploy.repository import DeploymentRepository
 from adapt_server.intake.sources import resolve_local_path
 from adapt_server.store.store import Store
 from adapt_server.store.models import ModelRecord
-from adapt_server.store.pages import decode_token, page_size
+from adapt_server.store.pages import requested_page
 
 MODEL_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
@@ -57,7 +56,7 @@ class ModelService:
         return record
 
     def list(self, requested_size: int, token: str) -> tuple[list[ModelRecord], str]:
-        return self.store.models.list_page(page_size(requested_size), decode_token(token))
+        return requested_page(self.store.models.list_page, requested_size, token)
 
     def register(self, path: str, model_id: str, labels: dict[str, str], description: str,
                  request_id: str) -> ModelRecord:
@@ -93,7 +92,7 @@ class ModelService:
         record = self.get(model_id)
         if record.kind == "BUNDLED":
             raise FailedPrecondition(f"model {model_id!r} is bundled with the server and cannot be deleted")
-        serving = DeploymentRepository(self.store.db).using_model(model_id)
+        serving = self.store.deployments.using_model(model_id)
         if serving:
             raise FailedPrecondition(f"model {model_id!r} serves deployments {serving}; point them at another "
                                      "model (or roll them back) before deleting it")

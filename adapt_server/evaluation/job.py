@@ -32,12 +32,11 @@ from adapt_server.evaluation.candidate import DER, CandidateResult
 from adapt_server.evaluation.diarization import score_diarization
 from adapt_server.evaluation.hallucination import words_on_non_speech
 from adapt_server.evaluation.leaderboard import build_leaderboard, choose_winner
-from adapt_server.evaluation.repository import (PRIMARY, REFERENCE, DiarizationRow, EvaluationRepository,
-                                                HypothesisRow)
 from adapt_server.evaluation.spec import DIARIZERS, EvaluationSpec
 from adapt_server.evaluation.text import Normalizer
 from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_arrays, select_split
 from adapt_server.speech import service as speech
+from adapt_server.store.evaluations import PRIMARY, REFERENCE, DiarizationRow, EvaluationRepository, HypothesisRow
 
 TRANSCRIBE_SHARE = 0.95  # of the progress bar; scoring takes the rest
 SAMPLING_SEED = 0  # CTranslate2's process-wide seed, fixed before a job loads its engines
@@ -45,7 +44,7 @@ SAMPLING_SEED = 0  # CTranslate2's process-wide seed, fixed before a job loads i
 
 def run_evaluation_job(ctx) -> str:
     store, evaluation_id = ctx.store, ctx.payload["evaluation_id"]
-    repository = EvaluationRepository(store.db)
+    repository = store.evaluations
     record = repository.get(evaluation_id)
     spec = EvaluationSpec.from_dict(record.spec)
     ctx.progress(0.0, "prepare", message=f"selecting split {spec.split!r} of {spec.dataset_id}")

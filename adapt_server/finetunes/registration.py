@@ -11,7 +11,7 @@ from pathlib import Path
 
 from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_directory
 from adapt_server.errors import FailedPrecondition
-from adapt_server.finetunes.records import FineTuneRecord
+from adapt_server.store.fine_tunes import FineTuneRecord
 from adapt_server.store.models import ModelRecord
 
 CONSENT_KEYS = ("consent", "consent_refs", "consent_ref")

@@ -118,6 +118,12 @@ class JobQueue:
         row = self.db.execute("SELECT * FROM jobs WHERE resource_id = ?", [resource_id]).fetchone()
         return Job.from_row(row) if row else None
 
+    def count_by_state(self, states: tuple[str, ...]) -> dict[str, int]:
+        """state -> number of jobs in it, for the given states (absent: none)."""
+        rows = self.db.execute(f"SELECT state, COUNT(*) FROM jobs WHERE state IN ({', '.join('?' for _ in states)}) "
+                               "GROUP BY state", list(states)).fetchall()
+        return {row[0]: row[1] for row in rows}
+
     def events(self, job_id: str, after_seq: int = 0, limit: int = 500) -> list[JobEvent]:
         rows = self.db.execute("SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                                [job_id, after_seq, limit]).fetchall()

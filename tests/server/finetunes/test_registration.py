@@ -10,9 +10,8 @@ from adapt_server.config import ServerConfig
 from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.service import ModelService
 from adapt_server.errors import FailedPrecondition
-from adapt_server.finetunes.records import ValidationOptions
 from adapt_server.finetunes.registration import register_tuned_model
-from adapt_server.finetunes.repository import FineTuneRepository
+from adapt_server.store.fine_tunes import ValidationOptions
 from adapt_server.store.store import Store
 
 
@@ -29,7 +28,7 @@ def store(tmp_path):
 def fine_tune(store):
     dataset, _ = store.datasets.create("calls", {"sources": [], "pipeline": [], "labels": {"consent": "form-17"}},
                                        None, "h", 3)
-    record, created = FineTuneRepository(store.db).create(
+    record, created = store.fine_tunes.create(
         "whisper-tiny.en", dataset.id, {"learning_rate": 1e-5, "epochs": 3}, ValidationOptions(), {"team": "cc"},
         "req-1", "hash-1", 3)
     assert created and record.id.startswith("ftjob_")

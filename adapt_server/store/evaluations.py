@@ -9,18 +9,19 @@ from __future__ import annotations
 import json
 import math
 import secrets
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from adapt_server.errors import AlreadyExists
-from adapt_server.store.jobs import Job, JobQueue
 from adapt_server.store.db import transaction
-from adapt_server.store.pages import encode_token
+from adapt_server.store.jobs import Job
+from adapt_server.store.pages import keyset_page
+from adapt_server.store.resources import JobResource, JobResourceTable
 
 EVALUATION_JOB = "evaluation.run"
+EVALUATIONS = JobResource(table="evaluations", noun="evaluation", plural="evaluations", job_kind=EVALUATION_JOB,
+                          payload_key="evaluation_id")
 PRIMARY, REFERENCE = "primary", "reference"  # scopes: the evaluated split, the gates' reference dataset
 
 
@@ -76,51 +77,28 @@ def new_evaluation_id() -> str:
 class EvaluationRepository:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
-        self.jobs = JobQueue(db)
+        self.table = JobResourceTable(db, EVALUATIONS)
 
     # --- evaluations --------------------------------------------------------------------------------
     def create(self, name: str, dataset_id: str, spec: dict, labels: dict, request_id: str | None,
                request_hash: str, max_attempts: int) -> tuple[EvaluationRecord, bool]:
-        """Stores the evaluation and its PENDING job atomically. Returns (evaluation, created).
-
-        A request_id seen before returns the evaluation it created, or raises AlreadyExists when the request
-        differs (a reused request_id is a client bug, not a retry).
-        """
-        with transaction(self.db):
-            row = self.db.execute("SELECT id, request_hash FROM evaluations WHERE request_id = ?",
-                                  [request_id]).fetchone() if request_id else None
-            if row is not None:
-                if row["request_hash"] != request_hash:
-                    raise AlreadyExists(
-                        f"request_id {request_id!r} was already used to create evaluation {row['id']} with "
-                        "different parameters; send a new request_id for a new evaluation")
-                evaluation_id, created = row["id"], False
-            else:
-                evaluation_id, created = new_evaluation_id(), True
-                self.db.execute(
-                    "INSERT INTO evaluations (id, name, dataset_id, request_id, request_hash, spec, labels, "
-                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [evaluation_id, name, dataset_id, request_id or None, request_hash, json.dumps(spec),
-                     json.dumps(labels), time.time()])
-                self.jobs.enqueue(EVALUATION_JOB, evaluation_id, {"evaluation_id": evaluation_id}, max_attempts)
+        """Stores the evaluation and its PENDING job atomically (idempotent by request_id, see
+        store/resources.py). Returns (evaluation, created)."""
+        evaluation_id, created = self.table.create(
+            request_id, request_hash, max_attempts,
+            lambda: {"id": new_evaluation_id(), "name": name, "dataset_id": dataset_id, "spec": json.dumps(spec),
+                     "labels": json.dumps(labels)})
         return self.get(evaluation_id), created
 
     def get(self, evaluation_id: str) -> EvaluationRecord | None:
-        row = self.db.execute("SELECT * FROM evaluations WHERE id = ?", [evaluation_id]).fetchone()
+        row = self.table.row(evaluation_id)
         return self._record(row) if row else None
 
     def list_page(self, size: int, after: tuple[float, str] | None,
                   dataset_id: str = "") -> tuple[list[EvaluationRecord], str]:
         """Evaluations oldest first (of one dataset when given); returns (page, next_page_token or '')."""
-        query, params = "SELECT * FROM evaluations WHERE 1 = 1", []
-        if dataset_id:
-            query, params = query + " AND dataset_id = ?", params + [dataset_id]
-        if after is not None:
-            query, params = query + " AND (created_at, id) > (?, ?)", params + [after[0], after[1]]
-        rows = self.db.execute(query + " ORDER BY created_at, id LIMIT ?", params + [size + 1]).fetchall()
-        records = [self._record(r) for r in rows]
-        token = encode_token(records[size - 1].created_at, records[size - 1].id) if len(records) > size else ""
-        return records[:size], token
+        rows, token = self.table.page(size, after, [("dataset_id = ?", [dataset_id])] if dataset_id else [])
+        return [self._record(r) for r in rows], token
 
     def newest_first(self) -> Iterable[EvaluationRecord]:
         """Every evaluation, newest first (for validation look-ups)."""
@@ -131,9 +109,7 @@ class EvaluationRepository:
         self.db.execute("UPDATE evaluations SET result = ? WHERE id = ?", [_dumps(result), evaluation_id])
 
     def delete(self, evaluation_id: str) -> None:
-        with transaction(self.db):
-            self.db.execute("DELETE FROM evaluations WHERE id = ?", [evaluation_id])
-            self.jobs.delete_for_resource(evaluation_id)
+        self.table.delete(evaluation_id)
 
     # --- hypotheses ---------------------------------------------------------------------------------
     def done_candidates(self, evaluation_id: str, scope: str) -> set[str]:
@@ -172,21 +148,19 @@ class EvaluationRepository:
             query, params = query + " AND model_id = ?", params + [model_id]
         return [_hypothesis(r) for r in self.db.execute(query + " ORDER BY rowid", params).fetchall()]
 
-    def hypotheses_page(self, evaluation_id: str, model_id: str, errors_only: bool, size: int,
-                        after: tuple[float, str] | None) -> tuple[list[HypothesisRow], str]:
-        """The evaluated split's hypotheses in insertion order, keyset-paged by rowid."""
-        query, params = ("SELECT rowid, * FROM evaluation_utterances WHERE evaluation_id = ? AND scope = ?",
-                         [evaluation_id, PRIMARY])
+    def hypotheses_page(self, size: int, after: tuple[float, str] | None, evaluation_id: str, model_id: str = "",
+                        errors_only: bool = False) -> tuple[list[HypothesisRow], str]:
+        """The evaluated split's hypotheses in insertion order (of one model, with errors only, when asked),
+        keyset-paged by rowid."""
+        filters = [("evaluation_id = ? AND scope = ?", [evaluation_id, PRIMARY])]
         if model_id:
-            query, params = query + " AND model_id = ?", params + [model_id]
+            filters.append(("model_id = ?", [model_id]))
         if errors_only:
-            query += " AND json_extract(score, '$.errors') > 0"
-        if after is not None:
-            query, params = query + " AND rowid > ?", params + [int(after[0])]
-        rows = [_hypothesis(r) for r in
-                self.db.execute(query + " ORDER BY rowid LIMIT ?", params + [size + 1]).fetchall()]
-        token = encode_token(float(rows[size - 1].row_id), "") if len(rows) > size else ""
-        return rows[:size], token
+            filters.append(("json_extract(score, '$.errors') > 0", []))
+        rows, token = keyset_page(self.db, "SELECT rowid, * FROM evaluation_utterances", size,
+                                  (int(after[0]), "") if after is not None else None, filters, keys=("rowid",),
+                                  row_key=lambda row: (float(row["rowid"]), ""))
+        return [_hypothesis(r) for r in rows], token
 
     def set_scores(self, evaluation_id: str, scope: str, scores: Sequence[tuple[str, str, dict]]) -> None:
         """(model_id, utterance_id, score dict) for each scored utterance, in one transaction."""
@@ -209,7 +183,7 @@ class EvaluationRepository:
         return EvaluationRecord(id=row["id"], name=row["name"], dataset_id=row["dataset_id"],
                                 request_id=row["request_id"], spec=json.loads(row["spec"]),
                                 result=json.loads(row["result"]), labels=json.loads(row["labels"]),
-                                created_at=row["created_at"], job=self.jobs.for_resource(row["id"]))
+                                created_at=row["created_at"], job=self.table.job(row["id"]))
 
 
 def _hypothesis(r) -> HypothesisRow:

@@ -1,14 +1,58 @@
-"""Deployments and their revisions in SQLite (tables of schema migration 4)."""
+"""Deployments and their revisions in SQLite (tables of schema migration 4): a canary split, one revision of a
+deployment's routes, the deployment (value objects), and the repository."""
 from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from adapt_server.deploy.records import Canary, Deployment, Revision
 from adapt_server.store.db import transaction
-from adapt_server.store.pages import encode_token
+from adapt_server.store.pages import keyset_page
+
+CREATE, UPDATE, ROLLBACK = "create", "update", "rollback"  # what made a revision
+
+
+@dataclass(frozen=True)
+class Canary:
+    """Sends `percent` of a route's requests to `model` instead of the route's own model."""
+    route: str          # e.g. "stt"
+    model: str          # model id receiving the canary share
+    percent: float      # 0 < percent < 100, share of requests in percent
+
+    def to_dict(self) -> dict:
+        return {"route": self.route, "model": self.model, "percent": self.percent}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Canary | None":
+        return cls(data["route"], data["model"], float(data["percent"])) if data else None
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One state of a deployment's routes, kept forever as its history."""
+    deployment_id: str
+    revision: int               # 1, 2, 3 ... per deployment
+    parent: int | None          # the revision a rollback from this one returns to (None: the first)
+    action: str                 # "create" | "update" | "rollback"
+    routes: dict[str, str]      # route name -> model id
+    canary: Canary | None
+    forced: bool                # promoted past failed validation gates with force=True
+    note: str                   # e.g. "rolled back to revision 2", or the failed gates that were forced
+    created_at: float           # unix seconds
+
+
+@dataclass(frozen=True)
+class Deployment:
+    id: str
+    revision: int               # the active revision's number
+    routes: dict[str, str]
+    canary: Canary | None
+    description: str
+    labels: dict[str, str] = field(default_factory=dict)
+    created_at: float = 0.0
+    updated_at: float = 0.0
 
 
 class DeploymentRepository:
@@ -23,16 +67,10 @@ class DeploymentRepository:
 
     def list_page(self, size: int, after: tuple[float, str] | None) -> tuple[list[Deployment], str]:
         """Deployments oldest first; returns (page, next_page_token or '')."""
-        query = ("SELECT d.*, r.routes, r.canary FROM deployments d JOIN deployment_revisions r "
-                 "ON r.deployment_id = d.id AND r.revision = d.revision")
-        params: list = []
-        if after is not None:
-            query += " WHERE (d.created_at, d.id) > (?, ?)"
-            params = [after[0], after[1]]
-        rows = self.db.execute(query + " ORDER BY d.created_at, d.id LIMIT ?", params + [size + 1]).fetchall()
-        items = [self._deployment(r) for r in rows]
-        token = encode_token(items[size - 1].created_at, items[size - 1].id) if len(items) > size else ""
-        return items[:size], token
+        rows, token = keyset_page(self.db, "SELECT d.*, r.routes, r.canary FROM deployments d JOIN deployment_revisions r "
+                                           "ON r.deployment_id = d.id AND r.revision = d.revision", size, after,
+                                  keys=("d.created_at", "d.id"))
+        return [self._deployment(r) for r in rows], token
 
     def revisions(self, deployment_id: str) -> list[Revision]:
         """Every revision, oldest first."""
