@@ -66,7 +66,7 @@ def load_corpus(folder: Path) -> list[Utterance]:
 
 
 def english_normalizer() -> Callable[[str], str]:
-    from adapt_server.evaluation.text import whisper_english_normalizer
+    from adapt_server.scoring.text import whisper_english_normalizer
     return whisper_english_normalizer()
 
 

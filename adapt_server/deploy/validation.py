@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from adapt_server.evaluation.gates import GateResult
+from adapt_server.scoring.gates import GateResult
 from adapt_server.store.evaluations import EvaluationRecord
 from adapt_server.store.jobs import SUCCEEDED
 

@@ -27,14 +27,14 @@ from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.audio.wav import read_pcm16_wav
 from adapt_server.errors import FailedPrecondition
 from adapt_server.evaluation import results as result_dicts
-from adapt_server.evaluation.alignment import TranscribedUtterance, score_utterances
-from adapt_server.evaluation.candidate import DER, CandidateResult
-from adapt_server.evaluation.diarization import score_diarization
-from adapt_server.evaluation.hallucination import words_on_non_speech
-from adapt_server.evaluation.leaderboard import build_leaderboard, choose_winner
 from adapt_server.evaluation.spec import DIARIZERS, EvaluationSpec
-from adapt_server.evaluation.text import Normalizer
 from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_arrays, select_split
+from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
+from adapt_server.scoring.candidate import DER, CandidateResult
+from adapt_server.scoring.diarization import score_diarization
+from adapt_server.scoring.hallucination import words_on_non_speech
+from adapt_server.scoring.leaderboard import build_leaderboard, choose_winner
+from adapt_server.scoring.text import Normalizer
 from adapt_server.speech import service as speech
 from adapt_server.store.evaluations import PRIMARY, REFERENCE, DiarizationRow, EvaluationRepository, HypothesisRow
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from adapt_server.errors import AlreadyExists, FailedPrecondition
-from adapt_server.evaluation.text import Normalizer
+from adapt_server.scoring.text import Normalizer
 from adapt_server.training.ct2_import import import_base_model
 from adapt_server.training.decoding import greedy_decode, greedy_decode_onnx
 from adapt_server.training.export import Ctranslate2Exporter, HuggingfaceExporter, OnnxExporter

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.bootstrap import (MIN_RECORDINGS_FOR_RECORDING_UNIT, bootstrap_ratio,
-                                               paired_bootstrap_ratio, resampled_sums, resolve_unit, sum_by_unit)
+from adapt_server.scoring.bootstrap import (MIN_RECORDINGS_FOR_RECORDING_UNIT, bootstrap_ratio,
+                                            paired_bootstrap_ratio, resampled_sums, resolve_unit, sum_by_unit)
 
 
 def errors_and_words(n_units: int, error_rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.alignment import UtteranceScore
-from adapt_server.evaluation.bootstrap import sum_by_unit
-from adapt_server.evaluation.diarization import DiarizationResult
-from adapt_server.evaluation.metrics import ErrorCounts, HallucinationSummary, summarize_hallucinations, total_counts
+from adapt_server.scoring.alignment import UtteranceScore
+from adapt_server.scoring.bootstrap import sum_by_unit
+from adapt_server.scoring.diarization import DiarizationResult
+from adapt_server.scoring.metrics import ErrorCounts, HallucinationSummary, summarize_hallucinations, total_counts
 
 WER, CER, DER, RTF, HALLUCINATION_RATE = "wer", "cer", "der", "rtf", "hallucination_rate"
 METRICS = (WER, CER, DER, RTF, HALLUCINATION_RATE)  # all lower-is-better

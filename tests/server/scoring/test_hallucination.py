@@ -6,10 +6,10 @@ import string
 import numpy as np
 import pytest
 
-from adapt_server.evaluation import Normalizer, score_utterances
-from adapt_server.evaluation.hallucination import (is_repetition_loop, longest_consecutive_repeat,
-                                                   max_window_compression_ratio, non_speech_seconds,
-                                                   words_on_non_speech)
+from adapt_server.scoring import Normalizer, score_utterances
+from adapt_server.scoring.hallucination import (is_repetition_loop, longest_consecutive_repeat,
+                                                max_window_compression_ratio, non_speech_seconds,
+                                                words_on_non_speech)
 
 
 def test_longest_consecutive_repeat_finds_the_looping_ngram():

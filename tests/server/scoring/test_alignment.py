@@ -7,8 +7,8 @@ import jiwer
 import pytest
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation import (AlignedWord, Normalizer, TranscribedUtterance, corpus_cer, corpus_wer,
-                                     score_utterance, score_utterances, total_counts)
+from adapt_server.scoring import (AlignedWord, Normalizer, TranscribedUtterance, corpus_cer, corpus_wer,
+                                  score_utterance, score_utterances, total_counts)
 
 BASIC = Normalizer("basic")
 

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation import (CandidateResult, Gates, build_leaderboard, check_gates, choose_winner,
-                                     score_diarization)
+from adapt_server.scoring import (CandidateResult, Gates, build_leaderboard, check_gates, choose_winner,
+                                  score_diarization)
 
 
 def test_leaderboard_rows_carry_intervals_and_are_sorted(make_candidate):

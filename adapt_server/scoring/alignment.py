@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import jiwer
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.hallucination import is_repetition_loop
-from adapt_server.evaluation.text import Normalizer
+from adapt_server.scoring.hallucination import is_repetition_loop
+from adapt_server.scoring.text import Normalizer
 
 EQUAL, SUBSTITUTE, DELETE, INSERT = "equal", "substitute", "delete", "insert"
 

@@ -27,11 +27,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.bootstrap import (DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, ConfidenceInterval,
-                                               PairedDifference, bootstrap_ratio, paired_bootstrap_ratio, resolve_unit)
-from adapt_server.evaluation.candidate import (CER, DER, HALLUCINATION_RATE, RTF, WER, CandidateResult,
-                                               check_metric)
-from adapt_server.evaluation.gates import CandidateGates, Gates, check_gates
+from adapt_server.scoring.bootstrap import (DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED, ConfidenceInterval,
+                                            PairedDifference, bootstrap_ratio, paired_bootstrap_ratio, resolve_unit)
+from adapt_server.scoring.candidate import (CER, DER, HALLUCINATION_RATE, RTF, WER, CandidateResult,
+                                            check_metric)
+from adapt_server.scoring.gates import CandidateGates, Gates, check_gates
 
 METRIC_LABELS = {WER: "WER", CER: "CER", DER: "DER", RTF: "RTF", HALLUCINATION_RATE: "hallucination rate"}
 

@@ -5,7 +5,7 @@ import jiwer
 import pytest
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.text import DEFAULT_NORMALIZER, NORMALIZER_NAMES, Normalizer, normalizer_by_name
+from adapt_server.scoring.text import DEFAULT_NORMALIZER, NORMALIZER_NAMES, Normalizer, normalizer_by_name
 
 
 def test_the_default_is_whispers_english_normalizer():

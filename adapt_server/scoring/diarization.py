@@ -15,18 +15,16 @@ on each side) is `collar_s=0.5`; the diarization bench of issue 6 ("collar 0.25 
 **Scored region** (`uem`): per recording, the (start, end) seconds regions to score, e.g. [(0, duration)].
 Without one, the extent of reference and hypothesis together (pyannote's own fallback).
 
-Turns are `SpeakerTurn`s or (start, end, speaker) tuples in seconds; reference turns can come from RTTM
-(`reference_turns_from_rttm`). pyannote.metrics is imported on first use (it takes ~1.5 s).
+Turns are `SpeakerTurn`s or (start, end, speaker) tuples in seconds (reference turns from an RTTM file:
+`intake.transcripts.parse_rttm`). pyannote.metrics is imported on first use (it takes ~1.5 s).
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.intake.transcripts import parse_rttm
 from adapt_server.spans import SpeakerTurn
 
 DEFAULT_COLLAR_S = 0.0  # seconds, total width around each reference boundary (pyannote's meaning)
@@ -85,11 +83,6 @@ class DiarizationResult:
         """Corpus DER: summed errors / summed reference speech; nan when there is no reference speech."""
         reference = self.reference_s
         return (self.missed_s + self.false_alarm_s + self.confusion_s) / reference if reference else math.nan
-
-
-def reference_turns_from_rttm(path: str | Path, file_id: str | None = None) -> tuple[SpeakerTurn, ...]:
-    """Reference turns of one recording from an RTTM file (see `intake.transcripts.parse_rttm`)."""
-    return parse_rttm(path, file_id=file_id)
 
 
 def score_diarization(reference: Mapping[str, Sequence[Turn]], hypothesis: Mapping[str, Sequence[Turn]], *,

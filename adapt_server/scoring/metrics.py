@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.alignment import DELETE, SUBSTITUTE, UtteranceScore
+from adapt_server.scoring.alignment import DELETE, SUBSTITUTE, UtteranceScore
 
 COUNT_COLUMNS = ("utterances", "ref_words", "substitutions", "deletions", "insertions", "ref_chars",
                  "char_edits", "audio_s", "processing_s")  # the columns of `count_matrix`

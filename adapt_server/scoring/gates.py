@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.candidate import HALLUCINATION_RATE, RTF, CandidateResult, check_metric
+from adapt_server.scoring.candidate import HALLUCINATION_RATE, RTF, CandidateResult, check_metric
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation import (Normalizer, TranscribedUtterance, corpus_cer, corpus_wer, most_wrong_words,
-                                     realtime_factor, score_utterances, slice_counts, summarize_hallucinations,
-                                     total_counts)
+from adapt_server.scoring import (Normalizer, TranscribedUtterance, corpus_cer, corpus_wer, most_wrong_words,
+                                  realtime_factor, score_utterances, slice_counts, summarize_hallucinations,
+                                  total_counts)
 
 BASIC = Normalizer("basic")
 

@@ -7,7 +7,8 @@ import warnings
 import pytest
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation import reference_turns_from_rttm, score_diarization
+from adapt_server.intake.transcripts import parse_rttm
+from adapt_server.scoring import score_diarization
 from adapt_server.spans import SpeakerTurn
 
 REFERENCE = {"call": [SpeakerTurn(0.0, 10.0, "A"), SpeakerTurn(10.0, 20.0, "B")]}
@@ -95,7 +96,7 @@ def test_der_agrees_with_pyannote_metrics_run_directly(realspeech, collar_s, ski
     expected = {}
     for item in items:
         recording = item["id"]
-        reference[recording] = reference_turns_from_rttm(realspeech / item["rttm"], file_id=recording)
+        reference[recording] = parse_rttm(realspeech / item["rttm"], file_id=recording)
         hypothesis[recording] = perturbed(reference[recording])
         uem[recording] = [(start, end) for start, end in load_uem(realspeech / item["uem"])[recording]]
         # pyannote on its own: its RTTM and UEM readers, an Annotation built here
