@@ -25,8 +25,8 @@ from adapt_server.api.server_status import ServerServicer
 from adapt_server.api.speech import SpeechServicer
 from adapt_server.config import MAX_MESSAGE_BYTES, ServerConfig
 from adapt_server.engines.registry import EngineRegistry
-from adapt_server.engines.service import ModelService
 from adapt_server.jobs.pool import WorkerPool
+from adapt_server.models.service import ModelService
 from adapt_server.store.store import Store
 
 log = logging.getLogger("adapt.server")

@@ -10,11 +10,11 @@ from typing import TypeVar
 
 from adapt_server.config import ServerConfig
 from adapt_server.deploy.service import DeploymentService
-from adapt_server.engines.service import ModelService
 from adapt_server.evaluation.service import EvaluationService
 from adapt_server.finetunes.service import FineTuneService
 from adapt_server.intake.service import DatasetService
 from adapt_server.jobs.service import JobService
+from adapt_server.models.service import ModelService
 from adapt_server.store.store import Store
 
 T = TypeVar("T")

@@ -13,6 +13,7 @@ from adapt_server.api.status import handle_errors
 from adapt_server.audio.decode import AudioDecodeError
 from adapt_server.audio.stream import EncodedStream, Linear16Stream
 from adapt_server.errors import InvalidArgument
+from adapt_server.models.sources import model_source
 from adapt_server.speech import service as speech
 from adapt_server.speech.streaming import Hypothesis, StreamingPolicy, StreamingRecognizer
 
@@ -56,7 +57,7 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
     async def _engine(self, recognition: speech.Recognition):
         record = await self.runner.run(lambda s: speech.resolve_model(s.models, recognition))
         compute_type = speech.compute_type(recognition)
-        engine = await asyncio.to_thread(self.engines.get, record, compute_type)
+        engine = await asyncio.to_thread(self.engines.get, model_source(record), compute_type)
         return record, engine
 
     @handle_errors

@@ -29,6 +29,7 @@ from adapt_server.errors import FailedPrecondition
 from adapt_server.evaluation import results as result_dicts
 from adapt_server.evaluation.spec import DIARIZERS, EvaluationSpec
 from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_arrays, select_split
+from adapt_server.models.sources import model_source
 from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
 from adapt_server.scoring.candidate import DER, CandidateResult
 from adapt_server.scoring.diarization import score_diarization
@@ -127,7 +128,7 @@ class _Engines:
         record = store.models.get(model_id)
         if record is None:
             raise FailedPrecondition(f"candidate model {model_id!r} was deleted while the evaluation waited")
-        engine = self.registry.get(record, speech.compute_type(speech.Recognition(model=model_id)))
+        engine = self.registry.get(model_source(record), speech.compute_type(speech.Recognition(model=model_id)))
         if model_id not in self.warm:
             engine.warmup()
             self.warm.add(model_id)

@@ -64,7 +64,7 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         return record
 
     def _models(self):
-        from adapt_server.engines.service import ModelService
+        from adapt_server.models.service import ModelService
         return ModelService(self.config, self.store)
 
     def file_issues(self, dataset_id: str) -> list[FileIssueRow]:

@@ -3,8 +3,8 @@
 Two kinds: local folders (below) and S3 buckets (`adapt_server.intake.s3`, `s3_reader`).
 
 A local uri is an absolute path, a file:// URI, or (with exactly one source root) a path relative to that
-root. After resolving symlinks it must lie inside a source root; `../../etc` or a symlink pointing out of
-the root is refused with PERMISSION_DENIED.
+root. After resolving symlinks it must lie inside a source root (adapt_server/paths.py); `../../etc` or a
+symlink pointing out of the root is refused with PERMISSION_DENIED.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import unquote, urlparse
 
-from adapt_server.errors import InvalidArgument, NotFound, PermissionDenied
+from adapt_server.errors import InvalidArgument
 from adapt_server.intake.transcripts import find_rttm, find_sidecar
+from adapt_server.paths import is_within, resolve_local_path
 
 AUDIO_EXTENSIONS = frozenset({
     ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".sph", ".nist", ".webm",
@@ -117,41 +117,6 @@ def _parse_options(where: str, options: dict) -> SourceOptions:
     if not isinstance(recursive, bool):
         raise InvalidArgument(f"{where}.options.recursive must be true or false, got {recursive!r}")
     return SourceOptions(channels=channels, recursive=recursive)
-
-
-def resolve_local_path(where: str, uri: str, roots: tuple[Path, ...]) -> Path:
-    """The real path of `uri`, checked to exist and to lie inside one of `roots`."""
-    if not roots:
-        raise PermissionDenied(f"{where}: this server has no --source-root, so it reads no local files; "
-                               "restart it with --source-root DIR (repeatable)")
-    raw_path = _path_from_uri(where, uri)
-    if not raw_path.is_absolute():
-        if len(roots) != 1:
-            raise InvalidArgument(f"{where}.uri {uri!r} is relative but the server has {len(roots)} source "
-                                  "roots; use an absolute path")
-        raw_path = roots[0] / raw_path
-    resolved = Path(os.path.realpath(raw_path))
-    if not any(is_within(resolved, root) for root in roots):
-        raise PermissionDenied(f"{where}.uri {uri!r} resolves to {resolved}, outside every source root "
-                               f"({', '.join(map(str, roots))}); use a path inside one of them")
-    if not resolved.exists():
-        raise NotFound(f"{where}.uri {uri!r}: {resolved} does not exist")
-    return resolved
-
-
-def _path_from_uri(where: str, uri: str) -> Path:
-    if "://" not in uri:
-        return Path(uri).expanduser()
-    parsed = urlparse(uri)
-    if parsed.scheme != "file":
-        raise InvalidArgument(f"{where}.uri {uri!r}: a local source takes a path or a file:// URI")
-    if parsed.netloc not in ("", "localhost"):
-        raise InvalidArgument(f"{where}.uri {uri!r}: file:// URIs must name this host (file:///path)")
-    return Path(unquote(parsed.path))
-
-
-def is_within(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
 
 
 def is_audio_file(path: Path) -> bool:

@@ -13,10 +13,10 @@ from adapt_server.audio.decode import AudioDecodeError, decode_audio
 from adapt_server.audio.stream import Linear16Stream
 from adapt_server.audio.wav import read_pcm16_wav
 from adapt_server.deploy.service import DeploymentService
-from adapt_server.engines.catalog import BUNDLED_BASE_MODEL
 from adapt_server.engines.options import COMPUTE_TYPES, DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.results import Transcription
 from adapt_server.errors import InvalidArgument, NotFound
+from adapt_server.models.bundled import BUNDLED_BASE_MODEL
 from adapt_server.store.models import ModelRecord
 
 DEFAULT_COMPUTE_TYPE = "int8"

@@ -42,7 +42,7 @@ TRAIN_THREADS_ENV = "ADAPT_TRAIN_THREADS"  # torch threads of a training job (de
 class FineTuneOutput:
     """What a fine-tune produced."""
 
-    ctranslate2_dir: Path | None  # CTranslate2 export (engines/catalog.py accepts it), None when not asked
+    ctranslate2_dir: Path | None  # CTranslate2 export (engines/model_directory.py accepts it), None when not asked
     onnx_dir: Path | None  # encoder.onnx + decoder.onnx, None when not asked
     huggingface_dir: Path  # the tuned model as a Hugging Face directory (always written: exports start from it)
     metrics: dict = field(default_factory=dict)  # train_loss, holdout_loss_before/after, steps, seconds, ...

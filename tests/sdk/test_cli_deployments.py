@@ -8,7 +8,7 @@ import pytest
 
 from adapt._training_progress import detail
 from adapt.resources import Progress
-from adapt_server.engines.catalog import bundled_model_path
+from adapt_server.models.bundled import bundled_model_path
 from testkit.servers import ServerProcess
 
 

@@ -7,11 +7,11 @@ import jiwer
 import numpy as np
 import pytest
 
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.results import Transcription
 from adapt_server.engines.whisper import WhisperEngine
+from adapt_server.models.bundled import bundled_model_path
 
 SAMPLE_RATE = 16000
 

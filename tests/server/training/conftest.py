@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from adapt_server.engines.catalog import bundled_model_path
+from adapt_server.models.bundled import bundled_model_path
 
 REALSPEECH_ASR = Path(__file__).resolve().parents[3] / ".." / "shared" / "realspeech" / "asr"
 

