@@ -72,7 +72,7 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     fine_tunes_pb2_grpc.add_FineTunesServicer_to_server(FineTunesServicer(runner), server)
     deployments_pb2_grpc.add_DeploymentsServicer_to_server(DeploymentsServicer(runner), server)
     evaluations_pb2_grpc.add_EvaluationsServicer_to_server(EvaluationsServicer(runner), server)
-    engines = EngineRegistry(cache_dir=config.data_dir / "engines")
+    engines = EngineRegistry(cache_dir=config.engine_cache_dir)
     speech = SpeechServicer(runner, engines)
     speech_pb2_grpc.add_SpeechServicer_to_server(speech, server)
     server_pb2_grpc.add_ServerServicer_to_server(ServerServicer(runner, speech, engines), server)

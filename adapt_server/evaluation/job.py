@@ -120,7 +120,7 @@ class _Engines:
         from adapt_kernels.threads import thread_budget
 
         from adapt_server.engines.registry import EngineRegistry
-        self.registry = EngineRegistry(cache_dir=config.data_dir / "engines",
+        self.registry = EngineRegistry(cache_dir=config.engine_cache_dir,
                                        threads=thread_budget(worker_processes=config.workers))
         self.warm: set[str] = set()
 

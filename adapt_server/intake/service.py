@@ -8,8 +8,7 @@ import json
 from adapt_server.config import ServerConfig
 from adapt_server.errors import FailedPrecondition, InvalidArgument
 from adapt_server.intake.pipeline import validate_pipeline
-from adapt_server.intake.s3 import S3Source
-from adapt_server.intake.sources import has_audio, parse_source
+from adapt_server.intake.sources import parse_source
 from adapt_server.intake.steps.base import ValidationEnv
 from adapt_server.jobs.resources import JobBackedResources
 from adapt_server.store.datasets import DatasetRecord, FileIssueRow
@@ -48,14 +47,7 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         steps = validate_pipeline(pipeline, ValidationEnv(models=self._models()))  # cheap checks first
         parsed = [parse_source(i, s, self.config.source_roots) for i, s in enumerate(sources)]
         for i, source in enumerate(parsed):
-            if isinstance(source, S3Source):
-                from adapt_server.intake.s3_reader import s3_has_audio
-                if not s3_has_audio(source):  # also checks the bucket exists and the credentials work
-                    raise InvalidArgument(f"sources[{i}]: {source.uri} holds no audio objects (looked for "
-                                          ".wav, .flac, .mp3, .ogg, .opus, .m4a, .sph, ...); check the prefix")
-            elif not has_audio(source):
-                raise InvalidArgument(f"sources[{i}]: {source.path} holds no audio files (looked for "
-                                      ".wav, .flac, .mp3, .ogg, .opus, .m4a, .sph, ...); check the folder")
+            source.require_audio(f"sources[{i}]")
         spec = {"sources": [s.to_spec() for s in parsed], "pipeline": steps, "labels": dict(labels)}
         request_hash = hashlib.sha256(json.dumps({"name": name, "sources": sources, "pipeline": pipeline,
                                                   "labels": labels}, sort_keys=True).encode()).hexdigest()

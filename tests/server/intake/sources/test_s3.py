@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from adapt_server.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
-from adapt_server.intake.s3 import DOWNLOAD_CHUNK_BYTES, S3Source
-from adapt_server.intake.s3_reader import S3Reader, s3_has_audio
 from adapt_server.intake.sources import parse_source
+from adapt_server.intake.sources.s3 import DOWNLOAD_CHUNK_BYTES, S3Reader, S3Source, s3_has_audio
 from testkit.audio import tone, write_audio
 from testkit.s3server import MotoS3Server, credentials_file
 
@@ -73,7 +72,7 @@ def test_fetch_downloads_audio_with_its_sidecar_and_cleans_up(s3, tmp_path):
 
 
 def test_an_object_deleted_after_the_listing_is_object_missing(s3, tmp_path):
-    from adapt_server.intake.s3 import ObjectMissing
+    from adapt_server.intake.sources.s3 import ObjectMissing
     writer = s3.client(key=s3.writer)
     writer.put_object(Bucket="calls-bucket", Key="gone/x.wav", Body=b"RIFF")
     reader = S3Reader(_source(s3, uri="s3://calls-bucket/gone/"))
