@@ -27,6 +27,7 @@ from adapt_server.config import MAX_MESSAGE_BYTES, ServerConfig
 from adapt_server.engines.registry import EngineRegistry
 from adapt_server.jobs.pool import WorkerPool
 from adapt_server.models.service import ModelService
+from adapt_server.speech.session import Streams
 from adapt_server.store.store import Store
 
 log = logging.getLogger("adapt.server")
@@ -66,16 +67,14 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     server = grpc.aio.server(interceptors=interceptors, options=[
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
-    runner = ServiceRunner(config)
+    runner = ServiceRunner(config, EngineRegistry(cache_dir=config.engine_cache_dir), Streams())
     datasets_pb2_grpc.add_DatasetsServicer_to_server(DatasetsServicer(runner), server)
     models_pb2_grpc.add_ModelsServicer_to_server(ModelsServicer(runner), server)
     fine_tunes_pb2_grpc.add_FineTunesServicer_to_server(FineTunesServicer(runner), server)
     deployments_pb2_grpc.add_DeploymentsServicer_to_server(DeploymentsServicer(runner), server)
     evaluations_pb2_grpc.add_EvaluationsServicer_to_server(EvaluationsServicer(runner), server)
-    engines = EngineRegistry(cache_dir=config.engine_cache_dir)
-    speech = SpeechServicer(runner, engines)
-    speech_pb2_grpc.add_SpeechServicer_to_server(speech, server)
-    server_pb2_grpc.add_ServerServicer_to_server(ServerServicer(runner, speech, engines), server)
+    speech_pb2_grpc.add_SpeechServicer_to_server(SpeechServicer(runner), server)
+    server_pb2_grpc.add_ServerServicer_to_server(ServerServicer(runner), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(SERVICE_NAMES + (health.SERVICE_NAME, reflection.SERVICE_NAME), server)

@@ -10,11 +10,14 @@ from typing import TypeVar
 
 from adapt_server.config import ServerConfig
 from adapt_server.deploy.service import DeploymentService
+from adapt_server.engines.registry import EngineRegistry
 from adapt_server.evaluation.service import EvaluationService
 from adapt_server.finetunes.service import FineTuneService
 from adapt_server.intake.service import DatasetService
 from adapt_server.jobs.service import JobService
 from adapt_server.models.service import ModelService
+from adapt_server.speech.service import SpeechService
+from adapt_server.speech.session import Streams
 from adapt_server.store.store import Store
 
 T = TypeVar("T")
@@ -30,25 +33,32 @@ class Services:
     fine_tunes: FineTuneService
     deployments: DeploymentService
     jobs: JobService
+    speech: SpeechService
 
     @classmethod
-    def open(cls, config: ServerConfig) -> "Services":
+    def open(cls, config: ServerConfig, engines: EngineRegistry, streams: Streams) -> "Services":
         store = Store.open(config)
-        return cls(datasets=DatasetService(config, store), models=ModelService(config, store),
+        models, deployments = ModelService(config, store), DeploymentService(store)
+        return cls(datasets=DatasetService(config, store), models=models,
                    evaluations=EvaluationService(config, store), fine_tunes=FineTuneService(config, store),
-                   deployments=DeploymentService(store), jobs=JobService(store.jobs))
+                   deployments=deployments, jobs=JobService(store.jobs),
+                   speech=SpeechService(store, models, deployments, engines, streams))
 
 
 class ServiceRunner:
-    def __init__(self, config: ServerConfig):
+    """config: the server's; engines and streams: shared by every thread's SpeechService."""
+
+    def __init__(self, config: ServerConfig, engines: EngineRegistry, streams: Streams):
         self.config = config
+        self.engines = engines
+        self.streams = streams
         self._local = threading.local()
 
     def services(self) -> Services:
         """This thread's services (created on first use)."""
         services = getattr(self._local, "services", None)
         if services is None:
-            services = Services.open(self.config)
+            services = Services.open(self.config, self.engines, self.streams)
             self._local.services = services
         return services
 
