@@ -28,6 +28,9 @@ from adapt_server.engines.registry import EngineRegistry
 from adapt_server.jobs.pool import WorkerPool
 from adapt_server.models.service import ModelService
 from adapt_server.speech.session import Streams
+from adapt_server.store.datasets import INGEST_JOB
+from adapt_server.store.evaluations import EVALUATION_JOB
+from adapt_server.store.fine_tunes import FINE_TUNE_JOB
 from adapt_server.store.store import Store
 
 log = logging.getLogger("adapt.server")
@@ -40,6 +43,11 @@ SERVICE_NAMES = (
     deployments_pb2.DESCRIPTOR.services_by_name["Deployments"].full_name,
     evaluations_pb2.DESCRIPTOR.services_by_name["Evaluations"].full_name,
 )
+JOB_HANDLERS = {  # job kind -> the function its worker runs (imported in the worker when first needed)
+    INGEST_JOB: "adapt_server.intake.ingest:run_ingest_job",
+    EVALUATION_JOB: "adapt_server.evaluation.job:run_evaluation_job",
+    FINE_TUNE_JOB: "adapt_server.finetunes.job:run_fine_tune_job",
+}
 SHUTDOWN_GRACE_S = 5.0
 BLOCKING_THREADS = 32  # threads for SQLite, audio decoding and engine calls (each stream holds one while it decodes)
 POOL_CHECK_INTERVAL_S = 1.0
@@ -61,7 +69,7 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(max_workers=BLOCKING_THREADS, thread_name_prefix="adapt-blocking"))
     store = prepare_data_dir(config)
-    pool = WorkerPool(config, store)
+    pool = WorkerPool(config, store, JOB_HANDLERS)
     pool.start()
     interceptors = [ApiKeyInterceptor(config.api_key)] if config.api_key else []
     server = grpc.aio.server(interceptors=interceptors, options=[

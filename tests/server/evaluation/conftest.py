@@ -33,8 +33,9 @@ class LocalAdapt:
 
     def run_jobs(self) -> None:
         from adapt_server.jobs.worker import run_job
+        from adapt_server.server import JOB_HANDLERS
         while (job := self.store.jobs.claim("test-worker")) is not None:
-            run_job(self.store, self.config, job)
+            run_job(self.store, self.config, job, JOB_HANDLERS)
 
     def ingest(self, name: str, folder: Path) -> str:
         """Creates a dataset from a local folder and ingests it; returns its id."""
