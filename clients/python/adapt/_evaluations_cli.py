@@ -5,12 +5,8 @@ from pathlib import Path
 
 import click
 
-from adapt._progress import console, follow
-
-
-def _client(ctx):
-    from adapt.client import Client
-    return Client(ctx.obj["target"], api_key=ctx.obj["api_key"])
+from adapt._cli_resources import ResourceCommands, client_of as _client
+from adapt._progress import console
 
 
 @click.group()
@@ -50,15 +46,7 @@ def evaluations_create(ctx, dataset_id, candidates, metrics, split, primary_metr
                                     name=name)
     click.echo(run.id)
     if not no_wait:
-        follow(client.evaluations.watch(run.id), f"evaluate {run.id}")
-        print_evaluation(client.evaluations.get(run.id))
-
-
-@evaluations.command("get")
-@click.argument("evaluation_id")
-@click.pass_context
-def evaluations_get(ctx, evaluation_id):
-    print_evaluation(_client(ctx).evaluations.get(evaluation_id))
+        EVALUATIONS.follow_to_end(client, run.id)
 
 
 @evaluations.command("list")
@@ -68,22 +56,6 @@ def evaluations_list(ctx, dataset_id):
     for e in _client(ctx).evaluations.list(dataset_id=dataset_id):
         click.echo(f"{e.id}\t{e.state}\t{e.dataset_id}\t{e.split}\t{','.join(e.candidates)}\t"
                    f"winner={e.winner or '-'}")
-
-
-@evaluations.command("watch")
-@click.argument("evaluation_id")
-@click.pass_context
-def evaluations_watch(ctx, evaluation_id):
-    client = _client(ctx)
-    follow(client.evaluations.watch(evaluation_id), f"evaluate {evaluation_id}")
-    print_evaluation(client.evaluations.get(evaluation_id))
-
-
-@evaluations.command("cancel")
-@click.argument("evaluation_id")
-@click.pass_context
-def evaluations_cancel(ctx, evaluation_id):
-    click.echo(_client(ctx).evaluations.cancel(evaluation_id).state)
 
 
 @evaluations.command("delete")
@@ -120,3 +92,7 @@ def print_evaluation(e) -> None:
         click.echo(f"reason: {e.reason}")
     for note in e.notes:
         console.print(f"[yellow]note[/]: {note}")
+
+
+EVALUATIONS = ResourceCommands("evaluations", "evaluation", show=print_evaluation, progress="evaluate")
+EVALUATIONS.add_to(evaluations)
