@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -61,6 +62,15 @@ def test_the_server_registers_serve_and_quickstart_for_the_adapt_cli():
     for name, target in registered.items():
         module, attribute = target.split(":")
         assert getattr(importlib.import_module(module), attribute).name == name
+
+
+def test_the_full_install_runs_serve_and_quickstart_as_adapt_commands():
+    adapt_script = Path(sys.executable).with_name("adapt")   # .venv/bin/adapt, as the README runs it
+    for name, summary in (("serve", "Run the Adapt server"), ("quickstart", "Start an embedded server")):
+        result = subprocess.run([str(adapt_script), name, "--help"], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and summary in result.stdout, result.stdout + result.stderr
+    listed = subprocess.run([str(adapt_script), "--help"], capture_output=True, text=True, timeout=60).stdout
+    assert "  serve " in listed and "  quickstart " in listed and "pip install adapt-server" not in listed
 
 
 def test_every_resource_api_derives_rpcs_that_exist():

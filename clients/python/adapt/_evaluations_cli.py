@@ -44,18 +44,7 @@ def evaluations_create(ctx, dataset_id, candidates, metrics, split, primary_metr
     run = client.evaluations.create(dataset_id=dataset_id, candidates=list(candidates), metrics=list(metrics),
                                     split=split, primary_metric=primary_metric, normalizer=normalizer, gates=gates,
                                     name=name)
-    click.echo(run.id)
-    if not no_wait:
-        EVALUATIONS.follow_to_end(client, run.id)
-
-
-@evaluations.command("list")
-@click.option("--dataset", "dataset_id", default="", help="only evaluations of this dataset")
-@click.pass_context
-def evaluations_list(ctx, dataset_id):
-    for e in _client(ctx).evaluations.list(dataset_id=dataset_id):
-        click.echo(f"{e.id}\t{e.state}\t{e.dataset_id}\t{e.split}\t{','.join(e.candidates)}\t"
-                   f"winner={e.winner or '-'}")
+    EVALUATIONS.created(client, run.id, no_wait)
 
 
 @evaluations.command("delete")
@@ -94,5 +83,8 @@ def print_evaluation(e) -> None:
         console.print(f"[yellow]note[/]: {note}")
 
 
-EVALUATIONS = ResourceCommands("evaluations", "evaluation", show=print_evaluation, progress="evaluate")
+EVALUATIONS = ResourceCommands(
+    "evaluations", "evaluation", show=print_evaluation, progress="evaluate",
+    row=lambda e: f"{e.id}\t{e.state}\t{e.dataset_id}\t{e.split}\t{','.join(e.candidates)}\twinner={e.winner or '-'}",
+    list_options=(click.option("--dataset", "dataset_id", default="", help="only evaluations of this dataset"),))
 EVALUATIONS.add_to(evaluations)

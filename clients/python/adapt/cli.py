@@ -100,16 +100,7 @@ def datasets_create(ctx, name, sources, endpoint_url, split_channels, steps, no_
         else:
             specs.append({"type": "local", "uri": s, "options": options})
     dataset = client.datasets.create(name=name, sources=specs, pipeline=pipeline)
-    click.echo(dataset.id)
-    if not no_wait:
-        DATASETS.follow_to_end(client, dataset.id)
-
-
-@datasets.command("list")
-@click.pass_context
-def datasets_list(ctx):
-    for d in _client(ctx).datasets.list():
-        click.echo(f"{d.id}\t{d.state}\t{d.name}\t{d.stats.hours:.3f} h\t{d.stats.recordings} recordings")
+    DATASETS.created(client, dataset.id, no_wait)
 
 
 @datasets.command("export")
@@ -201,13 +192,6 @@ def models():
     """List and register models."""
 
 
-@models.command("list")
-@click.pass_context
-def models_list(ctx):
-    for m in _client(ctx).models.list():
-        click.echo(f"{m.id}\t{m.kind}\t{m.format}\t{m.size_bytes / 1e6:.0f} MB\t{m.description}")
-
-
 @models.command("register")
 @click.argument("path")
 @click.option("--id", "model_id", default="", help="model id (default: the folder name)")
@@ -255,16 +239,7 @@ def fine_tunes_create(ctx, base_model, dataset_id, hp_pairs, hp_json, holdout_fr
     validation = {"holdout_fraction": holdout_fraction} if holdout_fraction else None
     job = client.fine_tunes.create(base_model=base_model, dataset_id=dataset_id,
                                    hyperparameters=_parse_hyperparameters(hp_pairs, hp_json), validation=validation)
-    click.echo(job.id)
-    if not no_wait:
-        FINE_TUNES.follow_to_end(client, job.id)
-
-
-@fine_tunes.command("list")
-@click.pass_context
-def fine_tunes_list(ctx):
-    for f in _client(ctx).fine_tunes.list():
-        click.echo(f"{f.id}\t{f.state}\t{f.base_model}\t{f.dataset_id}\t{f.model_id or '-'}")
+    FINE_TUNES.created(client, job.id, no_wait)
 
 
 def _print_fine_tune(f) -> None:
@@ -281,14 +256,6 @@ def _print_fine_tune(f) -> None:
 @main.group()
 def deployments():
     """Routes that serve models: promote, canary, roll back."""
-
-
-@deployments.command("list")
-@click.pass_context
-def deployments_list(ctx):
-    for d in _client(ctx).deployments.list():
-        canary = f"\tcanary {d.canary.percent:g}% -> {d.canary.model}" if d.canary else ""
-        click.echo(f"{d.id}\trev {d.revision}\t" + ", ".join(f"{k}={v}" for k, v in sorted(d.routes.items())) + canary)
 
 
 @deployments.command("update")
@@ -340,14 +307,25 @@ def _print_model(m) -> None:
     click.echo(json.dumps({k: v for k, v in vars(m).items() if not k.startswith("_")}, default=str, indent=2))
 
 
-DATASETS = ResourceCommands("datasets", "dataset", show=_print_dataset, progress="ingest")
-DATASETS.add_to(datasets)
-ResourceCommands("models", "model", show=_print_model).add_to(models, ("get",))
-FINE_TUNES = ResourceCommands("fine_tunes", "fine_tune", show=_print_fine_tune, progress="fine-tune",
-                              follow=follow_training,
-                              watch_help="Progress bar: step, loss, learning rate and ETA until the fine-tune ends.")
-FINE_TUNES.add_to(fine_tunes)
-ResourceCommands("deployments", "deployment", show=_print_deployment).add_to(deployments, ("get",))
+def _deployment_row(d) -> str:
+    canary = f"\tcanary {d.canary.percent:g}% -> {d.canary.model}" if d.canary else ""
+    return f"{d.id}\trev {d.revision}\t" + ", ".join(f"{k}={v}" for k, v in sorted(d.routes.items())) + canary
+
+
+DATASETS = ResourceCommands(
+    "datasets", "dataset", show=_print_dataset, progress="ingest",
+    row=lambda d: f"{d.id}\t{d.state}\t{d.name}\t{d.stats.hours:.3f} h\t{d.stats.recordings} recordings")
+MODELS = ResourceCommands(
+    "models", "model", show=_print_model,
+    row=lambda m: f"{m.id}\t{m.kind}\t{m.format}\t{m.size_bytes / 1e6:.0f} MB\t{m.description}")
+FINE_TUNES = ResourceCommands(
+    "fine_tunes", "fine_tune", show=_print_fine_tune, progress="fine-tune", follow=follow_training,
+    row=lambda f: f"{f.id}\t{f.state}\t{f.base_model}\t{f.dataset_id}\t{f.model_id or '-'}",
+    watch_help="Progress bar: step, loss, learning rate and ETA until the fine-tune ends.")
+DEPLOYMENTS = ResourceCommands("deployments", "deployment", show=_print_deployment, row=_deployment_row)
+for _commands, _group in ((DATASETS, datasets), (MODELS, models), (FINE_TUNES, fine_tunes),
+                          (DEPLOYMENTS, deployments)):
+    _commands.add_to(_group)
 
 from adapt._evaluations_cli import evaluations as _evaluations_group  # noqa: E402
 
