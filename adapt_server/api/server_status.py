@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import time
 
+from adapt._version import distribution_version
 from adapt.v1 import server_pb2, server_pb2_grpc
 from adapt_server.api import convert
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.status import handle_errors
 
-VERSION = "0.1.0"
+VERSION = distribution_version("adapt-server")  # from clients/python/VERSION, as pip installed it
 
 
 class ServerServicer(server_pb2_grpc.ServerServicer):

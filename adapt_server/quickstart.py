@@ -3,6 +3,7 @@ dataset (ingest, pipeline, a split whose holdout is unseen calls), baseline eval
 validation, promotion to a deployment, and a transcription through it."""
 from __future__ import annotations
 
+import fnmatch
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ CPU_HYPERPARAMETERS = {"learning_rate": 1e-4, "epochs": 3, "batch_size": 16, "st
 # diarizer's automatic speaker count (tuned on real speech; docs/datasets.md)
 SAMPLE_PIPELINE = [{"step": "diarize", "num_speakers": 2}, {"step": "align", "model": "whisper-tiny.en"},
                    {"step": "redact", "entities": ["pii", "phi"]}]
+HOLDOUT_GLOB = "*/call_holdout_*"  # the generator's holdout calls (split step `holdout_glob`, on the source uri)
 
 
 def free_port() -> int:
@@ -33,7 +35,7 @@ def free_port() -> int:
 
 def start_server(data_dir: Path, source_roots: list[Path], listen: str, log_path: Path) -> subprocess.Popen:
     """`adapt serve` as a child process; returns once it answers RPCs (raises if it exits first)."""
-    args = [sys.executable, "-m", "adapt.cli", "serve", "--data-dir", str(data_dir), "--listen", listen]
+    args = [sys.executable, "-m", "adapt_server.cli", "serve", "--data-dir", str(data_dir), "--listen", listen]
     for root in source_roots:
         args += ["--source-root", str(root)]
     log = open(log_path, "ab")
@@ -54,22 +56,19 @@ def start_server(data_dir: Path, source_roots: list[Path], listen: str, log_path
     return proc
 
 
-def split_step_for(calls, holdout_ids: set[str]) -> dict:
-    """A `split` pipeline step that puts exactly the calls in `holdout_ids` in holdout.
+def split_step_for(calls) -> dict:
+    """A `split` pipeline step that puts exactly the generator's holdout calls in holdout.
 
-    The sample generator draws holdout calls from their own voices and sentences; the split step assigns
-    recordings by a seeded hash. This picks the first seed whose split matches the generator's, so the
-    holdout is truly unseen (no voice, no sentence in training). calls: sampledata CallInfo objects.
+    The sample generator draws holdout calls from their own voices and sentences and names them
+    call_holdout_*.wav (sampledata.generate.call_id); the split step's `holdout_glob` assigns the recordings
+    of those files to holdout and every other to train, so the holdout is truly unseen (no voice, no sentence
+    in training). calls: sampledata CallInfo objects (raises when one's name does not tell its split).
     """
-    from adapt_server.intake.steps.split import SplitConfig, SplitUnit, assign_splits
-    units = [SplitUnit(c.id, str(Path(c.audio_path).resolve()), c.duration_s, frozenset()) for c in calls]
-    held_s = sum(c.duration_s for c in calls if c.id in holdout_ids)
-    share = round(0.9 * held_s / sum(c.duration_s for c in calls), 4)
-    want = {c.id: "holdout" if c.id in holdout_ids else "train" for c in calls}
-    for seed in range(100_000):
-        if assign_splits(units, SplitConfig(holdout=share, by="recording", seed=seed)) == want:
-            return {"step": "split", "by": "recording", "holdout": share, "seed": seed}
-    raise RuntimeError("no split seed puts exactly the generated holdout calls in holdout")
+    for call in calls:
+        if fnmatch.fnmatchcase(str(call.audio_path), HOLDOUT_GLOB) != (call.split == "holdout"):
+            raise ValueError(f"{call.audio_path}: a {call.split} call whose file name the holdout pattern "
+                             f"{HOLDOUT_GLOB!r} does not tell apart")
+    return {"step": "split", "by": "recording", "holdout_glob": HOLDOUT_GLOB}
 
 
 def adapt_and_promote(client: Client, dataset, holdout_audio: Path, deployment_id: str = "prod-voice") -> None:
@@ -132,8 +131,7 @@ def run_quickstart(data_dir: Path, n_calls: int, keep_serving: bool, stop_after:
                                                        for m in client.models.list()))
         dataset = client.datasets.create(name="contact-center-sample",
                                          sources=[{"type": "local", "uri": str(calls_dir)}],
-                                         pipeline=SAMPLE_PIPELINE + [split_step_for(
-                                             train_calls + holdout_calls, {c.id for c in holdout_calls})])
+                                         pipeline=SAMPLE_PIPELINE + [split_step_for(train_calls + holdout_calls)])
         console.print(f"[bold]4. dataset[/] {dataset.id}: importing {calls_dir} "
                       f"({' -> '.join(s['step'] for s in SAMPLE_PIPELINE)})")
         follow(client.datasets.watch(dataset.id), "ingest")
