@@ -16,6 +16,8 @@ from adapt_server.deploy.routing import BUCKETS, bucket
 from adapt_server.models.bundled import bundled_model_path
 from testkit.servers import ServerProcess
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 BASE, COPY = "whisper-tiny.en", "tiny-copy"
 RATE = 16000
 

@@ -11,6 +11,8 @@ from adapt_server.models.bundled import bundled_model_path
 from testkit.audio import write_audio
 from testkit.servers import ServerProcess
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 
 def _speech():
     """A few seconds of real speech: a generated call's first turns (float32, 16 kHz)."""

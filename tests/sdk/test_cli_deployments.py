@@ -11,6 +11,8 @@ from adapt.resources import Progress
 from adapt_server.models.bundled import bundled_model_path
 from testkit.servers import ServerProcess
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 
 def _adapt(*args: str, target: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "adapt.cli", "--target", target, *args], capture_output=True,
