@@ -1,8 +1,9 @@
 """The CTranslate2 Whisper engine: speech windows -> batched encode/generate -> fallback -> aligned words.
 
 Pipeline of `transcribe_batch` (and of `transcribe`, a batch of one):
-1. Silero VAD finds the speech of each input (`inputs.speech_windows`); regions are packed into <= 30-s windows cut at pauses and
-   grown into the surrounding non-speech (an input of <= 30 s with any speech is one whole window).
+1. Silero VAD finds the speech of each input; regions are packed into <= 30-s windows cut at pauses and
+   grown into the surrounding non-speech (an input of <= 30 s with any speech is one whole window;
+   `inputs.speech_windows`).
    Inputs with no detected speech are not decoded at all.
 2. Windows of all inputs are grouped by encoder length (window + `encoder_padding_s`, rounded up to
    CONTEXT_STEP_S, at most 30 s) into batches of `batch_size`; each batch is featurized with Adapt's

@@ -11,6 +11,7 @@ from adapt_server.intake.pipeline import validate_pipeline
 from adapt_server.intake.sources import parse_source
 from adapt_server.intake.steps.base import ValidationEnv
 from adapt_server.jobs.resources import JobBackedResources
+from adapt_server.models.service import ModelService
 from adapt_server.store.datasets import DatasetRecord, FileIssueRow
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
@@ -44,7 +45,8 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         for i, raw in enumerate(sources):
             if not isinstance(raw, dict):
                 raise InvalidArgument(f"sources[{i}] must be an object like {{'type': 'local', 'uri': ...}}")
-        steps = validate_pipeline(pipeline, ValidationEnv(models=self._models()))  # cheap checks first
+        models = ModelService(self.config, self.store)
+        steps = validate_pipeline(pipeline, ValidationEnv(models=models))  # cheap checks first
         parsed = [parse_source(i, s, self.config.source_roots) for i, s in enumerate(sources)]
         for i, source in enumerate(parsed):
             source.require_audio(f"sources[{i}]")
@@ -54,10 +56,6 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         record, _ = self.store.datasets.create(name, spec, request_id or None, request_hash,
                                                self.config.max_job_attempts)
         return record
-
-    def _models(self):
-        from adapt_server.models.service import ModelService
-        return ModelService(self.config, self.store)
 
     def file_issues(self, dataset_id: str) -> list[FileIssueRow]:
         return self.store.datasets.file_issues(dataset_id)

@@ -196,7 +196,8 @@ class SpeechService:
         interim_options = decode_options(replace(config.recognition, disable_word_timestamps=True), streaming=True)
         silence = config.endpoint_silence_s or DEFAULT_ENDPOINT_SILENCE_S
         if not 0.1 <= silence <= MAX_ENDPOINT_SILENCE_S:
-            raise InvalidArgument(f"endpoint_silence_s must be between 0.1 and {MAX_ENDPOINT_SILENCE_S} s; got {silence}")
+            raise InvalidArgument(f"endpoint_silence_s must be between 0.1 and {MAX_ENDPOINT_SILENCE_S} s; "
+                                  f"got {silence}")
         record, engine = self.engine(config.recognition)
         policy = StreamingPolicy(endpoint_silence_s=silence, interim_results=config.interim_results)
         return StreamSession(engine, record.id, options, interim_options, policy, config.audio, self.streams)

@@ -67,9 +67,9 @@ class DeploymentRepository:
 
     def list_page(self, size: int, after: tuple[float, str] | None) -> tuple[list[Deployment], str]:
         """Deployments oldest first; returns (page, next_page_token or '')."""
-        rows, token = keyset_page(self.db, "SELECT d.*, r.routes, r.canary FROM deployments d JOIN deployment_revisions r "
-                                           "ON r.deployment_id = d.id AND r.revision = d.revision", size, after,
-                                  keys=("d.created_at", "d.id"))
+        rows, token = keyset_page(
+            self.db, "SELECT d.*, r.routes, r.canary FROM deployments d JOIN deployment_revisions r "
+                     "ON r.deployment_id = d.id AND r.revision = d.revision", size, after, keys=("d.created_at", "d.id"))
         return [self._deployment(r) for r in rows], token
 
     def revisions(self, deployment_id: str) -> list[Revision]:

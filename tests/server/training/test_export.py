@@ -13,6 +13,7 @@ from adapt_server.training.features import training_features
 from adapt_server.training.labels import special_tokens
 from testkit.decoding import greedy_decode, greedy_decode_onnx
 
+pytestmark = pytest.mark.slow  # the shared tiny fine-tune, exported to every format (~30 s), then round trips
 MAX_NEW_TOKENS = 60
 
 

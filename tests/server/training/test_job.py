@@ -10,6 +10,7 @@ from adapt_server.jobs.context import JobCancelled
 from adapt_server.training.job import run_fine_tune
 
 
+@pytest.mark.slow  # the shared tiny fine-tune, exported to every format (~30 s)
 def test_outputs_metrics_and_progress(tuned_run):
     output, ctx, train = tuned_run
     assert inspect_model_directory(output.ctranslate2_dir).format == "ctranslate2"
