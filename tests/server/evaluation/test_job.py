@@ -8,8 +8,8 @@ import math
 import jiwer
 import pytest
 
-from adapt_server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from adapt_server.deploy.validation import latest_validation
+from adapt_server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from adapt_server.speech import service as speech
 from server.evaluation.conftest import REALSPEECH_ASR_ITEMS, write_realspeech_asr_folder
 

@@ -9,8 +9,8 @@ import pytest
 from adapt_server.audio.wav import encode_pcm16_wav
 from adapt_server.config import ServerConfig
 from adapt_server.finetunes.data import assign_splits, gather, utterance_refs
-from adapt_server.store.fine_tunes import ValidationOptions
 from adapt_server.store.datasets import RecordingRow, UtteranceRow
+from adapt_server.store.fine_tunes import ValidationOptions
 from adapt_server.store.store import Store
 
 RATE = 16000

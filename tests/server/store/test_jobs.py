@@ -1,7 +1,7 @@
 import pytest
 
-from adapt_server.store.jobs import CANCELLED, FAILED, PENDING, RUNNING, SUCCEEDED, JobQueue, Progress
 from adapt_server.store.db import connect, migrate, transaction
+from adapt_server.store.jobs import CANCELLED, FAILED, PENDING, RUNNING, SUCCEEDED, JobQueue, Progress
 
 
 @pytest.fixture
