@@ -8,8 +8,9 @@ import { Code, ConnectError } from "@connectrpc/connect";
 
 export { Code };
 
-/** "NotFound" -> "NOT_FOUND": the canonical gRPC status names. */
+/** "NotFound" -> "NOT_FOUND": the canonical gRPC status names (Code.Canceled is "CANCELLED"). */
 export function codeName(code: Code): string {
+  if (code === Code.Canceled) return "CANCELLED";
   return (Code[code] ?? "UNKNOWN").replace(/([a-z])([A-Z])/g, "$1_$2").toUpperCase();
 }
 
