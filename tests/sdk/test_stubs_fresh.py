@@ -62,3 +62,10 @@ def test_every_proto_is_generated_in_every_language():
 def test_every_proto_is_package_adapt_v1():
     for proto in (REPO / "proto" / "adapt" / "v1").glob("*.proto"):
         assert "package adapt.v1;" in proto.read_text(), proto
+
+
+def test_the_typescript_package_exports_every_generated_file():
+    index = (REPO / "clients" / "typescript" / "src" / "index.ts").read_text()
+    for stub in GEN.generated_files(REPO, "typescript"):
+        line = f'export * from "./gen/adapt/v1/{stub.stem}.js";'
+        assert line in index, f"add `{line}` to clients/typescript/src/index.ts"
