@@ -241,16 +241,20 @@ class _ChunkedResampler:
         # those keep their channels through the resampler and are averaged in numpy instead.
         known_layout = all(channel.name != "NONE" and not channel.name.startswith("USR") for channel in layout.channels)
         self._downmix_in_numpy = self._downmix and layout.nb_channels > 1 and not known_layout
+        # Packed "flt", de-interleaved in numpy: PyAV miscounts the planes of planar frames with 8 or more
+        # channels (9 for 7.1) and `to_ndarray` then reads past the frame: a segfault for a WAV header that
+        # claims 8 channels (found by tests/server/audio/test_decoders_fuzz.py).
         if self._downmix and not self._downmix_in_numpy:
-            self._resampler = av.AudioResampler(format="fltp", layout="mono", rate=self._rate, options=_DOWNMIX_OPTIONS)
+            self._resampler = av.AudioResampler(format="flt", layout="mono", rate=self._rate, options=_DOWNMIX_OPTIONS)
         else:
-            self._resampler = av.AudioResampler(format="fltp", layout=layout, rate=self._rate)
+            self._resampler = av.AudioResampler(format="flt", layout=layout, rate=self._rate)
 
     def _convert(self, frame: av.AudioFrame | None) -> None:
         for converted in self._resampler.resample(frame):
             if converted is None:  # a passthrough resampler echoes the flush
                 continue
-            chunk = converted.to_ndarray()  # float32 (channels, n): the resampler always emits fltp
+            channels = converted.layout.nb_channels
+            chunk = converted.to_ndarray().reshape(-1, channels).T  # float32 (channels, n) from packed flt
             if self._downmix_in_numpy:
                 chunk = chunk.mean(axis=0, keepdims=True, dtype=np.float32)
             self._chunks.append(chunk)
@@ -299,12 +303,36 @@ def _open_audio(source: AudioSource, name: str) -> tuple[av.container.InputConta
         container = av.open(target, mode="r", metadata_errors="ignore")
     except av.FFmpegError as error:
         raise AudioDecodeError(f"{name}: not an audio file (FFmpeg: {_reason(error)})") from error
+    try:
+        return container, decodable_audio_stream(container, name)
+    except AudioDecodeError:
+        container.close()
+        raise
+
+
+def decodable_audio_stream(container: av.container.InputContainer, name: str) -> av.audio.stream.AudioStream:
+    """The best audio stream FFmpeg can decode, or AudioDecodeError saying why there is none.
+
+    A header can name an audio stream that no decoder takes: a WAV with 0 channels (FFmpeg then finds no
+    "best" stream), with 0 bits per sample or an unknown format tag (no codec), or with a 0 Hz rate.
+    """
     if not container.streams.audio:
         kinds = ", ".join(sorted({stream.type for stream in container.streams})) or "none"
         found = f"FFmpeg read it as '{container.format.name}' with streams: {kinds}"
-        container.close()
         raise AudioDecodeError(f"{name}: no audio stream ({found})")
-    return container, container.streams.best("audio")
+    stream = container.streams.best("audio") or container.streams.audio[0]
+    context = stream.codec_context
+    header = f"its {container.format.name} header"
+    if context is None:
+        raise AudioDecodeError(f"{name}: {header} describes audio that no decoder reads (an unknown format tag, or "
+                               f"0 bits per sample); fix the header or re-export the file")
+    if not context.channels:
+        raise AudioDecodeError(f"{name}: {header} declares 0 audio channels; fix the header (1 or more channels) "
+                               f"or re-export the file")
+    if not context.sample_rate:
+        raise AudioDecodeError(f"{name}: {header} declares a sample rate of 0 Hz; fix the header or re-export "
+                               f"the file")
+    return stream
 
 
 def _open_target(source: AudioSource, name: str) -> str | BinaryIO:
@@ -338,11 +366,9 @@ def _rewinder(target: str | BinaryIO):
 
 def _complete_audio_stream(container: av.container.InputContainer) -> av.audio.stream.AudioStream | None:
     """The best audio stream if FFmpeg knows its sample rate and channel count, else None."""
-    if not container.streams.audio:
-        return None
-    stream = container.streams.best("audio")
-    context = stream.codec_context
-    return stream if context.sample_rate and context.channels else None
+    stream = container.streams.best("audio") if container.streams.audio else None
+    context = stream.codec_context if stream is not None else None
+    return stream if context is not None and context.sample_rate and context.channels else None
 
 
 def _declared_duration_s(container: av.container.InputContainer, stream: av.audio.stream.AudioStream) -> float | None:
