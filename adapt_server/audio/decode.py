@@ -38,11 +38,25 @@ _FAST_OPEN_OPTIONS = {"max_size": str(_WAV_MAX_PACKET_BYTES), "probesize": str(_
 # stereo -> mono this is exactly (L + R) / 2, the same matrix the ffmpeg CLI uses for `-ac 1`.
 _DOWNMIX_OPTIONS = {"rematrix_maxval": "1.0"}
 
+# Source sample rates decoded (Hz). Outside them a header is lying or the audio is useless for speech, and
+# the cost explodes: libswresample took 8 s to set up 598 MHz -> 16 kHz for a 2 KB file, and a 1 Hz header
+# turns each input sample into 16,000 output samples (both found by the fuzz bench).
+MIN_SOURCE_SAMPLE_RATE = 4000  # Hz: below telephony's 8 kHz, 2 kHz of bandwidth
+MAX_SOURCE_SAMPLE_RATE = 768000  # Hz: the highest rate in use (DXD-class PCM)
+
 AudioSource = str | Path | bytes | bytearray | memoryview | BinaryIO
 
 
 class AudioDecodeError(ValueError):
     """The input cannot be decoded as audio; the message names the input and what is wrong."""
+
+
+def check_source_sample_rate(rate: int, name: str) -> None:
+    """AudioDecodeError unless MIN_SOURCE_SAMPLE_RATE <= `rate` (Hz) <= MAX_SOURCE_SAMPLE_RATE."""
+    if not MIN_SOURCE_SAMPLE_RATE <= rate <= MAX_SOURCE_SAMPLE_RATE:
+        raise AudioDecodeError(f"{name}: the audio is declared at {rate} Hz; Adapt decodes audio sampled at "
+                               f"{MIN_SOURCE_SAMPLE_RATE} to {MAX_SOURCE_SAMPLE_RATE} Hz: fix the header or "
+                               "re-export the file")
 
 
 @dataclass(frozen=True)
@@ -202,6 +216,7 @@ class _ChunkedResampler:
     def push(self, frame: av.AudioFrame) -> None:
         key = (frame.format.name, frame.sample_rate, frame.layout.name)
         if key != self._key:
+            check_source_sample_rate(frame.sample_rate, self._name)
             self._drain()
             self._finished_chains_s = self.source_duration_s
             self._chain_samples = 0
@@ -314,7 +329,8 @@ def decodable_audio_stream(container: av.container.InputContainer, name: str) ->
     """The best audio stream FFmpeg can decode, or AudioDecodeError saying why there is none.
 
     A header can name an audio stream that no decoder takes: a WAV with 0 channels (FFmpeg then finds no
-    "best" stream), with 0 bits per sample or an unknown format tag (no codec), or with a 0 Hz rate.
+    "best" stream), with 0 bits per sample or an unknown format tag (no codec), or with a sample rate outside
+    MIN_SOURCE_SAMPLE_RATE..MAX_SOURCE_SAMPLE_RATE.
     """
     if not container.streams.audio:
         kinds = ", ".join(sorted({stream.type for stream in container.streams})) or "none"
@@ -329,9 +345,7 @@ def decodable_audio_stream(container: av.container.InputContainer, name: str) ->
     if not context.channels:
         raise AudioDecodeError(f"{name}: {header} declares 0 audio channels; fix the header (1 or more channels) "
                                f"or re-export the file")
-    if not context.sample_rate:
-        raise AudioDecodeError(f"{name}: {header} declares a sample rate of 0 Hz; fix the header or re-export "
-                               f"the file")
+    check_source_sample_rate(context.sample_rate, name)
     return stream
 
 

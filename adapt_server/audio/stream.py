@@ -18,7 +18,7 @@ import av
 import numpy as np
 
 from adapt_server.audio.constants import TARGET_SAMPLE_RATE
-from adapt_server.audio.decode import AudioDecodeError, decodable_audio_stream
+from adapt_server.audio.decode import AudioDecodeError, check_source_sample_rate, decodable_audio_stream
 
 MIN_SAMPLE_RATE, MAX_SAMPLE_RATE = 8000, 48000  # Hz accepted for declared PCM rates
 # A LINEAR16 stream may start with a WAV file's header. Its chunks before "data" (fmt, LIST, bext, iXML, ...)
@@ -56,6 +56,8 @@ class _Resampler:
         self._resampler = av.AudioResampler(format="flt", layout="mono", rate=TARGET_SAMPLE_RATE)
 
     def push(self, frame: av.AudioFrame | None) -> np.ndarray:
+        if frame is not None:
+            check_source_sample_rate(frame.sample_rate, "the audio stream")
         out = [f.to_ndarray().reshape(-1) for f in self._resampler.resample(frame)]
         return np.concatenate(out).astype(np.float32, copy=False) if out else _EMPTY
 

@@ -274,6 +274,21 @@ def test_wav_header_fields_no_decoder_takes_are_decode_errors(fields, error):
         decode_audio(wav_with_header(**fields))
 
 
+@pytest.mark.parametrize("rate", [1, 3999, 768001, 597_951_872])
+def test_sample_rates_outside_the_decoded_range_are_refused_at_once(rate):
+    """Found by the fuzz bench: a 684-byte wav declaring 1 Hz decoded to 5 M samples (16,000 output samples
+    per input sample), and one declaring 598 MHz kept libswresample busy for 8 s setting up its filter."""
+    started = time.process_time()
+    with pytest.raises(AudioDecodeError, match=f"declared at {rate} Hz; Adapt decodes audio sampled at 4000 to 768000"):
+        decode_audio(wav_with_header(rate=rate))
+    assert time.process_time() - started < 0.5
+
+
+@pytest.mark.parametrize("rate", [4000, 768000])
+def test_sample_rates_at_the_ends_of_the_range_decode(rate):
+    assert decode_audio(wav_with_header(rate=rate)).info.sample_rate == rate
+
+
 EIGHT_CHANNELS_CHECK = """
 import struct, sys
 import numpy as np

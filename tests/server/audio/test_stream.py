@@ -201,3 +201,12 @@ def test_encoded_stream_declared_rate_mismatch_and_garbage_are_decode_errors():
         collect_encoded(wav, declared_rate=16000)
     with pytest.raises(AudioDecodeError):
         collect_encoded(bytes(range(256)) * 40)
+
+
+def test_encoded_stream_refuses_absurd_sample_rates_at_once():
+    """A 2 KB wav declaring 598 MHz kept the decoding thread busy for ~6 s (libswresample's filter set-up)."""
+    body = b"WAVE" + chunk(b"fmt ", fmt_payload(rate=597_951_872)) + chunk(b"data", tone_pcm16(0.05, 16000))
+    started = time.perf_counter()
+    with pytest.raises(AudioDecodeError, match="declared at 597951872 Hz"):
+        collect_encoded(b"RIFF" + struct.pack("<I", len(body)) + body)
+    assert time.perf_counter() - started < 2.0
