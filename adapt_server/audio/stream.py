@@ -72,8 +72,11 @@ class _WavHeader:
     and channels, or that breaks the bounds above.
     """
 
-    def __init__(self, sample_rate: int, channels: int):
+    def __init__(self, sample_rate: int, channels: int, *, check_fmt: bool = True):
         self._sample_rate, self._channels = sample_rate, channels
+        self._check_fmt_chunk = check_fmt  # False: only the bounds and the chunk order (an ENCODED stream)
+        self._fix = ("strip the metadata chunks or send the file as ENCODED" if check_fmt else
+                     "strip the metadata chunks or re-export the file")
         self._buffer = bytearray()
         self._offset = _RIFF_PREAMBLE_BYTES  # where the next chunk header starts
         self._chunks = 0
@@ -90,22 +93,22 @@ class _WavHeader:
             if chunk_id == b"data":
                 if not self._fmt_seen:
                     raise StreamFormatError("the stream starts like a WAV file but its data chunk comes before any "
-                                            "fmt chunk; send a valid WAV header, or raw PCM16 without one")
+                                            "fmt chunk; " + ("send a valid WAV header, or raw PCM16 without one"
+                                                             if self._check_fmt_chunk else "re-export the file"))
                 return bytes(buffer[payload:])
             if self._chunks > MAX_WAV_HEADER_CHUNKS:
                 raise StreamFormatError(f"the stream's WAV header has more than {MAX_WAV_HEADER_CHUNKS} chunks "
-                                        "before its data chunk; strip the metadata chunks or send the file as "
-                                        "ENCODED")
+                                        f"before its data chunk; {self._fix}")
             end = payload + size + (size & 1)  # chunks are padded to an even size
             if end + _CHUNK_HEADER_BYTES > MAX_WAV_HEADER_BYTES:
                 raise StreamFormatError(
                     f"the stream's WAV header is larger than {MAX_WAV_HEADER_BYTES} bytes (its {_printable(chunk_id)} "
-                    f"chunk at byte {self._offset} declares {size} bytes); strip the metadata chunks or send the "
-                    "file as ENCODED")
+                    f"chunk at byte {self._offset} declares {size} bytes); {self._fix}")
             if chunk_id == b"fmt ":
                 if len(buffer) < payload + size:
                     return None  # wait for the whole fmt chunk
-                self._check_fmt(bytes(buffer[payload:payload + size]))
+                if self._check_fmt_chunk:
+                    self._check_fmt(bytes(buffer[payload:payload + size]))
                 self._fmt_seen = True
             self._offset = end
         return None
@@ -256,6 +259,9 @@ class EncodedStream:
 
     def __init__(self, on_audio: Callable[[np.ndarray], None], declared_rate: int = 0):
         self._pipe = _Pipe()
+        self._head = b""  # the first bytes, until they tell whether the stream is a WAV file
+        self._wav_header: _WavHeader | None = None  # walks a WAV header within the bounds LINEAR16 uses
+        self._header_done = False
         self._on_audio = on_audio
         self._declared_rate = declared_rate
         self.error: Exception | None = None
@@ -265,7 +271,31 @@ class EncodedStream:
     def push(self, chunk: bytes) -> None:
         if self.error is not None:
             raise self.error
+        if not self._header_done:
+            try:
+                self._check_wav_header(chunk)
+            except StreamFormatError:
+                self.abort()
+                raise
         self._pipe.write_bytes(chunk)
+
+    def _check_wav_header(self, chunk: bytes) -> None:
+        """A WAV file's header is walked here first, within MAX_WAV_HEADER_BYTES and MAX_WAV_HEADER_CHUNKS:
+        FFmpeg's demuxer steps through a LIST chunk's claimed size even past the data it has, so a 2 KB
+        stream whose LIST claims 2 GB kept the decoding thread busy for seconds (found by the fuzz bench)."""
+        if self._wav_header is None:
+            head = self._head + chunk
+            if len(head) < _RIFF_PREAMBLE_BYTES and _could_be_wav(head):
+                self._head = head
+                return
+            self._head = b""
+            if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+                self._header_done = True
+                return
+            self._wav_header = _WavHeader(0, 0, check_fmt=False)
+            chunk = head
+        if self._wav_header.feed(chunk) is not None:
+            self._header_done, self._wav_header = True, None
 
     def finish(self, timeout: float = 60.0) -> None:
         self._pipe.close_input()

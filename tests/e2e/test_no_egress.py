@@ -96,8 +96,10 @@ def run_isolated(args: list[str], workdir: Path, strace: str | None, timeout: fl
 
 def outbound_syscalls(trace: str) -> list[str]:
     """strace lines that reach past loopback: an AF_INET/AF_INET6 address other than 127/8, ::1 and
-    ::ffff:127/104, any DNS query (port 53, even to a resolver on loopback), or the sockets of nscd and
-    systemd-resolved (which would resolve for us outside the namespace)."""
+    ::ffff:127/104, any DNS query (port 53, even to a resolver on loopback), or a connection that was not
+    refused to the socket of nscd or systemd-resolved (a daemon outside the namespace that would resolve
+    for us). glibc tries nscd first for every name and user lookup (`localhost`, getpwuid): with no daemon
+    listening that attempt fails with ENOENT and sends nothing."""
     found = []
     for line in trace.splitlines():
         inet = _INET.search(line)
@@ -107,7 +109,7 @@ def outbound_syscalls(trace: str) -> list[str]:
                 found.append(line.strip())
             continue
         unix = _UNIX.search(line)
-        if unix and ("nscd" in unix.group(1) or "systemd/resolve" in unix.group(1)):
+        if unix and ("nscd" in unix.group(1) or "systemd/resolve" in unix.group(1)) and "= -1" not in line:
             found.append(line.strip())
     return found
 
@@ -143,7 +145,8 @@ def test_outbound_syscalls_reads_strace_lines():
         102 connect(9, {sa_family=AF_INET, sin_port=htons(53), sin_addr=inet_addr("127.0.0.53")}, 16) = 0
         103 sendto(5, "x", 1, 0, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, "2001:db8::1", &sin6_addr), sin6_scope_id=0}, 28) = -1 ENETUNREACH
         104 connect(4, {sa_family=AF_UNIX, sun_path="/tmp/pymp-1/listener"}, 110) = 0
-        104 connect(4, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT
+        104 connect(4, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = -1 ENOENT (No such file or directory)
+        104 connect(4, {sa_family=AF_UNIX, sun_path="/var/run/nscd/socket"}, 110) = 0
         105 sendmmsg(9, [{msg_hdr={msg_name=NULL, msg_namelen=0, msg_iov=[{iov_base="..."}]}}], 2, MSG_NOSIGNAL) = 2
         """)
     found = outbound_syscalls(trace)

@@ -289,6 +289,23 @@ def test_sample_rates_at_the_ends_of_the_range_decode(rate):
     assert decode_audio(wav_with_header(rate=rate)).info.sample_rate == rate
 
 
+def test_chunk_claiming_more_than_the_file_is_refused_before_ffmpeg_walks_it(tmp_path):
+    """Found by the fuzz bench: FFmpeg's wav demuxer stepped through a LIST chunk's claimed 2 GB even past
+    the end of a 2 KB file, ~3 s of CPU per open (and decode_audio may open twice)."""
+    header = wav_with_header()
+    data = header[:36] + b"LIST" + struct.pack("<I", 0x8000001A) + b"INFOISFT" + bytes(2000)
+    path = tmp_path / "list.wav"
+    path.write_bytes(data)
+    for source in (data, path, io.BytesIO(data)):
+        started = time.process_time()
+        with pytest.raises(AudioDecodeError, match=r"'LIST' chunk at byte 36 claims 2147483674 bytes but the file "
+                                                   r"ends at byte 2052, before any audio"):
+            decode_audio(source)
+        assert time.process_time() - started < 0.5
+    truncated_data = wav_with_header()[:1000]  # a data chunk cut short is still decoded, as before
+    assert decode_audio(truncated_data).duration_s == pytest.approx((1000 - 44) / 32000, abs=1e-3)
+
+
 EIGHT_CHANNELS_CHECK = """
 import struct, sys
 import numpy as np

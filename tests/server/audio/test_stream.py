@@ -210,3 +210,15 @@ def test_encoded_stream_refuses_absurd_sample_rates_at_once():
     with pytest.raises(AudioDecodeError, match="declared at 597951872 Hz"):
         collect_encoded(b"RIFF" + struct.pack("<I", len(body)) + body)
     assert time.perf_counter() - started < 2.0
+
+
+def test_encoded_wav_header_is_walked_within_bounds_first():
+    """A 2 KB WAV whose LIST claims 2 GB kept FFmpeg's demuxer (in the decoding thread) busy for seconds."""
+    stream_bytes = riff(chunk(b"fmt ", fmt_payload())) + b"LIST" + struct.pack("<I", 0x8000001A) + bytes(2000)
+    started = time.perf_counter()
+    with pytest.raises(StreamFormatError, match="larger than 1048576 bytes.*'LIST'.*re-export the file"):
+        collect_encoded(stream_bytes, piece=512)
+    assert time.perf_counter() - started < 1.0
+    wav = riff(chunk(b"fmt ", fmt_payload()), chunk(b"LIST", b"INFOISFT" + b"x" * 301), chunk(b"data", tone_pcm16(0.5, 16000)))
+    for piece in (5, 512, 1 << 20):  # a valid header in any pieces goes through untouched
+        assert collect_encoded(wav, piece=piece).size == pytest.approx(8000, abs=50)
