@@ -92,6 +92,13 @@ class BlobStore:
         except FileNotFoundError:
             return False
 
+    def check_tree(self, directory: Path) -> None:
+        """Raises UnsafeTreeEntry (INVALID_ARGUMENT) naming the first symbolic link or special file under
+        `directory`; opens its entries but reads no file's contents. Call it before anything else reads the files
+        through their paths (a model inspection follows links)."""
+        for _ in _regular_files(directory):
+            pass
+
     def put_tree(self, directory: Path) -> tuple[str, Path]:
         """Stores every regular file under `directory`; returns (tree sha256, materialized directory).
 
@@ -100,8 +107,7 @@ class BlobStore:
         filesystems) and appears atomically via a rename. Raises UnsafeTreeEntry (INVALID_ARGUMENT) naming
         the first symbolic link or special file found, before anything is stored.
         """
-        for _ in _regular_files(directory):  # refuse before storing anything
-            pass
+        self.check_tree(directory)  # refuse before storing anything
         manifest = {}
         for rel, f in _regular_files(directory):
             manifest[rel] = self._put_open_file(f)

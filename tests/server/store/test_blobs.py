@@ -77,6 +77,8 @@ def test_symlink_out_of_a_model_directory_is_refused_not_copied(tmp_path):
     assert caught.value.path == "tokenizer.json"
     assert "secret" not in caught.value.message  # the link's target is not echoed
     assert stored_files(store) == [], "nothing is stored from a refused directory"
+    with pytest.raises(UnsafeTreeEntry, match="'tokenizer.json'"):
+        store.check_tree(model)  # the same check, for callers that read the directory before storing it
     assert not any(b"the server's secret" in p.read_bytes() for p in (tmp_path / "blobs").rglob("*") if p.is_file())
 
 
