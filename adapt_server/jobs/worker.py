@@ -8,6 +8,7 @@ import signal
 import time
 import traceback
 
+from adapt_server import egress
 from adapt_server.config import ServerConfig
 from adapt_server.errors import AdaptError
 from adapt_server.jobs import handlers
@@ -31,6 +32,7 @@ def _die_with_parent() -> None:
 
 def worker_main(config: ServerConfig, name: str, parent_pid: int, stop_event) -> None:
     """Entry point of a worker process (multiprocessing 'spawn')."""
+    egress.configure()  # first: dependencies' phone-home switches off, outbound attempts recorded (egress.py)
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
     from adapt_kernels.threads import pin_threads, thread_budget
