@@ -14,6 +14,7 @@ from adapt.v1 import (datasets_pb2, datasets_pb2_grpc, models_pb2, models_pb2_gr
                       speech_pb2, speech_pb2_grpc)
 from adapt.v1 import deployments_pb2, deployments_pb2_grpc, fine_tunes_pb2, fine_tunes_pb2_grpc
 from adapt.v1 import evaluations_pb2, evaluations_pb2_grpc
+from adapt_server import egress
 from adapt_server.api.auth import ApiKeyInterceptor
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.datasets import DatasetsServicer
@@ -65,6 +66,7 @@ def prepare_data_dir(config: ServerConfig) -> Store:
 
 
 async def serve(config: ServerConfig, ready_message: bool = True) -> None:
+    egress.configure()  # first: dependencies' phone-home switches off, outbound attempts recorded (egress.py)
     config = config.resolved()
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(max_workers=BLOCKING_THREADS, thread_name_prefix="adapt-blocking"))

@@ -16,4 +16,6 @@ if ! command -v nvidia-smi >/dev/null 2>&1; then
     "${PIP[@]}" "torch==2.13.0"   # the CPU wheel; GPU hosts get the CUDA build through the extras below
 fi
 "${PIP[@]}" -e clients/python -e kernels -e ".[dev]"
+# --- the TypeScript and Go clients (node packages from the lockfile, Debian's Go packages) ---
+bash scripts/setup_clients.sh
 echo "setup done: $(.venv/bin/python --version), adapt at .venv/bin/adapt" >&2

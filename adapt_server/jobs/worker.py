@@ -9,6 +9,7 @@ import time
 import traceback
 from collections.abc import Mapping
 
+from adapt_server import egress
 from adapt_server.config import ServerConfig
 from adapt_server.errors import AdaptError
 from adapt_server.jobs.context import JobCancelled, JobContext
@@ -32,6 +33,7 @@ def _die_with_parent() -> None:
 
 def worker_main(config: ServerConfig, name: str, parent_pid: int, stop_event, handlers: Mapping[str, str]) -> None:
     """Entry point of a worker process (multiprocessing 'spawn'); handlers: job kind -> "module:function"."""
+    egress.configure()  # first: dependencies' phone-home switches off, outbound attempts recorded (egress.py)
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
     from adapt_kernels.threads import pin_threads, thread_budget

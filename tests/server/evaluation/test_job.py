@@ -67,7 +67,7 @@ def test_leaderboard_holds_both_families_with_intervals(evaluated):
 
 
 def test_tiny_en_wer_equals_an_independent_jiwer_computation(local_adapt, evaluated):
-    from whisper_normalizer.english import EnglishTextNormalizer  # the package's own port, not evaluation/text.py
+    from whisper_normalizer.english import EnglishTextNormalizer  # the package's own port, not scoring/text.py
 
     normalize = EnglishTextNormalizer()
     rows = _rows(local_adapt, evaluated, "whisper-tiny.en")
