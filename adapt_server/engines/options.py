@@ -8,10 +8,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from adapt_kernels.whisper_constants import N_TEXT_CTX
+
 MAX_BEAM_SIZE = 32  # beams (or samples) per window; more only costs time
 MAX_TEMPERATURE = 2.0  # softmax temperature; above this sampling is noise
-MAX_NEW_TOKENS = 444  # Whisper's decoder holds 448 positions; 4 are needed for the start sequence
+MAX_NEW_TOKENS = N_TEXT_CTX - 4  # 444: Whisper's decoder holds 448 positions; 4 are needed for the start sequence
 MAX_PROMPT_CHARACTERS = 2000  # initial_prompt/hotwords are truncated to half the decoder anyway
+COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
+                 "bfloat16", "float32")  # CTranslate2's compute types; which run depends on the device
 MAX_ENCODER_PADDING_S = 30.0  # seconds: a Whisper window is 30 s
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.realspeech
+pytestmark = [pytest.mark.slow, pytest.mark.realspeech]  # go test against a real `adapt serve`
 GO = Path(__file__).resolve().parents[2] / "clients" / "go"
 
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-pytestmark = pytest.mark.realspeech
+pytestmark = [pytest.mark.slow, pytest.mark.realspeech]  # node:test against a real `adapt serve`
 
 
 def run_output_tail(output: str, lines: int = 80) -> str:

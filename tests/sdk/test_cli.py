@@ -9,6 +9,8 @@ import pytest
 from testkit.audio import tone, write_audio
 from testkit.servers import ServerProcess
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 
 def _adapt(*args: str, target: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     prefix = ["--target", target] if target else []

@@ -11,6 +11,8 @@ import pytest
 from testkit.audio import tone, write_audio
 from testkit.servers import ServerProcess
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 STATES = {"PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"}
 
 

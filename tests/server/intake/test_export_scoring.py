@@ -52,11 +52,12 @@ class InProcessAdapt:
     def ingest(self, name: str, folder: Path, pipeline: list[dict]):
         from adapt_server.intake.service import DatasetService
         from adapt_server.jobs.worker import run_job
+        from adapt_server.server import JOB_HANDLERS
 
         service = DatasetService(self.config, self.store)
         record = service.create(name, [{"type": "local", "uri": str(folder)}], pipeline, {}, "")
         while (job := self.store.jobs.claim("test-worker")) is not None:
-            run_job(self.store, self.config, job)
+            run_job(self.store, self.config, job, JOB_HANDLERS)
         record = self.store.datasets.get(record.id)
         assert record.job.state == "SUCCEEDED", record.job
         return service, record
