@@ -39,7 +39,8 @@ Hello, this is the support line. We will call you back tomorrow morning at nine.
 WHISPER_LANGUAGES = ("en", "de", "fr", "es")
 COHERE_LANGUAGES = ("ar", "de", "el", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "vi", "zh")
 QWEN3_SPECIAL = ("<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|audio_start|>", "<|audio_end|>",
-                 "<|audio_pad|>", "<asr_text>", "<timestamp>")
+                 "<|audio_pad|>", "<timestamp>")
+QWEN3_MARKERS = ("<asr_text>",)  # added but not special: decode(skip_special_tokens=True) keeps it for parsing
 # Mistral's control tokens in their tekken order ([AUDIO] must be id 24: VoxtralProcessor hard-codes it).
 MISTRAL_SPECIAL = ("<unk>", "<s>", "</s>", "[INST]", "[/INST]", "[AVAILABLE_TOOLS]", "[/AVAILABLE_TOOLS]",
                    "[TOOL_RESULTS]", "[/TOOL_RESULTS]", "[TOOL_CALLS]", "[IMG]", "<pad>", "[IMG_BREAK]", "[IMG_END]",
@@ -162,12 +163,13 @@ def _fast_tokenizer(tokenizer, special: tuple[str, ...], **kwargs):
 def _qwen3_tokenizer(out_dir: Path):
     from transformers import Qwen2Tokenizer
 
-    vocab, merges = _vocab_and_merges(_byte_level_bpe(QWEN3_SPECIAL))
+    vocab, merges = _vocab_and_merges(_byte_level_bpe(QWEN3_SPECIAL + QWEN3_MARKERS))
     tokenizer = Qwen2Tokenizer(vocab=vocab, merges=merges, unk_token="<|endoftext|>", eos_token="<|im_end|>",
                                pad_token="<|endoftext|>",
                                extra_special_tokens={"audio_token": "<|audio_pad|>", "audio_bos_token": "<|audio_start|>",
                                                      "audio_eos_token": "<|audio_end|>"})
     tokenizer.add_special_tokens({"additional_special_tokens": list(QWEN3_SPECIAL)})
+    tokenizer.add_tokens(list(QWEN3_MARKERS))
     return tokenizer
 
 
