@@ -324,3 +324,17 @@ def _whisper(out_dir: Path) -> None:
     model.generation_config = generation
     model.save_pretrained(out_dir)
     WhisperProcessor(feature_extractor=WhisperFeatureExtractor(feature_size=128), tokenizer=tokenizer).save_pretrained(out_dir)
+
+
+class TinyCheckpoints:
+    """Tiny checkpoints made once under `root` and reused (tests cache one per session)."""
+
+    def __init__(self, root: Path, seed: int = 0):
+        self.root = Path(root)
+        self.seed = seed
+
+    def __call__(self, family: str) -> Path:
+        target = self.root / family
+        if not (target / "config.json").is_file():
+            make_tiny_checkpoint(family, target, self.seed)
+        return target

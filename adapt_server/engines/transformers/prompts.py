@@ -59,9 +59,16 @@ class Qwen3AsrCodec(FamilyCodec):
     _code_of = {name.lower(): code for code, name in QWEN3_LANGUAGES.items()}
 
     def batch(self, clips, language, context):
-        inputs = self.processor.apply_transcription_request(list(clips), language=language or None,
-                                                             prompt=[context] * len(clips) if context else None)
-        return Batch(inputs=dict(inputs), prompt_length=int(inputs["input_ids"].shape[1]), generate_kwargs={})
+        # One request per clip, then padded together: the feature extractor's log-mel clamps to the maximum of
+        # everything it is given at once, so featurizing a batch together would make items depend on each other.
+        single = [self.processor.apply_transcription_request(clip, language=language or None, prompt=context)
+                  for clip in clips]
+        pad_id = self.tokenizer.pad_token_id
+        inputs = {"input_ids": _stack([item["input_ids"][0] for item in single], pad_id, left=True),
+                  "attention_mask": _stack([item["attention_mask"][0] for item in single], 0, left=True),
+                  "input_features": _stack([item["input_features"][0].T for item in single], 0.0).transpose(1, 2),
+                  "input_features_mask": _stack([item["input_features_mask"][0] for item in single], 0)}
+        return Batch(inputs=inputs, prompt_length=int(inputs["input_ids"].shape[1]), generate_kwargs={})
 
     def parse(self, tokens, language):
         parsed = self.processor.decode(tokens, return_format="parsed")
@@ -126,6 +133,20 @@ class WhisperCodec(FamilyCodec):
             language = next((by_id[token] for token in tokens if token in by_id), "")
         return self.tokenizer.decode(tokens, skip_special_tokens=True).strip(), language or (
             "" if self.multilingual else "en")
+
+
+def _stack(rows: list, value, left: bool = False):
+    """Tensors of shape (n_i, ...) padded with `value` to the longest (at the start when `left`): (B, n, ...)."""
+    import torch
+
+    longest = max(row.shape[0] for row in rows)
+    out = torch.full((len(rows), longest, *rows[0].shape[1:]), value, dtype=rows[0].dtype)
+    for index, row in enumerate(rows):
+        if left:
+            out[index, longest - row.shape[0]:] = row
+        else:
+            out[index, :row.shape[0]] = row
+    return out
 
 
 CODECS = {"qwen3_asr": Qwen3AsrCodec, "voxtral": VoxtralCodec, "cohere_asr": CohereAsrCodec, "whisper": WhisperCodec}

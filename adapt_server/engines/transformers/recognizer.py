@@ -45,7 +45,8 @@ DEFAULT_OPTIONS = DecodeOptions()
 class WindowDecoding:
     """The decoding of one clip (window)."""
 
-    tokens: tuple[int, ...]  # generated token ids, up to (without) the first end token
+    tokens: tuple[int, ...]  # generated token ids (after the prompt and any forced prefix), up to (without) the
+    # first end token
     text: str  # the transcript, markup removed
     language: str  # language code used or detected ("" unknown)
     avg_logprob: float  # mean log-probability (nats) per generated token
@@ -177,7 +178,7 @@ class TransformersRecognizer:
         for row, tokens in enumerate(sequences):
             kept = tokens[:forced] + _until_eos(tokens[forced:], eos)
             text, used = self.codec.parse(kept, language)
-            decodings.append(WindowDecoding(tokens=tuple(kept), text=text, language=used,
+            decodings.append(WindowDecoding(tokens=tuple(kept[forced:]), text=text, language=used,
                                             avg_logprob=scores(row, len(kept) - forced)))
         return decodings
 
