@@ -32,7 +32,13 @@ def load_transformers_recognizer(model_id: str, path: Path, device: str = "cpu",
                              "transcribe; register it as an aligner, and a Qwen3-ASR model as the recognizer")
     model, torch_dtype = _load_model(model_id, described, device, dtype, threads)
     tokenizer, processor = _load_processor(model_id, described)
-    dtype_name = str(torch_dtype).removeprefix("torch.")
+    return recognizer_from_model(model_id, model, processor, tokenizer, described, device)
+
+
+def recognizer_from_model(model_id: str, model, processor, tokenizer, described: TransformersDirectory,
+                          device: str = "cpu"):
+    """A recognizer over an already loaded model (e.g. one being fine-tuned) and its directory's processor."""
+    dtype_name = str(model.dtype).removeprefix("torch.")
     if described.family == "voxtral_realtime":
         from adapt_server.engines.transformers.realtime import RealtimeRecognizer
         return RealtimeRecognizer(model, processor, tokenizer, described, model_id, device, dtype_name)
