@@ -124,12 +124,15 @@ def run_family_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_i
         "train_seconds": round(result.seconds, 2), "median_step_seconds": round(result.median_step_s, 3),
         "peak_memory_mb": round(result.peak_memory_mb, 1), "device": result.device,
         "train_utterances": len(train_items), "holdout_utterances": len(holdout_items),
+        "export_seconds": {name: round(export.seconds, 2) for name, export in exports.items()},
+        "export_bytes": {name: export.size_bytes for name, export in exports.items()},
         "total_seconds": round(time.perf_counter() - started, 2),
     }
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     ctx.progress(1.0, "done", message=f"fine-tune done: final loss {result.final_loss:.4f}, holdout loss "
                                       f"{holdout_after:.4f}", force=True)
-    return FineTuneOutput(ctranslate2_dir=None, onnx_dir=exports.get("onnx"), huggingface_dir=hf_dir,
+    return FineTuneOutput(ctranslate2_dir=None, onnx_dir=exports["onnx"].path if "onnx" in exports else None,
+                          huggingface_dir=hf_dir,
                           metrics=metrics, hyperparameters=hp.to_dict(),
                           export_formats=tuple(name for name in FAMILY_EXPORT_FORMATS
                                                if name == "huggingface" or name in exports))
