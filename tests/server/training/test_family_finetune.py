@@ -97,7 +97,7 @@ def test_a_fine_tune_memorizes_three_utterances_and_its_export_reloads(family, t
           f"{metrics['train_loss_first']:.3f} -> {metrics['train_loss']:.3f} in {metrics['steps']} steps, {seconds:.1f} s")
     assert before >= 0.9 and after <= 0.1
     progress = job_context.queue.get(job_context.job.id)
-    assert progress.progress == pytest.approx(1.0)
+    assert progress.progress.fraction == pytest.approx(1.0) and progress.progress.stage == "done"
 
 
 @pytest.mark.parametrize("family", FAMILIES)
