@@ -7,10 +7,10 @@ by hand): the audio is padded on the left by `n_left_pad_tokens` tokens of silen
 token plus `num_delay_tokens + 1 + 10` tokens; the prompt is <s> followed by [STREAMING_PAD] x (left pad + delay),
 and generation runs to the end of the audio (so it is bounded by the audio, not by max_new_tokens).
 
-Streaming (`open_stream`) feeds the same computation as audio arrives: the log-mel of the audio so far (centered
+Streaming (`open_stream`) feeds the same computation as audio arrives: the log-mel of the new audio (centered
 STFT; a frame is final once the samples its window covers have arrived, and the fixed global log-mel maximum makes
-frames independent of the rest), the causal encoder and decoder stepped one audio token at a time with their
-caches. Its final text equals the offline transcription of the same audio (tests check it token for token).
+frames independent of the rest), the embedder's causal convolutions over it with a little left context, the
+causal encoder and decoder stepped one audio token at a time with their caches. Its final text equals the offline transcription of the same audio (tests check it token for token).
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from adapt_server.engines.transformers.runtime import checked_audio
 
 DEFAULT_LEFT_PAD_TOKENS = 32  # used when the directory has no tekken.json saying streaming_n_left_pad_tokens
 RIGHT_BUFFER_TOKENS = 10  # mistral-common's OFFLINE_STREAMING_BUFFER_TOKENS (room for the last word)
+CONTEXT_FRAMES = 16  # mel frames of left context recomputed per step (the embedder's convolutions see 5)
 
 
 @dataclass(frozen=True)
@@ -184,16 +185,15 @@ class RealtimeStream:
         if self._stopped or positions <= self._positions or positions < len(prompt):
             return
         model = self.recognizer.model
-        features = self.recognizer.codec.features(self._samples)[:, :, :positions * self.layout.frames_per_token]
         with self.recognizer._lock, torch.inference_mode():
-            embeds = model.model.audio_tower.embedder(features.to(model.device, model.dtype))
-            per_token = embeds.shape[1] // positions
+            embeds, offset = self._embeds(self._positions, positions)
+            per_token = self.layout.frames_per_token // 2  # the embedder's second convolution has stride 2
             while self._positions < positions and not self._stopped:
                 first = self._positions
                 last = len(prompt) if first == 0 else first + 1
                 ids = prompt if first == 0 else [self._next]
                 out = model(input_ids=torch.tensor([ids], device=model.device),
-                            encoder_inputs_embeds=embeds[:, first * per_token:last * per_token],
+                            encoder_inputs_embeds=embeds[:, (first - offset) * per_token:(last - offset) * per_token],
                             cache=self._cache, encoder_cache=self._encoder_cache, use_cache=True,
                             num_delay_tokens=self.layout.delay_tokens, logits_to_keep=1)
                 self._cache, self._encoder_cache = out.cache, out.encoder_cache
@@ -204,6 +204,30 @@ class RealtimeStream:
                     break
                 self._tokens.append(token)
                 self._next = token
+
+    def _embeds(self, first: int, last: int):
+        """(audio embeddings of token positions offset..last, offset): the log-mel and the embedder's causal
+        convolutions recomputed over positions first..last plus CONTEXT_FRAMES of left context only, so a push costs
+        the same however long the stream has run (the context's own outputs are dropped)."""
+        import torch
+
+        model = self.recognizer.model
+        hop, window, per_token = self.layout.hop, self.layout.window, self.layout.frames_per_token
+        start = max(0, first * per_token - CONTEXT_FRAMES)
+        end = last * per_token
+        if start * hop < window // 2:  # the first frames see the STFT's reflected left edge: from the start
+            start = 0
+            features = self.recognizer.codec.features(self._samples)[:, :, :end]
+        else:  # frame t covers samples [t*hop - window/2, t*hop + window/2): no padding needed
+            piece = self._samples[start * hop - window // 2:end * hop + window // 2]
+            # the extractor drops the STFT's last frame: room for one more (zeros) so that frame end-1 stays
+            piece = torch.from_numpy(np.pad(piece, (0, (end - start) * hop + window - piece.size)))
+            features = self.recognizer.codec.processor._torch_extract_fbank_features(piece[None], center=False)
+            features = features[:, :, :end - start]
+        embeds = model.model.audio_tower.embedder(features.to(model.device, model.dtype))
+        skip = (first * per_token - start) // 2
+        offset = first
+        return embeds[:, skip:], offset
 
     def _new_text(self, final: bool) -> str:
         text = self.recognizer.codec.tokenizer.decode(self._tokens, skip_special_tokens=True)
