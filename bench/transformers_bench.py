@@ -10,7 +10,7 @@ What is timed, for the same clips (decoded whole, no VAD; greedy, max_new_tokens
 - adapt/1:  `TransformersRecognizer.decode_clips(clips, batch_size=1)`: the backend's overhead over the loop
             (checks, prompt building, output parsing, scores);
 - adapt/8:  `decode_clips(clips, batch_size=8)`: padded batches, one generate per batch.
-Printed: medians of --runs (interleaved), `overhead` = adapt/1 / loop, `batching gain` = loop / adapt/8, and whether
+Printed: medians of --runs (interleaved, order rotated), `overhead` = adapt/1 / loop, `batching gain` = loop / adapt/8, and whether
 the three gave the same tokens (they must: batching does not change items). Absolute times on tiny models are
 dominated by per-call overhead, so the gain is an upper bound of what batching buys on real checkpoints, where
 each call does far more arithmetic; rerun with real checkpoints (`--checkpoint DIR`) for their figures.
@@ -83,7 +83,8 @@ def main() -> None:
     print(f"{args.clips} clips of 2-8 s ({sum(c.size for c in clips) / 16000:.0f} s), greedy, "
           f"max_new_tokens {args.new_tokens}, {args.threads} torch threads, median of {args.runs}; "
           f"load average {os.getloadavg()[0]:.1f}")
-    print(f"{'family':18s} {'loop s':>8s} {'adapt/1 s':>10s} {'adapt/8 s':>10s} {'overhead':>9s} {'batch gain':>11s} same")
+    print(f"{'family':18s} {'loop s':>8s} {'adapt/1 s':>10s} {'adapt/8 s':>10s} {'overhead':>9s} "
+          f"{'batch gain':>11s} same")
     with tempfile.TemporaryDirectory() as scratch:
         targets = [(inspect_transformers_directory(args.checkpoint).family, args.checkpoint)] if args.checkpoint \
             else [(family, make_tiny_checkpoint(family, Path(scratch) / family)) for family in args.families]
@@ -94,10 +95,12 @@ def main() -> None:
             recognizer.decode_clips(clips[:2], options, batch_size=2)  # warm-up
             times = {"loop": [], "one": [], "eight": []}
             results = {}
-            for _ in range(args.runs):
-                for name, run in (("loop", lambda: loop_decode(recognizer, clips, options)),
-                                  ("one", lambda: [d.tokens for d in recognizer.decode_clips(clips, options, 1)]),
-                                  ("eight", lambda: [d.tokens for d in recognizer.decode_clips(clips, options, 8)])):
+            contenders = [("loop", lambda: loop_decode(recognizer, clips, options)),
+                          ("one", lambda: [d.tokens for d in recognizer.decode_clips(clips, options, 1)]),
+                          ("eight", lambda: [d.tokens for d in recognizer.decode_clips(clips, options, 8)])]
+            for run_index in range(args.runs):  # interleaved, the order rotated each run (no one always first)
+                shift = run_index % len(contenders)
+                for name, run in contenders[shift:] + contenders[:shift]:
                     seconds, results[name] = timed(run)
                     times[name].append(seconds)
             loop, one, eight = (statistics.median(times[name]) for name in ("loop", "one", "eight"))

@@ -98,7 +98,9 @@ def make_tiny_checkpoint(family: str, out_dir: Path, seed: int = 0) -> Path:
     if family not in FAMILIES:
         raise ValueError(f"unknown family {family!r}; choose from {', '.join(FAMILIES)}")
     import torch
+    from transformers.utils import logging
 
+    logging.disable_progress_bar()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     builder = {"qwen3_asr": _qwen3_asr, "qwen3_forced_aligner": _qwen3_forced_aligner, "voxtral": _voxtral,
@@ -160,13 +162,14 @@ def _fast_tokenizer(tokenizer, special: tuple[str, ...], **kwargs):
 # families
 
 
-def _qwen3_tokenizer(out_dir: Path):
+def _qwen3_tokenizer():
     from transformers import Qwen2Tokenizer
 
     vocab, merges = _vocab_and_merges(_byte_level_bpe(QWEN3_SPECIAL + QWEN3_MARKERS))
     tokenizer = Qwen2Tokenizer(vocab=vocab, merges=merges, unk_token="<|endoftext|>", eos_token="<|im_end|>",
                                pad_token="<|endoftext|>",
-                               extra_special_tokens={"audio_token": "<|audio_pad|>", "audio_bos_token": "<|audio_start|>",
+                               extra_special_tokens={"audio_token": "<|audio_pad|>",
+                                                     "audio_bos_token": "<|audio_start|>",
                                                      "audio_eos_token": "<|audio_end|>"})
     tokenizer.add_special_tokens({"additional_special_tokens": list(QWEN3_SPECIAL)})
     tokenizer.add_tokens(list(QWEN3_MARKERS))
@@ -200,7 +203,7 @@ def _qwen3_processor(tokenizer, chat_template: str):
 def _qwen3_asr(out_dir: Path) -> None:
     from transformers import GenerationConfig, Qwen3ASRForConditionalGeneration
 
-    tokenizer = _qwen3_tokenizer(out_dir)
+    tokenizer = _qwen3_tokenizer()
     config = _qwen3_config(tokenizer)
     model = Qwen3ASRForConditionalGeneration(config).eval()
     model.generation_config = GenerationConfig(eos_token_id=list(config.eos_token_id),
@@ -212,7 +215,7 @@ def _qwen3_asr(out_dir: Path) -> None:
 def _qwen3_forced_aligner(out_dir: Path) -> None:
     from transformers import Qwen3ASRForTokenClassification
 
-    tokenizer = _qwen3_tokenizer(out_dir)
+    tokenizer = _qwen3_tokenizer()
     config = _qwen3_config(tokenizer, num_labels=400)  # 400 classes x 80 ms = 32 s
     Qwen3ASRForTokenClassification(config).eval().save_pretrained(out_dir)
     _qwen3_processor(tokenizer, QWEN3_ALIGNER_CHAT_TEMPLATE).save_pretrained(out_dir)
@@ -228,8 +231,8 @@ def _mistral_tokenizer():
 
 
 def _voxtral(out_dir: Path) -> None:
-    from transformers import GenerationConfig, VoxtralConfig, VoxtralForConditionalGeneration, VoxtralProcessor, \
-        WhisperFeatureExtractor
+    from transformers import (
+        GenerationConfig, VoxtralConfig, VoxtralForConditionalGeneration, VoxtralProcessor, WhisperFeatureExtractor)
 
     tokenizer = _mistral_tokenizer()
     # intermediate_size is 4 x hidden_size as in the real encoder: the projector stacks 4 frames (375 per 30 s)
@@ -245,12 +248,14 @@ def _voxtral(out_dir: Path) -> None:
     model.generation_config = GenerationConfig(bos_token_id=1, eos_token_id=2, pad_token_id=11, do_sample=False,
                                                max_new_tokens=32)
     model.save_pretrained(out_dir)
-    VoxtralProcessor(feature_extractor=WhisperFeatureExtractor(feature_size=128), tokenizer=tokenizer).save_pretrained(out_dir)
+    extractor = WhisperFeatureExtractor(feature_size=128)
+    VoxtralProcessor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(out_dir)
 
 
 def _voxtral_realtime(out_dir: Path) -> None:
-    from transformers import GenerationConfig, VoxtralRealtimeConfig, VoxtralRealtimeFeatureExtractor, \
-        VoxtralRealtimeForConditionalGeneration
+    from transformers import (
+        GenerationConfig, VoxtralRealtimeConfig, VoxtralRealtimeFeatureExtractor,
+        VoxtralRealtimeForConditionalGeneration)
 
     tokenizer = _mistral_tokenizer()
     audio = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1, "num_attention_heads": 2,
@@ -269,8 +274,9 @@ def _voxtral_realtime(out_dir: Path) -> None:
 
 
 def _cohere_asr(out_dir: Path) -> None:
-    from transformers import CohereAsrConfig, CohereAsrFeatureExtractor, CohereAsrForConditionalGeneration, \
-        CohereAsrProcessor, GenerationConfig
+    from transformers import (
+        CohereAsrConfig, CohereAsrFeatureExtractor, CohereAsrForConditionalGeneration, CohereAsrProcessor,
+        GenerationConfig)
 
     tokenizer = _fast_tokenizer(_metaspace_bpe(COHERE_SPECIAL), COHERE_SPECIAL, unk_token="<unk>", pad_token="<pad>",
                                 eos_token="<|endoftext|>", bos_token="<|startoftranscript|>")
@@ -294,8 +300,9 @@ def _cohere_asr(out_dir: Path) -> None:
 
 
 def _whisper(out_dir: Path) -> None:
-    from transformers import GenerationConfig, WhisperConfig, WhisperFeatureExtractor, \
-        WhisperForConditionalGeneration, WhisperProcessor, WhisperTokenizer
+    from transformers import (
+        GenerationConfig, WhisperConfig, WhisperFeatureExtractor, WhisperForConditionalGeneration, WhisperProcessor,
+        WhisperTokenizer)
 
     special = ("<|endoftext|>", "<|startoftranscript|>", *(f"<|{code}|>" for code in WHISPER_LANGUAGES),
                "<|translate|>", "<|transcribe|>", "<|startoflm|>", "<|startofprev|>", "<|nospeech|>",
@@ -323,7 +330,8 @@ def _whisper(out_dir: Path) -> None:
         suppress_tokens=[])
     model.generation_config = generation
     model.save_pretrained(out_dir)
-    WhisperProcessor(feature_extractor=WhisperFeatureExtractor(feature_size=128), tokenizer=tokenizer).save_pretrained(out_dir)
+    extractor = WhisperFeatureExtractor(feature_size=128)
+    WhisperProcessor(feature_extractor=extractor, tokenizer=tokenizer).save_pretrained(out_dir)
 
 
 class TinyCheckpoints:

@@ -71,7 +71,8 @@ def _load_model(model_id: str, described: TransformersDirectory, device: str, dt
         model = model_class(name).from_pretrained(str(described.path), dtype=torch_dtype, local_files_only=True)
     except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
         raise ModelLoadError(f"model {model_id!r}: transformers cannot load {described.path} as {name}: "
-                             f"{_first_line(exc)}; check that the directory is complete and matches config.json") from None
+                             f"{_first_line(exc)}; check that the directory is complete and matches "
+                             "config.json") from None
     return model.to(device).eval(), torch_dtype
 
 

@@ -10,7 +10,8 @@ and generation runs to the end of the audio (so it is bounded by the audio, not 
 Streaming (`open_stream`) feeds the same computation as audio arrives: the log-mel of the new audio (centered
 STFT; a frame is final once the samples its window covers have arrived, and the fixed global log-mel maximum makes
 frames independent of the rest), the embedder's causal convolutions over it with a little left context, the
-causal encoder and decoder stepped one audio token at a time with their caches. Its final text equals the offline transcription of the same audio (tests check it token for token).
+causal encoder and decoder stepped one audio token at a time with their caches. Its final text equals the
+offline transcription of the same audio (tests check it token for token).
 """
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ class RealtimeCodec(FamilyCodec):
         longest = max(item.size for item in padded)  # right zeros only follow the item's end: the model is causal
         features = torch.cat([self.features(np.pad(item, (0, longest - item.size))) for item in padded])
         prompt = torch.tensor([layout.prompt] * len(clips), dtype=torch.long)
-        return Batch(inputs={"input_ids": prompt, "attention_mask": torch.ones_like(prompt), "input_features": features},
+        return Batch(inputs={"input_ids": prompt, "attention_mask": torch.ones_like(prompt),
+                             "input_features": features},
                      prompt_length=prompt.shape[1],
                      generate_kwargs={"num_delay_tokens": layout.delay_tokens,
                                       "max_new_tokens": layout.tokens_of(longest) - prompt.shape[1]})

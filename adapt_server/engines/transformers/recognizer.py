@@ -22,8 +22,8 @@ import math
 import threading
 import time
 import zlib
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,8 +33,14 @@ from adapt_server.engines.results import Segment, Transcription
 from adapt_server.engines.transformers.families import MAX_WINDOW_S, SAMPLE_RATE, Family
 from adapt_server.engines.transformers.prompts import FamilyCodec
 from adapt_server.engines.transformers.runtime import check_batch_size, checked_audio
-from adapt_server.engines.vad import Window, decoding_windows, non_speech_regions, pad_regions, shared_vad, \
-    unpadded_regions
+from adapt_server.engines.vad import (
+    Window,
+    decoding_windows,
+    non_speech_regions,
+    pad_regions,
+    shared_vad,
+    unpadded_regions,
+)
 
 DEFAULT_BATCH_SIZE = 8  # windows per generate call
 DEFAULT_MAX_NEW_TOKENS = 256  # tokens per window when DecodeOptions.max_new_tokens is None (~30 s of fast speech)

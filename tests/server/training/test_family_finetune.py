@@ -94,7 +94,8 @@ def test_a_fine_tune_memorizes_three_utterances_and_its_export_reloads(family, t
     assert inspect_transformers_directory(output.huggingface_dir).family == family
     after = _wer(load_transformers_recognizer("tuned", output.huggingface_dir, threads=2), items)
     print(f"\n{family}: WER on the 3 trained utterances {before:.3f} -> {after:.3f}; loss "
-          f"{metrics['train_loss_first']:.3f} -> {metrics['train_loss']:.3f} in {metrics['steps']} steps, {seconds:.1f} s")
+          f"{metrics['train_loss_first']:.3f} -> {metrics['train_loss']:.3f} in {metrics['steps']} steps, "
+          f"{seconds:.1f} s")
     assert before >= 0.9 and after <= 0.1
     progress = job_context.queue.get(job_context.job.id)
     assert progress.progress.fraction == pytest.approx(1.0) and progress.progress.stage == "done"
@@ -145,7 +146,8 @@ def test_onnx_export_where_the_exporter_handles_it(tiny, items, job_context, tmp
     assert (output.onnx_dir / "model.onnx").is_file() and (output.onnx_dir / "tokenizer.json").is_file()
     with pytest.raises(ExportError, match="use the huggingface export"):
         run_family_fine_tune(job_context, tiny("cohere_asr"), "tiny-cohere", items[:1], [],
-                             {**MEMORIZE, "max_steps": 1, "warmup_steps": 0}, tmp_path / "cohere", export_formats=("onnx",))
+                             {**MEMORIZE, "max_steps": 1, "warmup_steps": 0}, tmp_path / "cohere",
+                             export_formats=("onnx",))
 
 
 def test_whisper_only_options_and_untrainable_models_are_refused(tiny, items, job_context, tmp_path):

@@ -4,7 +4,6 @@ in pieces (any size) decides the same tokens as transformers' offline `generate`
 make the text gibberish, so the delay of each word is not checked; that text appears before finish() is."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from adapt_server.engines.options import DecodeOptions
