@@ -95,7 +95,8 @@ class RealtimeCodec(FamilyCodec):
         return Batch(inputs={"input_ids": prompt, "attention_mask": torch.ones_like(prompt),
                              "input_features": features},
                      prompt_length=prompt.shape[1],
-                     generate_kwargs={"num_delay_tokens": layout.delay_tokens,
+                     # one token per audio token, greedy: the stream decides each token once, as it arrives
+                     generate_kwargs={"num_delay_tokens": layout.delay_tokens, "num_beams": 1, "do_sample": False,
                                       "max_new_tokens": layout.tokens_of(longest) - prompt.shape[1]})
 
 
