@@ -77,6 +77,10 @@ def inspect_transformers_directory(path: Path) -> TransformersDirectory:
     path = Path(path)
     config = read_config(path)
     model_type = config.get("model_type")
+    if model_type is None:
+        raise UnsupportedModelType(f"{path}: config.json has no model_type, so it is not a Hugging Face transformers "
+                                   f"model (a CTranslate2 Whisper directory has model.bin); supported families: "
+                                   f"{', '.join(SUPPORTED_MODEL_TYPES)}")
     if model_type not in FAMILIES:
         raise UnsupportedModelType(
             f"{path}: config.json has model_type {model_type!r}, which Adapt does not serve; supported families: "

@@ -57,6 +57,10 @@ def test_an_unsupported_model_type_names_it_and_the_families(tiny, tmp_path):
     assert caught.value.code == "INVALID_ARGUMENT"
     assert "'wav2vec2'" in caught.value.message
     assert all(family in caught.value.message for family in SUPPORTED_MODEL_TYPES)
+    del config["model_type"]
+    (path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(UnsupportedModelType, match="no model_type"):
+        inspect_transformers_directory(path)
 
 
 def test_truncated_weights_are_refused_before_loading(tiny, tmp_path):
