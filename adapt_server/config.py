@@ -49,4 +49,10 @@ class ServerConfig:
 
     @property
     def tmp_dir(self) -> Path:
+        """Scratch space of jobs (e.g. S3 downloads during an ingest)."""
         return self.data_dir / "tmp"
+
+    @property
+    def engine_cache_dir(self) -> Path:
+        """Models converted for the engines (Hugging Face -> CTranslate2), shared by the server and workers."""
+        return self.data_dir / "engines"

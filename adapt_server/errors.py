@@ -36,14 +36,6 @@ class FailedPrecondition(AdaptError):
     code = "FAILED_PRECONDITION"
 
 
-class ResourceExhausted(AdaptError):
-    code = "RESOURCE_EXHAUSTED"
-
-
-class Unimplemented(AdaptError):
-    code = "UNIMPLEMENTED"
-
-
 class Unauthenticated(AdaptError):
     code = "UNAUTHENTICATED"
 

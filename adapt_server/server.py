@@ -14,6 +14,7 @@ from adapt.v1 import (datasets_pb2, datasets_pb2_grpc, models_pb2, models_pb2_gr
                       speech_pb2, speech_pb2_grpc)
 from adapt.v1 import deployments_pb2, deployments_pb2_grpc, fine_tunes_pb2, fine_tunes_pb2_grpc
 from adapt.v1 import evaluations_pb2, evaluations_pb2_grpc
+from adapt_server import egress
 from adapt_server.api.auth import ApiKeyInterceptor
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.datasets import DatasetsServicer
@@ -25,8 +26,12 @@ from adapt_server.api.server_status import ServerServicer
 from adapt_server.api.speech import SpeechServicer
 from adapt_server.config import MAX_MESSAGE_BYTES, ServerConfig
 from adapt_server.engines.registry import EngineRegistry
-from adapt_server.engines.service import ModelService
 from adapt_server.jobs.pool import WorkerPool
+from adapt_server.models.service import ModelService
+from adapt_server.speech.session import Streams
+from adapt_server.store.datasets import INGEST_JOB
+from adapt_server.store.evaluations import EVALUATION_JOB
+from adapt_server.store.fine_tunes import FINE_TUNE_JOB
 from adapt_server.store.store import Store
 
 log = logging.getLogger("adapt.server")
@@ -39,6 +44,11 @@ SERVICE_NAMES = (
     deployments_pb2.DESCRIPTOR.services_by_name["Deployments"].full_name,
     evaluations_pb2.DESCRIPTOR.services_by_name["Evaluations"].full_name,
 )
+JOB_HANDLERS = {  # job kind -> the function its worker runs (imported in the worker when first needed)
+    INGEST_JOB: "adapt_server.intake.ingest:run_ingest_job",
+    EVALUATION_JOB: "adapt_server.evaluation.job:run_evaluation_job",
+    FINE_TUNE_JOB: "adapt_server.finetunes.job:run_fine_tune_job",
+}
 SHUTDOWN_GRACE_S = 5.0
 BLOCKING_THREADS = 32  # threads for SQLite, audio decoding and engine calls (each stream holds one while it decodes)
 POOL_CHECK_INTERVAL_S = 1.0
@@ -56,26 +66,25 @@ def prepare_data_dir(config: ServerConfig) -> Store:
 
 
 async def serve(config: ServerConfig, ready_message: bool = True) -> None:
+    egress.configure()  # first: dependencies' phone-home switches off, outbound attempts recorded (egress.py)
     config = config.resolved()
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(max_workers=BLOCKING_THREADS, thread_name_prefix="adapt-blocking"))
     store = prepare_data_dir(config)
-    pool = WorkerPool(config, store)
+    pool = WorkerPool(config, store, JOB_HANDLERS)
     pool.start()
     interceptors = [ApiKeyInterceptor(config.api_key)] if config.api_key else []
     server = grpc.aio.server(interceptors=interceptors, options=[
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
-    runner = ServiceRunner(config)
+    runner = ServiceRunner(config, EngineRegistry(cache_dir=config.engine_cache_dir), Streams())
     datasets_pb2_grpc.add_DatasetsServicer_to_server(DatasetsServicer(runner), server)
     models_pb2_grpc.add_ModelsServicer_to_server(ModelsServicer(runner), server)
     fine_tunes_pb2_grpc.add_FineTunesServicer_to_server(FineTunesServicer(runner), server)
     deployments_pb2_grpc.add_DeploymentsServicer_to_server(DeploymentsServicer(runner), server)
     evaluations_pb2_grpc.add_EvaluationsServicer_to_server(EvaluationsServicer(runner), server)
-    engines = EngineRegistry(cache_dir=config.data_dir / "engines")
-    speech = SpeechServicer(runner, engines)
-    speech_pb2_grpc.add_SpeechServicer_to_server(speech, server)
-    server_pb2_grpc.add_ServerServicer_to_server(ServerServicer(runner, speech, engines), server)
+    speech_pb2_grpc.add_SpeechServicer_to_server(SpeechServicer(runner), server)
+    server_pb2_grpc.add_ServerServicer_to_server(ServerServicer(runner), server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(SERVICE_NAMES + (health.SERVICE_NAME, reflection.SERVICE_NAME), server)

@@ -10,7 +10,7 @@ What is measured, in one process, one run (tiny.en int8, same model files, same 
 - Adapt, per utterance: ``align_transcript(audio, reference text, engine)`` on each utterance.
 - Adapt, long recording: the 5 utterances concatenated twice with 2 s of silence between them (~70 s, one
   transcript for all), so the windowing (recognition pass, anchors, several 30-s windows) is exercised.
-- Adapt, without the lag correction: the per-utterance times with forced.ATTENTION_LAG_S added back (what
+- Adapt, without the lag correction: the per-utterance times with forced_alignment.ATTENTION_LAG_S added back (what
   plain cross-attention DTW gives), to show what the correction is worth.
 - faster-whisper: ``WhisperModel(...).transcribe(audio, word_timestamps=True, beam_size=5, language="en")``,
   i.e. recognized words with Whisper's own word timestamps, which is what a user gets without a forced
@@ -93,10 +93,10 @@ def main() -> None:
         sys.exit(f"{REALSPEECH.resolve()}/align is absent: this bench needs the realspeech corpus")
     budget = ThreadBudget(numba=args.threads, blas=1, torch=args.threads, ctranslate2_intra=args.threads)
     pin_threads(numba=args.threads, blas=1)
-    from adapt_server.engines.catalog import bundled_model_path
+    from adapt_server.models.bundled import bundled_model_path
     from adapt_server.engines.whisper import WhisperEngine
     from adapt_server.intake.alignment import align_transcript
-    from adapt_server.intake.alignment.forced import ATTENTION_LAG_S
+    from adapt_server.engines.forced_alignment import ATTENTION_LAG_S
 
     engine = WhisperEngine(bundled_model_path(), "whisper-tiny.en", compute_type="int8",
                            threads=budget)

@@ -66,7 +66,7 @@ def load_corpus(folder: Path) -> list[Utterance]:
 
 
 def english_normalizer() -> Callable[[str], str]:
-    from adapt_server.evaluation.text import whisper_english_normalizer
+    from adapt_server.scoring.text import whisper_english_normalizer
     return whisper_english_normalizer()
 
 
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.corpus / "manifest.jsonl").is_file():
         print(f"{args.corpus} has no manifest.jsonl: the realspeech corpus is absent, nothing to measure")
         return 1
-    from adapt_server.engines.catalog import bundled_model_path
+    from adapt_server.models.bundled import bundled_model_path
 
     pin_threads(numba=args.threads, blas=1, torch=args.threads)
     corpus = load_corpus(args.corpus.resolve())

@@ -5,7 +5,7 @@
 
 Corpus: ../shared/realspeech/diar (16 recordings, 455 s: 14 AMI 30-s excerpts with 1-4 speakers and heavy
 overlap, pyannote's sample.wav, and a 5-s down-mixed stereo file whose reference is derived). The bench exits
-with a message when it is absent. Scoring: `adapt_server.evaluation.diarization.score_diarization` (pyannote.
+with a message when it is absent. Scoring: `adapt_server.scoring.diarization.score_diarization` (pyannote.
 metrics) with collar_s=0.25 (pyannote's meaning: total width around each reference boundary), overlapped
 speech scored, each recording's UEM; the corpus DER sums errors over recordings before dividing.
 
@@ -47,16 +47,17 @@ import numpy as np
 from adapt_kernels.threads import pin_threads
 
 from adapt_server.audio.wav import read_pcm16_wav
-from adapt_server.evaluation.diarization import DiarizationResult, reference_turns_from_rttm, score_diarization
 from adapt_server.intake.diarization import (DiarizationOptions, OverlapAwareOptions, PyannoteDiarizer, diarize,
                                              diarize_dvector)
 from adapt_server.intake.diarization.clustering import spectral_labels
 from adapt_server.intake.diarization.embedded import speech_regions_16k
-from adapt_server.intake.diarization.overlap_aware import embed_local_speakers, turns_from_segmentation
-from adapt_server.intake.diarization.segmentation import segment
 from adapt_server.intake.diarization.encoder import mel_spectrogram, shared_encoder
 from adapt_server.intake.diarization.mel import FRAME_S as MEL_FRAME_S
+from adapt_server.intake.diarization.overlap_aware import embed_local_speakers, turns_from_segmentation
+from adapt_server.intake.diarization.segmentation import segment
 from adapt_server.intake.diarization.timeline import WINDOW_S
+from adapt_server.intake.transcripts import parse_rttm
+from adapt_server.scoring.diarization import DiarizationResult, score_diarization
 from adapt_server.spans import SpeakerTurn
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,9 +88,8 @@ def load_corpus(folder: Path) -> list[Recording]:
         assert rate == 16000, f"{item['id']}: expected 16 kHz, got {rate}"
         uem = tuple((float(fields[2]), float(fields[3])) for fields in
                     (row.split() for row in (folder.parent / item["uem"]).read_text().splitlines()) if fields)
-        recordings.append(Recording(item["id"], audio, reference_turns_from_rttm(folder.parent / item["rttm"],
-                                                                                 item["id"]), uem,
-                                    item["num_speakers"]))
+        recordings.append(Recording(item["id"], audio, parse_rttm(folder.parent / item["rttm"], file_id=item["id"]),
+                                    uem, item["num_speakers"]))
     return recordings
 
 

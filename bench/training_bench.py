@@ -38,7 +38,7 @@ def _items(batch: int):
 def _case(name: str, batch: int, steps: int, threads: int, queue) -> None:
     import torch
     torch.set_num_threads(threads)
-    from adapt_server.engines.catalog import bundled_model_path
+    from adapt_server.models.bundled import bundled_model_path
     from adapt_server.training.ct2_import import import_base_model
     from adapt_server.training.data import collate, featurize
     from adapt_server.training.hyperparameters import validate_hyperparameters

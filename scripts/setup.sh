@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Creates .venv in the repository root and installs Adapt (server, kernels, SDK + CLI) with everything the
 # tests need. On a machine without an NVIDIA GPU it installs the CPU build of torch (torch==2.13.0), so that
-# nothing later pulls several GB of CUDA packages. Idempotent: a second run only checks.
+# nothing later pulls several GB of CUDA packages. Idempotent: a second run only checks (and refreshes the
+# editable installs' metadata, e.g. the server's `adapt serve` / `adapt quickstart` registration).
+# A client-only install is `pip install clients/python` (README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -14,4 +16,6 @@ if ! command -v nvidia-smi >/dev/null 2>&1; then
     "${PIP[@]}" "torch==2.13.0"   # the CPU wheel; GPU hosts get the CUDA build through the extras below
 fi
 "${PIP[@]}" -e clients/python -e kernels -e ".[dev]"
+# --- the TypeScript and Go clients (node packages from the lockfile, Debian's Go packages) ---
+bash scripts/setup_clients.sh
 echo "setup done: $(.venv/bin/python --version), adapt at .venv/bin/adapt" >&2

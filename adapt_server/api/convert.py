@@ -4,8 +4,8 @@ from __future__ import annotations
 from google.protobuf import json_format, struct_pb2, timestamp_pb2
 
 from adapt.v1 import common_pb2, datasets_pb2, models_pb2
-from adapt_server.jobs.model import Job, JobEvent, Progress
 from adapt_server.store.datasets import DatasetRecord, FileIssueRow, RecordingRow
+from adapt_server.store.jobs import Job, JobEvent, Progress
 from adapt_server.store.models import ModelRecord
 
 

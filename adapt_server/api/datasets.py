@@ -8,16 +8,17 @@ from adapt_server.api.status import handle_errors
 from adapt_server.api.watch import job_events
 
 
+def dataset_message(s, record) -> datasets_pb2.Dataset:
+    """The Dataset message of a record, with its file issues (s: this thread's Services)."""
+    return convert.dataset(record, s.datasets.file_issues(record.id))
+
 
 class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
     def __init__(self, runner: ServiceRunner):
         self.runner = runner
 
     async def _message(self, dataset_id: str) -> datasets_pb2.Dataset:
-        def load(s):
-            record = s.datasets.get(dataset_id)
-            return convert.dataset(record, s.store.datasets.file_issues(record.id))
-        return await self.runner.run(load)
+        return await self.runner.run(lambda s: dataset_message(s, s.datasets.get(dataset_id)))
 
     @handle_errors
     async def CreateDataset(self, request, context):
@@ -33,10 +34,8 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
 
     @handle_errors
     async def ListDatasets(self, request, context):
-        def page(s):
-            records, token = s.datasets.list(request.page_size, request.page_token)
-            return [convert.dataset(r, s.store.datasets.file_issues(r.id)) for r in records], token
-        items, token = await self.runner.run(page)
+        items, token = await self.runner.page(lambda s: s.datasets.list(request.page_size, request.page_token),
+                                              dataset_message)
         return datasets_pb2.ListDatasetsResponse(datasets=items, next_page_token=token)
 
     @handle_errors
@@ -51,10 +50,10 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
 
     @handle_errors
     async def ListRecordings(self, request, context):
-        rows, token = await self.runner.run(
-            lambda s: s.datasets.recordings(request.dataset_id, request.page_size, request.page_token))
-        return datasets_pb2.ListRecordingsResponse(recordings=[convert.recording(r) for r in rows],
-                                                   next_page_token=token)
+        rows, token = await self.runner.page(
+            lambda s: s.datasets.recordings(request.dataset_id, request.page_size, request.page_token),
+            lambda s, row: convert.recording(row))
+        return datasets_pb2.ListRecordingsResponse(recordings=rows, next_page_token=token)
 
     @handle_errors
     async def ExportDataset(self, request, context):
@@ -68,5 +67,3 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
         record = await self.runner.run(lambda s: s.datasets.get(request.id))
         async for event in job_events(self.runner, record.job.id, request.id, request.after_sequence):
             yield event
-
-

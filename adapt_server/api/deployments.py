@@ -5,8 +5,7 @@ from adapt.v1 import deployments_pb2, deployments_pb2_grpc
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.convert import timestamp
 from adapt_server.api.status import handle_errors
-from adapt_server.deploy.records import Canary, Deployment, Revision
-from adapt_server.deploy.service import DeploymentService
+from adapt_server.store.deployments import Canary, Deployment, Revision
 
 
 def canary_from_proto(request) -> dict | None:
@@ -26,7 +25,9 @@ def _revision(r: Revision) -> deployments_pb2.DeploymentRevision:
         note=r.note, create_time=timestamp(r.created_at), parent=r.parent or 0)
 
 
-def deployment_message(d: Deployment, history: list[Revision]) -> deployments_pb2.Deployment:
+def deployment_message(s, d: Deployment) -> deployments_pb2.Deployment:
+    """The Deployment message with its history (s: this thread's Services)."""
+    history = s.deployments.history(d.id)
     return deployments_pb2.Deployment(
         id=d.id, routes=d.routes, canary=_canary(d.canary), revision=d.revision,
         history=[_revision(r) for r in history], description=d.description, labels=d.labels,
@@ -39,11 +40,7 @@ class DeploymentsServicer(deployments_pb2_grpc.DeploymentsServicer):
 
     async def _call(self, fn) -> deployments_pb2.Deployment:
         """Runs fn(DeploymentService) -> Deployment off the loop; returns it with its history."""
-        def work(s):
-            service = DeploymentService(s.store)
-            record = fn(service)
-            return deployment_message(record, service.repo.revisions(record.id))
-        return await self.runner.run(work)
+        return await self.runner.run(lambda s: deployment_message(s, fn(s.deployments)))
 
     @handle_errors
     async def CreateDeployment(self, request, context):
@@ -57,11 +54,8 @@ class DeploymentsServicer(deployments_pb2_grpc.DeploymentsServicer):
 
     @handle_errors
     async def ListDeployments(self, request, context):
-        def page(s):
-            service = DeploymentService(s.store)
-            records, token = service.list(request.page_size, request.page_token)
-            return [deployment_message(r, service.repo.revisions(r.id)) for r in records], token
-        items, token = await self.runner.run(page)
+        items, token = await self.runner.page(lambda s: s.deployments.list(request.page_size, request.page_token),
+                                              deployment_message)
         return deployments_pb2.ListDeploymentsResponse(deployments=items, next_page_token=token)
 
     @handle_errors
@@ -76,5 +70,5 @@ class DeploymentsServicer(deployments_pb2_grpc.DeploymentsServicer):
 
     @handle_errors
     async def DeleteDeployment(self, request, context):
-        await self.runner.run(lambda s: DeploymentService(s.store).delete(request.id))
+        await self.runner.run(lambda s: s.deployments.delete(request.id))
         return deployments_pb2.DeleteDeploymentResponse(id=request.id)

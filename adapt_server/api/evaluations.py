@@ -10,9 +10,8 @@ from adapt_server.api import convert
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.status import handle_errors
 from adapt_server.api.watch import job_events
-from adapt_server.evaluation.repository import EvaluationRecord, HypothesisRow
-from adapt_server.evaluation.service import EvaluationService
 from adapt_server.evaluation.spec import PUBLIC_NAMES
+from adapt_server.store.evaluations import EvaluationRecord, HypothesisRow
 
 GATE_LIMITS = ("max_rtf", "max_hallucination_rate", "max_reference_regression")
 
@@ -72,7 +71,7 @@ class EvaluationsServicer(evaluations_pb2_grpc.EvaluationsServicer):
 
     async def _call(self, fn):
         """fn(EvaluationService) in a worker thread (this thread's SQLite connection)."""
-        return await self.runner.run(lambda s: fn(EvaluationService(self.runner.config, s.store)))
+        return await self.runner.run(lambda s: fn(s.evaluations))
 
     @handle_errors
     async def CreateEvaluation(self, request, context):
@@ -88,10 +87,10 @@ class EvaluationsServicer(evaluations_pb2_grpc.EvaluationsServicer):
 
     @handle_errors
     async def ListEvaluations(self, request, context):
-        records, token = await self._call(lambda e: e.list(request.page_size, request.page_token,
-                                                           request.dataset_id))
-        return evaluations_pb2.ListEvaluationsResponse(evaluations=[evaluation_to_proto(r) for r in records],
-                                                       next_page_token=token)
+        items, token = await self.runner.page(
+            lambda s: s.evaluations.list(request.page_size, request.page_token, dataset_id=request.dataset_id),
+            lambda s, record: evaluation_to_proto(record))
+        return evaluations_pb2.ListEvaluationsResponse(evaluations=items, next_page_token=token)
 
     @handle_errors
     async def CancelEvaluation(self, request, context):
@@ -104,10 +103,11 @@ class EvaluationsServicer(evaluations_pb2_grpc.EvaluationsServicer):
 
     @handle_errors
     async def ListUtteranceResults(self, request, context):
-        rows, token = await self._call(lambda e: e.utterance_results(
-            request.evaluation_id, request.model_id, request.errors_only, request.page_size, request.page_token))
-        return evaluations_pb2.ListUtteranceResultsResponse(utterances=[utterance_to_proto(r) for r in rows],
-                                                            next_page_token=token)
+        items, token = await self.runner.page(
+            lambda s: s.evaluations.utterance_results(request.evaluation_id, request.model_id, request.errors_only,
+                                                      request.page_size, request.page_token),
+            lambda s, row: utterance_to_proto(row))
+        return evaluations_pb2.ListUtteranceResultsResponse(utterances=items, next_page_token=token)
 
     @handle_errors
     async def WatchEvaluation(self, request, context):

@@ -6,13 +6,12 @@ from adapt_server.api import convert
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.status import handle_errors
 from adapt_server.api.watch import job_events
-from adapt_server.finetunes.records import FineTuneRecord
-from adapt_server.finetunes.service import FineTuneService
+from adapt_server.store.fine_tunes import FineTuneRecord
 
 
-
-def fine_tune_message(record: FineTuneRecord, model_registered: bool) -> fine_tunes_pb2.FineTune:
-    job = record.job
+def fine_tune_message(s, record: FineTuneRecord) -> fine_tunes_pb2.FineTune:
+    """The FineTune message of a record; its model_id once the model is registered (s: this thread's Services)."""
+    job, model_registered = record.job, s.fine_tunes.model_registered(record)
     return fine_tunes_pb2.FineTune(
         id=record.id, state=common_pb2.State.Value(job.state), progress=convert.progress(job.progress),
         error=convert.error(job), create_time=convert.timestamp(record.created_at),
@@ -30,14 +29,9 @@ class FineTunesServicer(fine_tunes_pb2_grpc.FineTunesServicer):
     def __init__(self, runner: ServiceRunner):
         self.runner = runner
 
-    def _service(self, s) -> FineTuneService:
-        return FineTuneService(self.runner.config, s.store)
-
     async def _call(self, fn) -> fine_tunes_pb2.FineTune:
-        def work(s):
-            record = fn(self._service(s))
-            return fine_tune_message(record, s.store.models.get(record.model_id) is not None)
-        return await self.runner.run(work)
+        """fn(FineTuneService) -> FineTuneRecord in a worker thread, as a message."""
+        return await self.runner.run(lambda s: fine_tune_message(s, fn(s.fine_tunes)))
 
     @handle_errors
     async def CreateFineTune(self, request, context):
@@ -54,10 +48,8 @@ class FineTunesServicer(fine_tunes_pb2_grpc.FineTunesServicer):
 
     @handle_errors
     async def ListFineTunes(self, request, context):
-        def page(s):
-            records, token = self._service(s).list(request.page_size, request.page_token)
-            return [fine_tune_message(r, s.store.models.get(r.model_id) is not None) for r in records], token
-        items, token = await self.runner.run(page)
+        items, token = await self.runner.page(lambda s: s.fine_tunes.list(request.page_size, request.page_token),
+                                              fine_tune_message)
         return fine_tunes_pb2.ListFineTunesResponse(fine_tunes=items, next_page_token=token)
 
     @handle_errors
@@ -67,6 +59,6 @@ class FineTunesServicer(fine_tunes_pb2_grpc.FineTunesServicer):
     @handle_errors
     async def WatchFineTune(self, request, context):
         """Streams the fine-tune's event log from after_sequence; ends after the terminal event."""
-        record = await self.runner.run(lambda s: self._service(s).get(request.id))
+        record = await self.runner.run(lambda s: s.fine_tunes.get(request.id))
         async for event in job_events(self.runner, record.job.id, request.id, request.after_sequence):
             yield event

@@ -13,8 +13,9 @@ class ModelsServicer(models_pb2_grpc.ModelsServicer):
 
     @handle_errors
     async def ListModels(self, request, context):
-        records, token = await self.runner.run(lambda s: s.models.list(request.page_size, request.page_token))
-        return models_pb2.ListModelsResponse(models=[convert.model(r) for r in records], next_page_token=token)
+        items, token = await self.runner.page(lambda s: s.models.list(request.page_size, request.page_token),
+                                              lambda s, record: convert.model(record))
+        return models_pb2.ListModelsResponse(models=items, next_page_token=token)
 
     @handle_errors
     async def GetModel(self, request, context):

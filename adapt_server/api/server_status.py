@@ -3,27 +3,25 @@ from __future__ import annotations
 
 import time
 
+from adapt._version import distribution_version
 from adapt.v1 import server_pb2, server_pb2_grpc
 from adapt_server.api import convert
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.status import handle_errors
 
-VERSION = "0.1.0"
+VERSION = distribution_version("adapt-server")  # from clients/python/VERSION, as pip installed it
 
 
 class ServerServicer(server_pb2_grpc.ServerServicer):
-    def __init__(self, runner: ServiceRunner, speech, engines):
+    def __init__(self, runner: ServiceRunner):
         self.runner = runner
-        self.speech = speech
-        self.engines = engines
         self.started = time.time()
 
     @handle_errors
     async def GetStatus(self, request, context):
-        counts = await self.runner.run(lambda s: dict(s.store.db.execute(
-            "SELECT state, COUNT(*) FROM jobs WHERE state IN ('PENDING', 'RUNNING') GROUP BY state").fetchall()))
+        counts, models, streams = await self.runner.run(
+            lambda s: (s.jobs.active(), s.speech.loaded_models(), s.speech.streams.active))
         return server_pb2.ServerStatus(
             version=VERSION, start_time=convert.timestamp(self.started), workers=self.runner.config.workers,
-            jobs_pending=counts.get("PENDING", 0), jobs_running=counts.get("RUNNING", 0),
-            active_streams=self.speech.active_streams,
-            loaded_models=[f"{model}/{compute}" for model, compute in self.engines.loaded()])
+            jobs_pending=counts["PENDING"], jobs_running=counts["RUNNING"], active_streams=streams,
+            loaded_models=models)

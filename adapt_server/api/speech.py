@@ -1,25 +1,16 @@
-"""adapt.v1.Speech: unary Transcribe and bidirectional StreamingTranscribe over the shared engines."""
+"""adapt.v1.Speech: unary Transcribe and bidirectional StreamingTranscribe, as messages <-> the speech use cases
+(speech/service.py, speech/session.py)."""
 from __future__ import annotations
 
-import asyncio
-import logging
-import threading
-
-import numpy as np
+import contextlib
+from collections.abc import AsyncIterator
 
 from adapt.v1 import speech_pb2, speech_pb2_grpc
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.status import handle_errors
-from adapt_server.audio.decode import AudioDecodeError
-from adapt_server.audio.stream import EncodedStream, Linear16Stream
 from adapt_server.errors import InvalidArgument
 from adapt_server.speech import service as speech
-from adapt_server.speech.streaming import Hypothesis, StreamingPolicy, StreamingRecognizer
-
-log = logging.getLogger("adapt.speech")
-DEFAULT_ENDPOINT_SILENCE_S = 0.5
-MAX_ENDPOINT_SILENCE_S = 5.0
-INTERIM_DECODES_AT_ONCE = 1  # interims across all streams decoded concurrently; more are skipped (best-effort)
+from adapt_server.speech.session import StreamAudio
 
 
 def recognition_from_proto(config: speech_pb2.RecognitionConfig) -> speech.Recognition:
@@ -28,6 +19,21 @@ def recognition_from_proto(config: speech_pb2.RecognitionConfig) -> speech.Recog
                               disable_word_timestamps=config.disable_word_timestamps,
                               initial_prompt=config.initial_prompt, hotwords=config.hotwords,
                               temperatures=tuple(config.temperatures), routing_key=config.routing_key)
+
+
+def audio_from_proto(request: speech_pb2.TranscribeRequest) -> speech.AudioBytes | speech.StoredRecording:
+    if request.HasField("recording"):
+        return speech.StoredRecording(request.recording.dataset_id, request.recording.recording_id)
+    return speech.AudioBytes(request.audio, linear16=request.encoding == speech_pb2.LINEAR16,
+                             sample_rate_hz=request.sample_rate_hz, channels=request.channels)
+
+
+def stream_config_from_proto(config: speech_pb2.StreamingConfig) -> speech.StreamConfig:
+    return speech.StreamConfig(
+        recognition=recognition_from_proto(config.recognition),
+        audio=StreamAudio(linear16=config.encoding != speech_pb2.ENCODED, sample_rate_hz=config.sample_rate_hz,
+                          channels=config.channels),
+        endpoint_silence_s=config.endpoint_silence_s, interim_results=not config.disable_interim_results)
 
 
 def _word(w) -> speech_pb2.Word:
@@ -46,37 +52,22 @@ def transcription_to_proto(timed: speech.TimedTranscription) -> speech_pb2.Trans
         duration_s=timed.duration_s, processing_s=timed.processing_s, realtime_factor=timed.realtime_factor)
 
 
-class SpeechServicer(speech_pb2_grpc.SpeechServicer):
-    def __init__(self, runner: ServiceRunner, engines):
-        self.runner = runner
-        self.engines = engines          # adapt_server.engines.registry.EngineRegistry
-        self.active_streams = 0
-        self._interim_slots = threading.BoundedSemaphore(INTERIM_DECODES_AT_ONCE)
+def stream_result_to_proto(result, model_id: str) -> speech_pb2.StreamingTranscribeResponse:
+    return speech_pb2.StreamingTranscribeResponse(
+        is_final=result.is_final, text=result.text, stable_text=result.stable_text,
+        words=[_word(w) for w in result.words], start=result.start, end=result.end,
+        utterance_index=result.utterance_index, model=model_id, audio_received_s=result.audio_received_s,
+        confidence=result.confidence)
 
-    async def _engine(self, recognition: speech.Recognition):
-        record = await self.runner.run(lambda s: speech.resolve_model(s.models, recognition))
-        compute_type = speech.compute_type(recognition)
-        engine = await asyncio.to_thread(self.engines.get, record, compute_type)
-        return record, engine
+
+class SpeechServicer(speech_pb2_grpc.SpeechServicer):
+    def __init__(self, runner: ServiceRunner):
+        self.runner = runner
 
     @handle_errors
     async def Transcribe(self, request, context):
-        recognition = recognition_from_proto(request.config)
-        options = speech.decode_options(recognition)
-        record, engine = await self._engine(recognition)
-        if request.HasField("recording"):
-            ref = request.recording
-
-            def load():
-                return speech.audio_from_recording(self.runner.services().store, ref.dataset_id, ref.recording_id)
-        else:
-            linear16 = request.encoding == speech_pb2.LINEAR16
-            if linear16 and not request.sample_rate_hz:
-                raise InvalidArgument("sample_rate_hz is required with encoding LINEAR16 (e.g. 16000)")
-
-            def load():
-                return speech.audio_from_bytes(request.audio, linear16, request.sample_rate_hz, request.channels)
-        timed = await asyncio.to_thread(speech.transcribe, engine, record.id, load, options)
+        recognition, audio = recognition_from_proto(request.config), audio_from_proto(request)
+        timed = await self.runner.run(lambda s: s.speech.transcribe(recognition, audio))
         return transcription_to_proto(timed)
 
     @handle_errors
@@ -88,92 +79,22 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
             raise InvalidArgument("the stream ended before its config: send a StreamingConfig first")
         if not first.HasField("config"):
             raise InvalidArgument("the first message must carry `config` (a StreamingConfig), not audio")
-        config = first.config
-        recognition = recognition_from_proto(config.recognition)
-        options = speech.decode_options(recognition, streaming=True)
-        interim_options = speech.decode_options(
-            speech.Recognition(**{**recognition.__dict__, "disable_word_timestamps": True}), streaming=True)
-        silence = config.endpoint_silence_s or DEFAULT_ENDPOINT_SILENCE_S
-        if not 0.1 <= silence <= MAX_ENDPOINT_SILENCE_S:
-            raise InvalidArgument(f"endpoint_silence_s must be between 0.1 and {MAX_ENDPOINT_SILENCE_S} s; got {silence}")
-        record, engine = await self._engine(recognition)
-
-        slots = self._interim_slots
-
-        def decode(audio: np.ndarray, final: bool) -> Hypothesis | None:
-            if final:
-                result = engine.transcribe(audio, options)
-            elif slots.acquire(blocking=False):
-                try:
-                    result = engine.transcribe(audio, interim_options)
-                finally:
-                    slots.release()
-            else:
-                return None  # another stream's interim is decoding: skip, finals keep the cores
-            confidence = (sum(s.confidence for s in result.segments) / len(result.segments)) if result.segments else 0.0
-            return Hypothesis(result.text, result.words, confidence)
-
-        recognizer = StreamingRecognizer(decode, StreamingPolicy(endpoint_silence_s=silence,
-                                                                 interim_results=not config.disable_interim_results))
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue = asyncio.Queue()
-        linear16 = config.encoding != speech_pb2.ENCODED
+        config = stream_config_from_proto(first.config)
+        session = await self.runner.run(lambda s: s.speech.open_stream(config))
         try:
-            pcm = Linear16Stream(config.sample_rate_hz, config.channels) if linear16 else None
-        except AudioDecodeError as exc:
-            raise InvalidArgument(f"config: {exc}") from None
-        encoded = None if linear16 else EncodedStream(
-            lambda samples: loop.call_soon_threadsafe(queue.put_nowait, samples), config.sample_rate_hz)
-        reader = asyncio.create_task(self._read_audio(request_iterator, pcm, encoded, queue))
-        self.active_streams += 1
-        try:
-            while True:
-                item = await queue.get()
-                chunks = [item]
-                while not queue.empty():  # coalesce what arrived while the last decode ran
-                    chunks.append(queue.get_nowait())
-                done = any(c is None for c in chunks)
-                errors = [c for c in chunks if isinstance(c, Exception)]
-                if errors:
-                    raise errors[0]
-                audio = [c for c in chunks if isinstance(c, np.ndarray)]
-                if audio:
-                    results = await asyncio.to_thread(recognizer.accept, np.concatenate(audio))
-                    for result in results:
-                        yield _stream_response(result, record.id)
-                if done:
-                    for result in await asyncio.to_thread(recognizer.finish):
-                        yield _stream_response(result, record.id)
-                    return
+            async with contextlib.aclosing(session.results(_audio_chunks(request_iterator))) as results:
+                async for result in results:
+                    yield stream_result_to_proto(result, session.model_id)
         finally:
-            self.active_streams -= 1
-            reader.cancel()
-            if encoded is not None:
-                encoded.abort()
+            session.close()
 
-    async def _read_audio(self, request_iterator, pcm, encoded, queue: asyncio.Queue) -> None:
-        """Reads the client's audio messages into `queue` (arrays), then None at the end, or the error."""
-        try:
-            async for message in request_iterator:
-                if message.HasField("config"):
-                    raise InvalidArgument("config may only be sent once, in the first message")
-                if pcm is not None:
-                    samples = pcm.push(message.audio)
-                    if samples.size:
-                        queue.put_nowait(samples)
-                else:
-                    encoded.push(message.audio)
-            if pcm is not None:
-                queue.put_nowait(pcm.finish())
-            else:
-                await asyncio.to_thread(encoded.finish)
-            queue.put_nowait(None)
-        except asyncio.CancelledError:
-            raise
-        except AudioDecodeError as exc:
-            queue.put_nowait(InvalidArgument(f"audio: {exc}"))
-        except Exception as exc:  # the client went away, or sent something we refuse
-            queue.put_nowait(exc)
+
+async def _audio_chunks(request_iterator) -> AsyncIterator[bytes]:
+    """The audio bytes of the stream's messages after the first; a second config is refused."""
+    async for message in request_iterator:
+        if message.HasField("config"):
+            raise InvalidArgument("config may only be sent once, in the first message")
+        yield message.audio
 
 
 async def _next_or_none(iterator):
@@ -181,11 +102,3 @@ async def _next_or_none(iterator):
         return await iterator.__anext__()
     except StopAsyncIteration:
         return None
-
-
-def _stream_response(result, model_id: str) -> speech_pb2.StreamingTranscribeResponse:
-    return speech_pb2.StreamingTranscribeResponse(
-        is_final=result.is_final, text=result.text, stable_text=result.stable_text,
-        words=[_word(w) for w in result.words], start=result.start, end=result.end,
-        utterance_index=result.utterance_index, model=model_id, audio_received_s=result.audio_received_s,
-        confidence=result.confidence)

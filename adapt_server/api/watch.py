@@ -6,23 +6,22 @@ from collections.abc import AsyncIterator
 
 from adapt_server.api import convert
 from adapt_server.api.context import ServiceRunner
+from adapt_server.store.jobs import TERMINAL_STATES
 
 WATCH_POLL_S = 0.2  # seconds between polls of the event log while nothing new has arrived
-TERMINAL_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 
 async def job_events(runner: ServiceRunner, job_id: str, resource_id: str, after: int) -> AsyncIterator:
     """Events of `job_id` with sequence > `after`, converted for `resource_id`; ends after the terminal event,
     or when the job is gone or already finished with nothing left to send."""
     while True:
-        events = await runner.run(lambda s: s.store.jobs.events(job_id, after))
+        events = await runner.run(lambda s: s.jobs.events(job_id, after))
         for e in events:
             yield convert.event(e, resource_id)
             after = e.seq
             if e.state in TERMINAL_STATES:
                 return
         if not events:
-            job = await runner.run(lambda s: s.store.jobs.get(job_id))
-            if job is None or job.terminal:
+            if await runner.run(lambda s: s.jobs.ended(job_id)):
                 return  # deleted, or the client asked for events past the end
             await asyncio.sleep(WATCH_POLL_S)

@@ -5,7 +5,9 @@ consume); everything downstream (VAD, diarization, alignment, training, evaluati
 """
 from __future__ import annotations
 
-TARGET_SAMPLE_RATE = 16000  # Hz: the rate every model in Adapt consumes (Whisper's SAMPLE_RATE)
+from adapt_kernels.whisper_constants import SAMPLE_RATE
+
+TARGET_SAMPLE_RATE = SAMPLE_RATE  # 16000 Hz: the rate every model in Adapt consumes (Whisper's SAMPLE_RATE)
 TARGET_CHANNELS = 1  # normalized audio is mono; multi-channel sources are downmixed or split on request
 
 PCM16_SAMPLE_WIDTH = 2  # bytes per sample in the normalized WAV

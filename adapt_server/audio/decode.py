@@ -18,6 +18,8 @@ A 10-minute 8 kHz mu-law wav decodes to 16 kHz in about 40 ms, a 10-minute 16 kH
 from __future__ import annotations
 
 import io
+import os
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +40,28 @@ _FAST_OPEN_OPTIONS = {"max_size": str(_WAV_MAX_PACKET_BYTES), "probesize": str(_
 # stereo -> mono this is exactly (L + R) / 2, the same matrix the ffmpeg CLI uses for `-ac 1`.
 _DOWNMIX_OPTIONS = {"rematrix_maxval": "1.0"}
 
+# Source sample rates decoded (Hz). Outside them a header is lying or the audio is useless for speech, and
+# the cost explodes: libswresample took 8 s to set up 598 MHz -> 16 kHz for a 2 KB file, and a 1 Hz header
+# turns each input sample into 16,000 output samples (both found by the fuzz bench).
+MIN_SOURCE_SAMPLE_RATE = 4000  # Hz: below telephony's 8 kHz, 2 kHz of bandwidth
+MAX_SOURCE_SAMPLE_RATE = 768000  # Hz: the highest rate in use (DXD-class PCM)
+
+RIFF_PREFIX_BYTES = 65536  # bytes of a WAV file's start checked for impossible chunk sizes
+RIFF_MAX_CHUNKS = 64  # chunks checked there
+
 AudioSource = str | Path | bytes | bytearray | memoryview | BinaryIO
 
 
 class AudioDecodeError(ValueError):
     """The input cannot be decoded as audio; the message names the input and what is wrong."""
+
+
+def check_source_sample_rate(rate: int, name: str) -> None:
+    """AudioDecodeError unless MIN_SOURCE_SAMPLE_RATE <= `rate` (Hz) <= MAX_SOURCE_SAMPLE_RATE."""
+    if not MIN_SOURCE_SAMPLE_RATE <= rate <= MAX_SOURCE_SAMPLE_RATE:
+        raise AudioDecodeError(f"{name}: the audio is declared at {rate} Hz; Adapt decodes audio sampled at "
+                               f"{MIN_SOURCE_SAMPLE_RATE} to {MAX_SOURCE_SAMPLE_RATE} Hz: fix the header or "
+                               "re-export the file")
 
 
 @dataclass(frozen=True)
@@ -202,6 +221,7 @@ class _ChunkedResampler:
     def push(self, frame: av.AudioFrame) -> None:
         key = (frame.format.name, frame.sample_rate, frame.layout.name)
         if key != self._key:
+            check_source_sample_rate(frame.sample_rate, self._name)
             self._drain()
             self._finished_chains_s = self.source_duration_s
             self._chain_samples = 0
@@ -241,16 +261,20 @@ class _ChunkedResampler:
         # those keep their channels through the resampler and are averaged in numpy instead.
         known_layout = all(channel.name != "NONE" and not channel.name.startswith("USR") for channel in layout.channels)
         self._downmix_in_numpy = self._downmix and layout.nb_channels > 1 and not known_layout
+        # Packed "flt", de-interleaved in numpy: PyAV miscounts the planes of planar frames with 8 or more
+        # channels (9 for 7.1) and `to_ndarray` then reads past the frame: a segfault for a WAV header that
+        # claims 8 channels (found by tests/server/audio/test_decoders_fuzz.py).
         if self._downmix and not self._downmix_in_numpy:
-            self._resampler = av.AudioResampler(format="fltp", layout="mono", rate=self._rate, options=_DOWNMIX_OPTIONS)
+            self._resampler = av.AudioResampler(format="flt", layout="mono", rate=self._rate, options=_DOWNMIX_OPTIONS)
         else:
-            self._resampler = av.AudioResampler(format="fltp", layout=layout, rate=self._rate)
+            self._resampler = av.AudioResampler(format="flt", layout=layout, rate=self._rate)
 
     def _convert(self, frame: av.AudioFrame | None) -> None:
         for converted in self._resampler.resample(frame):
             if converted is None:  # a passthrough resampler echoes the flush
                 continue
-            chunk = converted.to_ndarray()  # float32 (channels, n): the resampler always emits fltp
+            channels = converted.layout.nb_channels
+            chunk = converted.to_ndarray().reshape(-1, channels).T  # float32 (channels, n) from packed flt
             if self._downmix_in_numpy:
                 chunk = chunk.mean(axis=0, keepdims=True, dtype=np.float32)
             self._chunks.append(chunk)
@@ -283,6 +307,7 @@ def _open_audio(source: AudioSource, name: str) -> tuple[av.container.InputConta
     input is opened again with FFmpeg's defaults (not possible for a non-seekable file object).
     """
     target = _open_target(source, name)
+    _check_riff_chunk_sizes(target, name)
     rewind = _rewinder(target)
     if rewind is not None:
         try:
@@ -299,12 +324,35 @@ def _open_audio(source: AudioSource, name: str) -> tuple[av.container.InputConta
         container = av.open(target, mode="r", metadata_errors="ignore")
     except av.FFmpegError as error:
         raise AudioDecodeError(f"{name}: not an audio file (FFmpeg: {_reason(error)})") from error
+    try:
+        return container, decodable_audio_stream(container, name)
+    except AudioDecodeError:
+        container.close()
+        raise
+
+
+def decodable_audio_stream(container: av.container.InputContainer, name: str) -> av.audio.stream.AudioStream:
+    """The best audio stream FFmpeg can decode, or AudioDecodeError saying why there is none.
+
+    A header can name an audio stream that no decoder takes: a WAV with 0 channels (FFmpeg then finds no
+    "best" stream), with 0 bits per sample or an unknown format tag (no codec), or with a sample rate outside
+    MIN_SOURCE_SAMPLE_RATE..MAX_SOURCE_SAMPLE_RATE.
+    """
     if not container.streams.audio:
         kinds = ", ".join(sorted({stream.type for stream in container.streams})) or "none"
         found = f"FFmpeg read it as '{container.format.name}' with streams: {kinds}"
-        container.close()
         raise AudioDecodeError(f"{name}: no audio stream ({found})")
-    return container, container.streams.best("audio")
+    stream = container.streams.best("audio") or container.streams.audio[0]
+    context = stream.codec_context
+    header = f"its {container.format.name} header"
+    if context is None:
+        raise AudioDecodeError(f"{name}: {header} describes audio that no decoder reads (an unknown format tag, or "
+                               f"0 bits per sample); fix the header or re-export the file")
+    if not context.channels:
+        raise AudioDecodeError(f"{name}: {header} declares 0 audio channels; fix the header (1 or more channels) "
+                               f"or re-export the file")
+    check_source_sample_rate(context.sample_rate, name)
+    return stream
 
 
 def _open_target(source: AudioSource, name: str) -> str | BinaryIO:
@@ -323,6 +371,44 @@ def _open_target(source: AudioSource, name: str) -> str | BinaryIO:
     return source
 
 
+def _check_riff_chunk_sizes(target: str | BinaryIO, name: str) -> None:
+    """AudioDecodeError for a RIFF/WAVE file whose header has a chunk before "data" that claims to end past
+    the end of the file. FFmpeg's wav demuxer walks a LIST chunk's claimed size in steps of a few bytes even
+    past the end: a 2 KB file whose LIST claims 2 GB cost ~3 s of CPU per open (found by the fuzz bench).
+    Such a file has no reachable audio anyway. Checks the first RIFF_PREFIX_BYTES only; a non-seekable
+    source is not checked (its size is unknown)."""
+    if isinstance(target, str):
+        total = os.path.getsize(target)
+        with open(target, "rb") as f:
+            prefix = f.read(RIFF_PREFIX_BYTES)
+    else:
+        try:
+            if not target.seekable():
+                return
+            position = target.tell()
+            total = target.seek(0, io.SEEK_END) - position
+            target.seek(position)
+            prefix = target.read(RIFF_PREFIX_BYTES)
+            target.seek(position)
+        except (AttributeError, OSError):
+            return
+    if prefix[:4] != b"RIFF" or prefix[8:12] != b"WAVE":
+        return
+    offset = 12
+    for _ in range(RIFF_MAX_CHUNKS):
+        if offset + 8 > len(prefix):
+            return
+        chunk_id, size = prefix[offset:offset + 4], struct.unpack_from("<I", prefix, offset + 4)[0]
+        if chunk_id == b"data":
+            return
+        end = offset + 8 + size
+        if end > total:
+            raise AudioDecodeError(f"{name}: its WAV header's {chunk_id.decode('latin-1')!r} chunk at byte {offset} "
+                                   f"claims {size} bytes but the file ends at byte {total}, before any audio; the "
+                                   "file is damaged: re-export it")
+        offset = end + (size & 1)
+
+
 def _rewinder(target: str | BinaryIO):
     """A function that puts `target` back where it was for a second open, or None if it cannot."""
     if isinstance(target, str):
@@ -338,11 +424,9 @@ def _rewinder(target: str | BinaryIO):
 
 def _complete_audio_stream(container: av.container.InputContainer) -> av.audio.stream.AudioStream | None:
     """The best audio stream if FFmpeg knows its sample rate and channel count, else None."""
-    if not container.streams.audio:
-        return None
-    stream = container.streams.best("audio")
-    context = stream.codec_context
-    return stream if context.sample_rate and context.channels else None
+    stream = container.streams.best("audio") if container.streams.audio else None
+    context = stream.codec_context if stream is not None else None
+    return stream if context is not None and context.sample_rate and context.channels else None
 
 
 def _declared_duration_s(container: av.container.InputContainer, stream: av.audio.stream.AudioStream) -> float | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from adapt_server.deploy.records import Canary
+from adapt_server.store.deployments import Canary
 
 BUCKETS = 10_000  # resolution of the canary split: 0.01 %
 

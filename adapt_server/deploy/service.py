@@ -16,21 +16,22 @@ from __future__ import annotations
 import math
 import re
 
-from adapt_server.deploy.records import CREATE, ROLLBACK, ROUTES, UPDATE, Canary, Deployment, Revision
-from adapt_server.deploy.repository import DeploymentRepository
 from adapt_server.deploy.routing import choose_model
 from adapt_server.deploy.validation import gate_verdict
 from adapt_server.errors import AlreadyExists, Aborted, FailedPrecondition, InvalidArgument, NotFound
-from adapt_server.store.pages import decode_token, page_size
+from adapt_server.store.deployments import CREATE, ROLLBACK, UPDATE, Canary, Deployment, Revision
+from adapt_server.store.pages import requested_page
+from adapt_server.store.store import Store
 
+ROUTES = ("stt",)  # route names a deployment may hold; "stt": speech-to-text (Transcribe, StreamingTranscribe)
 DEPLOYMENT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 WRITE_RETRIES = 5  # optimistic-concurrency retries when two updates race
 
 
 class DeploymentService:
-    def __init__(self, store):
+    def __init__(self, store: Store):
         self.store = store
-        self.repo = DeploymentRepository(store.db)
+        self.repo = store.deployments
 
     # --- reads --------------------------------------------------------------------------------------
     def get(self, deployment_id: str) -> Deployment:
@@ -41,7 +42,7 @@ class DeploymentService:
         return record
 
     def list(self, requested_size: int, token: str) -> tuple[list[Deployment], str]:
-        return self.repo.list_page(page_size(requested_size), decode_token(token))
+        return requested_page(self.repo.list_page, requested_size, token)
 
     def history(self, deployment_id: str) -> list[Revision]:
         self.get(deployment_id)

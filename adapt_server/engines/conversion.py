@@ -13,8 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_directory
 from adapt_server.engines.errors import ModelLoadError
+from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
 
 _COPIED_FILES = ("tokenizer.json", "preprocessor_config.json")
 

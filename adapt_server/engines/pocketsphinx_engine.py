@@ -6,7 +6,7 @@ Same public shape as `WhisperEngine`: `transcribe(audio, options)` and `transcri
 batch_size)` return `Transcription`s with segments, timed words and non-speech.
 
 Pipeline of one input (float32 (n_samples,) at 16 kHz):
-1. Silero VAD and the windows Whisper decodes (`vad.decoding_windows`: padded speech regions packed into
+1. Silero VAD and the windows Whisper decodes (`inputs.speech_windows`: padded speech regions packed into
    <= 30-s windows cut at pauses, grown into the surrounding non-speech; an input of <= 30 s with any speech
    is one whole window). Inputs with no detected speech are not decoded.
 2. Each window is decoded as one pocketsphinx utterance from 16-bit PCM, in a single `process_raw` call
@@ -37,8 +37,8 @@ sequentially, 13.4 s on two threads with a Decoder each and 13.3 s on two thread
 while each extra Decoder costs ~90 MB. The same fact means that while a window (<= 30 s of audio, 0.2 to
 1 s of CPU per second of audio: 10 s for JFK's 11 s on this shared machine) is decoded no other Python
 thread of the process runs: run this engine in a worker process (as evaluations do), not on a
-latency-sensitive server thread. `EngineRegistry` returns the shared engine for a model record of format
-"pocketsphinx" (`model_record()`, registered at start).
+latency-sensitive server thread. `EngineRegistry` returns the shared engine for a model of format
+"pocketsphinx" (the catalogue entry is `models/bundled.pocketsphinx_record()`, registered at start).
 """
 from __future__ import annotations
 
@@ -51,19 +51,12 @@ import numpy as np
 
 from adapt_server.audio.constants import PCM16_FULL_SCALE, PCM16_MAX, TARGET_SAMPLE_RATE
 from adapt_server.engines.errors import ModelLoadError
+from adapt_server.engines.inputs import check_call, checked_audios, speech_windows
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
-from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.pocketsphinx_segments import SegEntry, window_segments
+from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.results import Segment, Transcription
 from adapt_server.engines.segments import non_speech
-from adapt_server.engines.vad import (
-    MAX_WINDOW_S,
-    Window,
-    decoding_windows,
-    pad_regions,
-    shared_vad,
-    unpadded_regions,
-)
 
 POCKETSPHINX_MODEL_ID = "pocketsphinx-en-us"
 SAMPLE_RATE = TARGET_SAMPLE_RATE  # Hz: the en-us acoustic model's rate
@@ -104,24 +97,6 @@ def bundled_model() -> PocketsphinxModel:
         raise ModelLoadError(f"model {POCKETSPHINX_MODEL_ID!r}: the pocketsphinx package lacks {missing}; "
                              "reinstall it (`pip install --force-reinstall 'pocketsphinx>=5'`)")
     return model
-
-
-def model_record(created_at: float | None = None):
-    """The catalogue entry of the bundled model (kind BUNDLED, format "pocketsphinx"): what makes
-    "pocketsphinx-en-us" a model id every API accepts. ModelLoadError when the package or its model is absent."""
-    from adapt_server.store.models import ModelRecord
-
-    model = bundled_model()
-    root = model.acoustic_model.parent
-    return ModelRecord(
-        id=POCKETSPHINX_MODEL_ID, kind="BUNDLED", family="pocketsphinx", format="pocketsphinx", path=str(root),
-        base_model="", multilingual=False, n_mels=0,
-        size_bytes=sum(p.stat().st_size for p in root.rglob("*") if p.is_file()), sha256="",
-        created_at=created_at or time.time(),
-        lineage={"source": "pip package pocketsphinx", "origin": "CMU Sphinx en-us: continuous HMM/GMM acoustic "
-                 "model, CMU pronouncing dictionary, en-us 3-gram language model"},
-        description="CMU pocketsphinx en-us (classical HMM/GMM with an n-gram LM), bundled: a baseline of "
-                    "another family than Whisper")
 
 
 def read_fillers(noisedict: Path) -> frozenset[str]:
@@ -173,20 +148,18 @@ class PocketsphinxEngine:
         Raises InvalidDecodeOptions for bad options (or a language other than "en"), ValueError/TypeError for
         bad audio (naming the item).
         """
-        options.validate()
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be an integer >= 1; got {batch_size!r}")
+        check_call(options, batch_size)
         if options.language != LANGUAGE:
             raise InvalidDecodeOptions("language", f"{POCKETSPHINX_MODEL_ID} recognizes English only ('en'); "
                                                    f"got {options.language!r}")
-        inputs = [_checked_audio(audio, index) for index, audio in enumerate(audios)]
+        inputs = checked_audios(audios)
         return [self._transcribe_one(samples, options) for samples in inputs]
 
     def _transcribe_one(self, samples: np.ndarray, options: DecodeOptions) -> Transcription:
         started = time.perf_counter()
         duration = samples.size / SAMPLE_RATE
         segments: list[Segment] = []
-        for window in self._windows(samples, options):
+        for window in speech_windows(samples, options.vad).windows:
             first, last = window.sample_range(samples.size)
             segments += window_segments(self._decode(samples[first:last]), window.start_s, window.end_s,
                                         self.frames_per_second, options.vad.min_silence_s, self.fillers,
@@ -195,14 +168,6 @@ class PocketsphinxEngine:
             segments=tuple(segments), text=" ".join(segment.text for segment in segments), duration_s=duration,
             non_speech=non_speech([], segments, duration, options.vad.min_silence_s),
             processing_s=time.perf_counter() - started, model_id=self.model_id, compute_type=self.compute_type)
-
-    def _windows(self, samples: np.ndarray, options: DecodeOptions) -> list[Window]:
-        """The same decoding windows as WhisperEngine's (Silero VAD, <= 30 s, cut at pauses)."""
-        if samples.size == 0:
-            return []
-        duration = samples.size / SAMPLE_RATE
-        speech = unpadded_regions(shared_vad().speech_probabilities(samples), duration, options.vad, MAX_WINDOW_S)
-        return decoding_windows(pad_regions(speech, options.vad.speech_pad_s, duration), duration, MAX_WINDOW_S)
 
     def _decode(self, samples: np.ndarray) -> list[SegEntry]:
         """One window (float32 (n,), 16 kHz) decoded as one utterance -> its segmentation entries."""
@@ -228,16 +193,3 @@ def shared_pocketsphinx_engine() -> PocketsphinxEngine:
         if _shared_engine is None:
             _shared_engine = PocketsphinxEngine()
         return _shared_engine
-
-
-def _checked_audio(audio: np.ndarray, index: int) -> np.ndarray:
-    array = np.asarray(audio)
-    if array.ndim != 1:
-        raise ValueError(f"audio[{index}] must be mono samples of shape (n_samples,); got shape {array.shape}")
-    if not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(f"audio[{index}] has dtype {array.dtype}; pass float samples in [-1, 1] at 16 kHz "
-                        "(for 16-bit PCM: samples.astype(np.float32) / 32768)")
-    samples = np.ascontiguousarray(array, dtype=np.float32)
-    if not np.isfinite(samples).all():
-        raise ValueError(f"audio[{index}] contains NaN or infinite samples")
-    return samples

@@ -1,6 +1,9 @@
 """Loaded engines, shared across requests: each (model, path, compute type) is loaded once and kept in a
 small LRU cache.
 
+A model comes as a `ModelSource` (where its files are and in which format); the format picks its loader in
+`LOADERS`, the one table of what this server can load: a new family or backend is one entry there.
+
 Thread-safe. A lock per key makes concurrent requests for a model that is not loaded yet wait for one
 load instead of loading it twice; requests for other models are not blocked meanwhile. Evicting an engine
 only drops the registry's reference: requests still holding it finish normally and the memory is freed
@@ -10,45 +13,77 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from adapt_kernels.threads import ThreadBudget
 
 from adapt_server.engines.errors import ModelLoadError
-from adapt_server.engines.whisper import WhisperEngine
-from adapt_server.store.models import ModelRecord
+from adapt_server.engines.protocol import Recognizer
 
-MODEL_FORMATS = ("ctranslate2", "huggingface")
-POCKETSPHINX_FORMAT = "pocketsphinx"  # the classical baseline bundled with the pocketsphinx package
 DEFAULT_MAX_ENGINES = 2  # loaded models kept at once (tiny.en int8 is ~40 MB, large-v3 several GB)
 
 
 @dataclass(frozen=True)
 class ModelSource:
-    """Where a model's files are: what the registry needs of a ModelRecord."""
+    """A model's files, as the registry needs them (the catalogue makes one from its record)."""
 
     model_id: str  # e.g. "whisper-tiny.en", "ft:whisper-tiny.en:abc123"
     path: Path  # the model directory
-    format: str  # "ctranslate2" | "huggingface"
+    format: str  # picks the loader: "ctranslate2" | "huggingface" | "pocketsphinx" (see LOADERS)
+    family: str = ""  # e.g. "whisper", "pocketsphinx"
     fingerprint: str = ""  # content hash naming the converted copy of a Hugging Face model ("": file stats)
 
-    @classmethod
-    def of(cls, model: ModelRecord | ModelSource | tuple[str, str | Path, str]) -> ModelSource:
-        if isinstance(model, ModelSource):
-            return model
-        if isinstance(model, ModelRecord):
-            return cls(model.id, Path(model.path), model.format, model.sha256[:16])
-        if isinstance(model, tuple) and len(model) == 3:
-            model_id, path, model_format = model
-            return cls(str(model_id), Path(path), str(model_format))
-        raise TypeError(f"a model is a ModelRecord, a ModelSource or (model_id, path, format); got {model!r}")
+
+@dataclass(frozen=True)
+class LoadSettings:
+    """How the registry loads every engine."""
+
+    compute_type: str  # e.g. "int8", "float32" (CTranslate2 compute types; a loader may ignore it)
+    device: str  # "cpu" | "cuda"
+    threads: ThreadBudget | None  # CPU thread budget (None: all cores)
+    cache_dir: Path  # where a loader may keep converted copies of models
+
+
+@dataclass(frozen=True)
+class EngineLoader:
+    """How one format is loaded. shared: `load` returns one process-wide engine (thread-safe, nothing to
+    configure), which the registry neither caches nor counts, and compute types do not apply."""
+
+    load: Callable[[ModelSource, LoadSettings], Recognizer]
+    shared: bool = False
+
+
+def _whisper(source: ModelSource, settings: LoadSettings) -> Recognizer:
+    """CTranslate2 Whisper; a Hugging Face directory is converted once into the cache first."""
+    from adapt_server.engines.whisper import WhisperEngine
+
+    if not source.path.is_dir():
+        raise ModelLoadError(f"model {source.model_id!r}: directory {source.path} does not exist; "
+                             "register the model again")
+    return WhisperEngine(source.path, source.model_id, compute_type=settings.compute_type, device=settings.device,
+                         threads=settings.threads, engine_cache_dir=settings.cache_dir,
+                         fingerprint=source.fingerprint or None)
+
+
+def _pocketsphinx(source: ModelSource, settings: LoadSettings) -> Recognizer:
+    from adapt_server.engines.pocketsphinx_engine import shared_pocketsphinx_engine
+
+    return shared_pocketsphinx_engine()
+
+
+LOADERS: dict[str, EngineLoader] = {  # model format -> its loader
+    "ctranslate2": EngineLoader(_whisper),
+    "huggingface": EngineLoader(_whisper),
+    "pocketsphinx": EngineLoader(_pocketsphinx, shared=True),
+}
 
 
 class EngineRegistry:
-    """Resolves a model to a loaded WhisperEngine (or, for format "pocketsphinx", the shared PocketsphinxEngine).
+    """Resolves a model to a loaded engine (a `Recognizer`), through the loader of its format.
 
-    cache_dir: where Hugging Face models are converted to CTranslate2 (created when needed).
+    cache_dir: where loaders keep converted models (Hugging Face -> CTranslate2; created when needed).
     threads: the CPU thread budget every engine gets (None: all cores).
     max_engines: engines kept loaded; the least recently used one is dropped beyond that.
     """
@@ -62,24 +97,25 @@ class EngineRegistry:
         self.max_engines = max_engines
         self.device = device
         self.loads = 0  # engines constructed so far (a cache hit does not count)
-        self._engines: OrderedDict[tuple[str, str, str], WhisperEngine] = OrderedDict()
+        self._engines: OrderedDict[tuple[str, str, str], Recognizer] = OrderedDict()
         self._lock = threading.Lock()  # guards _engines, _key_locks and loads
         self._key_locks: dict[tuple[str, str, str], threading.Lock] = {}
 
-    def get(self, model: ModelRecord | ModelSource | tuple[str, str | Path, str],
-            compute_type: str = "int8") -> WhisperEngine:
-        """The engine for `model` at `compute_type`, loading it on first use.
+    def get(self, source: ModelSource, compute_type: str = "int8") -> Recognizer:
+        """The engine for `source` at `compute_type`, loading it on first use.
 
-        Raises ModelLoadError (FAILED_PRECONDITION) when the directory is missing or not a usable Whisper
-        model, UnsupportedComputeType (INVALID_ARGUMENT) for a compute type the device cannot run.
+        Raises ModelLoadError (FAILED_PRECONDITION) when the format has no loader or the files are missing or
+        unusable, UnsupportedComputeType (INVALID_ARGUMENT) for a compute type the device cannot run.
         """
-        source = ModelSource.of(model)
-        if source.format == POCKETSPHINX_FORMAT:  # one shared, thread-safe engine; compute type does not apply
-            from adapt_server.engines.pocketsphinx_engine import shared_pocketsphinx_engine
-            return shared_pocketsphinx_engine()
-        if source.format not in MODEL_FORMATS:
-            raise ModelLoadError(f"model {source.model_id!r} has format {source.format!r}; the Whisper engine "
-                                 f"loads {list(MODEL_FORMATS)}")
+        if not isinstance(source, ModelSource):
+            raise TypeError(f"a model is a ModelSource (model_id, path, format, ...); got {source!r}")
+        loader = LOADERS.get(source.format)
+        if loader is None:
+            raise ModelLoadError(f"model {source.model_id!r} has format {source.format!r}; this server loads "
+                                 f"{sorted(LOADERS)}")
+        settings = LoadSettings(compute_type, self.device, self.threads, self.cache_dir)
+        if loader.shared:
+            return loader.load(source, settings)
         key = (source.model_id, str(source.path), compute_type)
         with self._lock:
             engine = self._hit(key)
@@ -91,7 +127,7 @@ class EngineRegistry:
                 engine = self._hit(key)
                 if engine is not None:
                     return engine
-            engine = self._load(source, compute_type)
+            engine = loader.load(source, settings)
             with self._lock:
                 self.loads += 1
                 self._engines[key] = engine
@@ -114,16 +150,8 @@ class EngineRegistry:
                 self._key_locks.pop(key, None)
             return len(keys)
 
-    def _hit(self, key: tuple[str, str, str]) -> WhisperEngine | None:
+    def _hit(self, key: tuple[str, str, str]) -> Recognizer | None:
         engine = self._engines.get(key)
         if engine is not None:
             self._engines.move_to_end(key)
         return engine
-
-    def _load(self, source: ModelSource, compute_type: str) -> WhisperEngine:
-        if not source.path.is_dir():
-            raise ModelLoadError(f"model {source.model_id!r}: directory {source.path} does not exist; "
-                                 "register the model again")
-        return WhisperEngine(source.path, source.model_id, compute_type=compute_type, device=self.device,
-                             threads=self.threads, engine_cache_dir=self.cache_dir,
-                             fingerprint=source.fingerprint or None)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adapt_kernels.whisper_constants import TIME_PRECISION_S
+
 from adapt_server.engines.quality import WindowDecoding
 from adapt_server.engines.results import Segment, segment_confidence
-from adapt_server.engines.tokenizer import TIME_PRECISION_S, WhisperTokenizer
+from adapt_server.engines.tokenizer import WhisperTokenizer
 from adapt_server.engines.vad import Window, non_speech_regions
 from adapt_server.engines.word_timing import TimedWord
 from adapt_server.spans import Word

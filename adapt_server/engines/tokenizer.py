@@ -13,7 +13,6 @@ from pathlib import Path
 
 import tokenizers
 
-TIME_PRECISION_S = 0.02  # seconds per timestamp token step (<|0.00|>, <|0.02|>, ...)
 # Languages written without spaces: their words are split at unicode boundaries instead (openai/whisper).
 _UNSPACED_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "my", "yue"})
 
@@ -78,7 +77,8 @@ class WhisperTokenizer:
 
     @property
     def timestamp_begin(self) -> int:
-        """Id of <|0.00|>; timestamp token t means (t - timestamp_begin) * TIME_PRECISION_S seconds."""
+        """Id of <|0.00|>; timestamp token t means (t - timestamp_begin) * TIME_PRECISION_S seconds
+        (adapt_kernels.whisper_constants)."""
         return self.no_timestamps + 1
 
     def language_token(self, language: str) -> int | None:

@@ -2,7 +2,8 @@
 
 Pipeline of `transcribe_batch` (and of `transcribe`, a batch of one):
 1. Silero VAD finds the speech of each input; regions are packed into <= 30-s windows cut at pauses and
-   grown into the surrounding non-speech (an input of <= 30 s with any speech is one whole window).
+   grown into the surrounding non-speech (an input of <= 30 s with any speech is one whole window;
+   `inputs.speech_windows`).
    Inputs with no detected speech are not decoded at all.
 2. Windows of all inputs are grouped by encoder length (window + `encoder_padding_s`, rounded up to
    CONTEXT_STEP_S, at most 30 s) into batches of `batch_size`; each batch is featurized with Adapt's
@@ -18,6 +19,9 @@ Pipeline of `transcribe_batch` (and of `transcribe`, a batch of one):
    length; segments are Whisper's timestamp segments (or, without timestamp tokens, a window's text split
    at sentence ends), each with its words (see `segments.py`).
 
+The engine is also a `WordAligner` (engines/protocol.py): `align_words` times known words by forced alignment
+(see `forced_alignment.py`).
+
 Thread-safety: one engine serves concurrent requests. CTranslate2 model calls are thread-safe; with
 `inter_threads=1` (the thread budget's default) calls from concurrent requests queue and run one at a
 time on `intra_threads` cores, which is the most throughput a CPU gives; raise inter_threads to run
@@ -29,6 +33,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,13 +41,16 @@ import ctranslate2
 import numpy as np
 from adapt_kernels.mel import log_mel_spectrogram
 from adapt_kernels.threads import ThreadBudget, thread_budget
-from adapt_kernels.whisper_constants import CHUNK_LENGTH, HOP_LENGTH, N_SAMPLES, SAMPLE_RATE
+from adapt_kernels.whisper_constants import (CHUNK_LENGTH, HOP_LENGTH, MAX_TEXT_TOKENS, MEDIAN_FILTER_WIDTH,
+                                             N_SAMPLES, N_TEXT_CTX, SAMPLE_RATE, TIME_PRECISION_S)
 
-from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_directory
 from adapt_server.engines.conversion import ensure_ctranslate2
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
-from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
-from adapt_server.engines.protocol import EngineInfo
+from adapt_server.engines.forced_alignment import ALIGN_BATCH_SIZE, transcript_words
+from adapt_server.engines.inputs import check_call, checked_audios, speech_windows
+from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
+from adapt_server.engines.options import COMPUTE_TYPES, DecodeOptions, InvalidDecodeOptions
+from adapt_server.engines.protocol import AlignmentWindow, EngineInfo
 from adapt_server.engines.quality import (
     WindowDecoding,
     average_logprob,
@@ -54,27 +62,18 @@ from adapt_server.engines.quality import (
 )
 from adapt_server.engines.results import Segment, Transcription
 from adapt_server.engines.segments import non_speech, window_pieces, window_segments
-from adapt_server.engines.tokenizer import TIME_PRECISION_S, WhisperTokenizer
-from adapt_server.engines.vad import (
-    MAX_WINDOW_S,
-    Window,
-    decoding_windows,
-    pad_regions,
-    shared_vad,
-    unpadded_regions,
-)
+from adapt_server.engines.tokenizer import WhisperTokenizer
+from adapt_server.engines.vad import Window
 from adapt_server.engines.word_timing import ENCODER_FRAMES_PER_SECOND, TimedWord, timed_words
+from adapt_server.spans import Word
 
 CONTEXT_STEP_S = 2  # seconds: encoder lengths are multiples of this (fewer shapes, larger batches)
 FULL_CONTEXT_S = CHUNK_LENGTH  # 30 s: the encoder window Whisper was trained on
-MAX_DECODER_LENGTH = 448  # positions of Whisper's decoder (prompt + generated tokens)
+MAX_DECODER_LENGTH = N_TEXT_CTX  # 448 positions of Whisper's decoder (prompt + generated tokens)
 MAX_PROMPT_TOKENS = MAX_DECODER_LENGTH // 2 - 1  # previous-text tokens kept in a prompt (openai/whisper)
 DEFAULT_BATCH_SIZE = 8  # windows per encode/generate call on CPU
-MEDIAN_FILTER_WIDTH = 7  # frames: smoothing of the attention weights before DTW (openai/whisper)
 MAX_INITIAL_TIMESTAMP_S = 1.0  # seconds: latest first timestamp token (timestamp mode)
 MIN_CONTINUATION_S = 0.5  # seconds: a shorter rest of a window after the last timestamp is not decoded again
-COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
-                 "bfloat16", "float32")
 
 DEFAULT_OPTIONS = DecodeOptions()
 _front_end_lock = threading.Lock()
@@ -173,15 +172,13 @@ class WhisperEngine:
         Each Transcription's processing_s is the batch's wall time shared in proportion to audio duration.
         Raises InvalidDecodeOptions for bad options, ValueError/TypeError for bad audio (naming the item).
         """
-        options.validate()
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be an integer >= 1; got {batch_size!r}")
+        check_call(options, batch_size)
         self._check_language(options)
         started = time.perf_counter()
-        inputs = [_checked_audio(audio, index) for index, audio in enumerate(audios)]
-        speech = [self._speech_regions(samples, options) for samples in inputs]
-        jobs = [job for index, samples in enumerate(inputs)
-                for job in self._window_jobs(index, samples, speech[index], options)]
+        inputs = checked_audios(audios)
+        cuts = [speech_windows(samples, options.vad) for samples in inputs]
+        jobs = [_window_job(index, samples, window, options)
+                for index, samples in enumerate(inputs) for window in cuts[index].windows]
         jobs = self._decode_jobs(jobs, options, batch_size)
         elapsed = time.perf_counter() - started
         durations = [samples.size / SAMPLE_RATE for samples in inputs]
@@ -190,29 +187,9 @@ class WhisperEngine:
         for index, samples in enumerate(inputs):
             share = durations[index] / total if total > 0 else 1.0 / max(1, len(inputs))
             item_jobs = [job for job in jobs if job.item == index]
-            results.append(self._transcription(item_jobs, speech[index], durations[index], elapsed * share,
+            results.append(self._transcription(item_jobs, cuts[index].speech, durations[index], elapsed * share,
                                                options))
         return results
-
-    # ----------------------------------------------------------------------------------------------------
-    # windows
-
-    def _speech_regions(self, samples: np.ndarray, options: DecodeOptions) -> list[tuple[float, float]]:
-        """Unpadded speech regions (seconds) of one input."""
-        if samples.size == 0:
-            return []
-        probabilities = shared_vad().speech_probabilities(samples)
-        return unpadded_regions(probabilities, samples.size / SAMPLE_RATE, options.vad, MAX_WINDOW_S)
-
-    def _window_jobs(self, item: int, samples: np.ndarray, speech: list[tuple[float, float]],
-                     options: DecodeOptions) -> list[_WindowJob]:
-        duration = samples.size / SAMPLE_RATE
-        regions = pad_regions(speech, options.vad.speech_pad_s, duration)
-        jobs = []
-        for window in decoding_windows(regions, duration, MAX_WINDOW_S):
-            first, last = window.sample_range(samples.size)
-            jobs.append(_WindowJob(item, window, samples[first:last], _context_seconds(last - first, options)))
-        return jobs
 
     # ----------------------------------------------------------------------------------------------------
     # decoding
@@ -374,6 +351,40 @@ class WhisperEngine:
                                         job.window.start_s, job.window.end_s, options.language)
 
     # ----------------------------------------------------------------------------------------------------
+    # forced alignment (WordAligner)
+
+    def align_words(self, samples: np.ndarray, windows: Sequence[AlignmentWindow]) -> list[list[Word]]:
+        """Times for known words: for each window (<= 30 s of `samples`, float32 (n,) at 16 kHz) one Word per
+        window word, in order, on the recording's timeline inside the window, with confidences (mean token
+        probability). English prompt; see engines/forced_alignment.py."""
+        results: list[list[Word]] = []
+        for first in range(0, len(windows), ALIGN_BATCH_SIZE):
+            results += self._align_words_batch(samples, list(windows[first:first + ALIGN_BATCH_SIZE]))
+        return results
+
+    def _align_words_batch(self, samples: np.ndarray, windows: list[AlignmentWindow]) -> list[list[Word]]:
+        clips, texts, token_lists = [], [], []
+        for window in windows:
+            first = max(0, int(round(window.start * SAMPLE_RATE)))
+            last = min(samples.size, max(first + HOP_LENGTH, int(round(window.end * SAMPLE_RATE))))
+            clips.append(samples[first:last])
+            texts.append(" " + " ".join(window.words))
+            token_lists.append(self.tokenizer.encode(texts[-1])[:MAX_TEXT_TOKENS])
+        encoded = self._encode(clips, FULL_CONTEXT_S)  # (batch, 1500, d_model)
+        aligned = self.model.align(ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded)),
+                                   self.tokenizer.sot_sequence("en"), token_lists,
+                                   [max(1, clip.size // HOP_LENGTH) for clip in clips],
+                                   median_filter_width=MEDIAN_FILTER_WIDTH)
+        results = []
+        for window, clip, text, tokens, result in zip(windows, clips, texts, token_lists, aligned):
+            start = max(0, int(round(window.start * SAMPLE_RATE))) / SAMPLE_RATE
+            end = start + clip.size / SAMPLE_RATE
+            timed = timed_words(self.tokenizer, tokens, result.alignments, result.text_token_probs, start, end)
+            pieces = [(word.text, word.start, word.end, word.probability) for word in timed]
+            results.append(transcript_words(window.words, text, pieces, start, end))
+        return results
+
+    # ----------------------------------------------------------------------------------------------------
     # results
 
     def _transcription(self, jobs: list[_WindowJob], speech: list[tuple[float, float]], duration_s: float,
@@ -416,25 +427,18 @@ def _replace_tokens(decoding: WindowDecoding, tokens: list[int], tokenizer: Whis
                           full_context=decoding.full_context)
 
 
+def _window_job(item: int, samples: np.ndarray, window: Window, options: DecodeOptions) -> _WindowJob:
+    """Input `item`'s window to decode, with its audio and encoder length."""
+    first, last = window.sample_range(samples.size)
+    return _WindowJob(item, window, samples[first:last], _context_seconds(last - first, options))
+
+
 def _context_seconds(n_samples: int, options: DecodeOptions) -> int:
     """Encoder input length (seconds) for a window of n_samples: window + padding, rounded up, <= 30 s."""
     if options.encoder_padding_s is None:
         return FULL_CONTEXT_S
     wanted = n_samples / SAMPLE_RATE + options.encoder_padding_s
     return int(min(FULL_CONTEXT_S, CONTEXT_STEP_S * math.ceil(wanted / CONTEXT_STEP_S)))
-
-
-def _checked_audio(audio: np.ndarray, index: int) -> np.ndarray:
-    array = np.asarray(audio)
-    if array.ndim != 1:
-        raise ValueError(f"audio[{index}] must be mono samples of shape (n_samples,); got shape {array.shape}")
-    if not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(f"audio[{index}] has dtype {array.dtype}; pass float samples in [-1, 1] at 16 kHz "
-                        "(for 16-bit PCM: samples.astype(np.float32) / 32768)")
-    samples = np.ascontiguousarray(array, dtype=np.float32)
-    if not np.isfinite(samples).all():
-        raise ValueError(f"audio[{index}] contains NaN or infinite samples")
-    return samples
 
 
 def _check_compute_type(compute_type: str, device: str) -> None:

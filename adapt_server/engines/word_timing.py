@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from adapt_kernels.whisper_constants import TOKENS_PER_SECOND
 
 from adapt_server.engines.tokenizer import WhisperTokenizer
 
-ENCODER_FRAMES_PER_SECOND = 50  # encoder positions per second (the conv front-end halves 100 mel frames/s)
+ENCODER_FRAMES_PER_SECOND = TOKENS_PER_SECOND  # 50 encoder positions per second
 PREPEND_PUNCTUATION = "\"'“¿([{-"  # merged into the following word
 APPEND_PUNCTUATION = "\"'.。,，!！?？:：”)]}、"  # merged into the preceding word
 SENTENCE_END_MARKS = ".。!！?？"

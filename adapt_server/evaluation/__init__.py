@@ -1,44 +1,7 @@
-"""Evaluations, the pure computational core: scoring, corpus metrics, confidence intervals, the leaderboard
-and the winner rule. No I/O, no gRPC, no SQLite: values in, values out.
+"""Evaluations as a resource, built on the pure scoring core (`adapt_server.scoring`).
 
-Flow: `TranscribedUtterance`s (reference + hypothesis + timing) --`score_utterances`--> `UtteranceScore`s
---> `CandidateResult` (with an optional `DiarizationResult` from `score_diarization`) --> `build_leaderboard`
-and `choose_winner`.
-
-Modules: `text` (normalizers), `alignment` (per-utterance S/D/I), `metrics` (corpus WER/CER/RTF, slices,
-most-missed words, hallucination counts), `hallucination` (detectors), `bootstrap` (intervals, paired
-differences), `diarization` (DER), `candidate` (metrics as per-unit ratios), `gates`, `leaderboard` (rows and
-the winner rule).
-
-Around the core (imported explicitly, not re-exported here): `spec` (request validation), `service` (use
-cases), `repository` (the tables of migration 2), `units` (the split as audio units), `job` (job kind
-`evaluation.run`), `results` (the stored result dicts) and `validation` (`latest_validation` for promotion).
+spec.py (request validation), service.py (use cases), units.py (the dataset split as units of audio with
+references and known non-speech), job.py (job kind `evaluation.run`: transcribe on the serving path, score,
+rank, decide) and results.py (the stored result, keyed like `adapt.v1.EvaluationResult`). The tables are in
+store/evaluations.py; a model's latest validation, read by promotion, in deploy/validation.py.
 """
-from adapt_server.evaluation.alignment import (AlignedWord, TranscribedUtterance, UtteranceScore, score_utterance,
-                                               score_utterances)
-from adapt_server.evaluation.bootstrap import (ConfidenceInterval, PairedDifference, bootstrap_ratio,
-                                               paired_bootstrap_ratio, resolve_unit)
-from adapt_server.evaluation.candidate import METRICS, CandidateResult
-from adapt_server.evaluation.diarization import (DiarizationResult, RecordingDiarization, reference_turns_from_rttm,
-                                                 score_diarization)
-from adapt_server.evaluation.gates import CandidateGates, GateResult, Gates, check_gates
-from adapt_server.evaluation.hallucination import is_repetition_loop, non_speech_seconds, words_on_non_speech
-from adapt_server.evaluation.leaderboard import (LeaderboardRow, PairwiseComparison, WinnerDecision,
-                                                 build_leaderboard, choose_winner)
-from adapt_server.evaluation.metrics import (ErrorCounts, HallucinationSummary, WrongWord, corpus_cer, corpus_wer,
-                                             most_wrong_words, realtime_factor, slice_counts, summarize_hallucinations,
-                                             total_counts)
-from adapt_server.evaluation.text import DEFAULT_NORMALIZER, NORMALIZER_NAMES, Normalizer, normalizer_by_name
-
-__all__ = [
-    "AlignedWord", "TranscribedUtterance", "UtteranceScore", "score_utterance", "score_utterances",
-    "ConfidenceInterval", "PairedDifference", "bootstrap_ratio", "paired_bootstrap_ratio", "resolve_unit",
-    "METRICS", "CandidateResult",
-    "DiarizationResult", "RecordingDiarization", "reference_turns_from_rttm", "score_diarization",
-    "CandidateGates", "GateResult", "Gates", "check_gates",
-    "is_repetition_loop", "non_speech_seconds", "words_on_non_speech",
-    "LeaderboardRow", "PairwiseComparison", "WinnerDecision", "build_leaderboard", "choose_winner",
-    "ErrorCounts", "HallucinationSummary", "WrongWord", "corpus_cer", "corpus_wer", "most_wrong_words",
-    "realtime_factor", "slice_counts", "summarize_hallucinations", "total_counts",
-    "DEFAULT_NORMALIZER", "NORMALIZER_NAMES", "Normalizer", "normalizer_by_name",
-]

@@ -27,17 +27,17 @@ from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.audio.wav import read_pcm16_wav
 from adapt_server.errors import FailedPrecondition
 from adapt_server.evaluation import results as result_dicts
-from adapt_server.evaluation.alignment import TranscribedUtterance, score_utterances
-from adapt_server.evaluation.candidate import DER, CandidateResult
-from adapt_server.evaluation.diarization import score_diarization
-from adapt_server.evaluation.hallucination import words_on_non_speech
-from adapt_server.evaluation.leaderboard import build_leaderboard, choose_winner
-from adapt_server.evaluation.repository import (PRIMARY, REFERENCE, DiarizationRow, EvaluationRepository,
-                                                HypothesisRow)
 from adapt_server.evaluation.spec import DIARIZERS, EvaluationSpec
-from adapt_server.evaluation.text import Normalizer
 from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_arrays, select_split
+from adapt_server.models.sources import model_source
+from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
+from adapt_server.scoring.candidate import DER, CandidateResult
+from adapt_server.scoring.diarization import score_diarization
+from adapt_server.scoring.hallucination import words_on_non_speech
+from adapt_server.scoring.leaderboard import build_leaderboard, choose_winner
+from adapt_server.scoring.text import Normalizer
 from adapt_server.speech import service as speech
+from adapt_server.store.evaluations import PRIMARY, REFERENCE, DiarizationRow, EvaluationRepository, HypothesisRow
 
 TRANSCRIBE_SHARE = 0.95  # of the progress bar; scoring takes the rest
 SAMPLING_SEED = 0  # CTranslate2's process-wide seed, fixed before a job loads its engines
@@ -45,7 +45,7 @@ SAMPLING_SEED = 0  # CTranslate2's process-wide seed, fixed before a job loads i
 
 def run_evaluation_job(ctx) -> str:
     store, evaluation_id = ctx.store, ctx.payload["evaluation_id"]
-    repository = EvaluationRepository(store.db)
+    repository = store.evaluations
     record = repository.get(evaluation_id)
     spec = EvaluationSpec.from_dict(record.spec)
     ctx.progress(0.0, "prepare", message=f"selecting split {spec.split!r} of {spec.dataset_id}")
@@ -120,7 +120,7 @@ class _Engines:
         from adapt_kernels.threads import thread_budget
 
         from adapt_server.engines.registry import EngineRegistry
-        self.registry = EngineRegistry(cache_dir=config.data_dir / "engines",
+        self.registry = EngineRegistry(cache_dir=config.engine_cache_dir,
                                        threads=thread_budget(worker_processes=config.workers))
         self.warm: set[str] = set()
 
@@ -128,7 +128,7 @@ class _Engines:
         record = store.models.get(model_id)
         if record is None:
             raise FailedPrecondition(f"candidate model {model_id!r} was deleted while the evaluation waited")
-        engine = self.registry.get(record, speech.compute_type(speech.Recognition(model=model_id)))
+        engine = self.registry.get(model_source(record), speech.compute_type(speech.Recognition(model=model_id)))
         if model_id not in self.warm:
             engine.warmup()
             self.warm.add(model_id)

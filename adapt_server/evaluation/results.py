@@ -9,12 +9,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from adapt_server.evaluation.alignment import UtteranceScore
-from adapt_server.evaluation.bootstrap import ConfidenceInterval, bootstrap_ratio
-from adapt_server.evaluation.candidate import CandidateResult
-from adapt_server.evaluation.diarization import DiarizationResult
-from adapt_server.evaluation.leaderboard import LeaderboardRow, WinnerDecision
-from adapt_server.evaluation.metrics import SLICE_FIELDS, most_wrong_words, slice_counts
+from adapt_server.scoring.alignment import UtteranceScore
+from adapt_server.scoring.bootstrap import ConfidenceInterval, bootstrap_ratio
+from adapt_server.scoring.candidate import CandidateResult
+from adapt_server.scoring.diarization import DiarizationResult
+from adapt_server.scoring.leaderboard import LeaderboardRow, WinnerDecision
+from adapt_server.scoring.metrics import SLICE_FIELDS, most_wrong_words, slice_counts
 
 WRONG_WORDS_PER_CANDIDATE = 20
 

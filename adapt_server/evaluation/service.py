@@ -5,18 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 
+from adapt_server.config import ServerConfig
 from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
-from adapt_server.evaluation.repository import EvaluationRecord, EvaluationRepository, HypothesisRow
 from adapt_server.evaluation.spec import DIARIZERS, MAX_NAME_LENGTH, parse_spec
-from adapt_server.jobs.model import SUCCEEDED
-from adapt_server.store.pages import decode_token, page_size
+from adapt_server.jobs.resources import JobBackedResources
+from adapt_server.store.evaluations import EvaluationRecord, HypothesisRow
+from adapt_server.store.jobs import SUCCEEDED
+from adapt_server.store.pages import requested_page
+from adapt_server.store.store import Store
 
 
-class EvaluationService:
-    def __init__(self, config, store):
-        self.config = config  # adapt_server.config.ServerConfig
-        self.store = store  # adapt_server.store.store.Store
-        self.evaluations = EvaluationRepository(store.db)
+class EvaluationService(JobBackedResources[EvaluationRecord]):
+    """Evaluation use cases; get, list (of one dataset when dataset_id is given), cancel and delete are those of
+    every job-backed resource (jobs/resources.py)."""
+
+    def __init__(self, config: ServerConfig, store: Store):
+        super().__init__(store.evaluations, store.jobs, cancel_rpc="CancelEvaluation")
+        self.config = config
+        self.store = store
 
     def create(self, dataset_id: str, candidates: list[str], metrics: list[str] | None = None, split: str = "",
                primary_metric: str = "", normalizer: str = "", gates: dict | None = None, name: str = "",
@@ -36,30 +42,9 @@ class EvaluationService:
                                f"(diarizers: {', '.join(DIARIZERS)})")
         request_hash = hashlib.sha256(json.dumps({"spec": spec.to_dict(), "name": name, "labels": labels or {}},
                                                  sort_keys=True).encode()).hexdigest()
-        record, _ = self.evaluations.create(name, spec.dataset_id, spec.to_dict(), dict(labels or {}),
+        record, _ = self.store.evaluations.create(name, spec.dataset_id, spec.to_dict(), dict(labels or {}),
                                             request_id or None, request_hash, self.config.max_job_attempts)
         return record
-
-    def get(self, evaluation_id: str) -> EvaluationRecord:
-        record = self.evaluations.get(evaluation_id) if evaluation_id else None
-        if record is None:
-            raise NotFound(f"evaluation {evaluation_id!r} does not exist; list evaluations to see the ids")
-        return record
-
-    def list(self, requested_size: int, token: str, dataset_id: str = "") -> tuple[list[EvaluationRecord], str]:
-        return self.evaluations.list_page(page_size(requested_size), decode_token(token), dataset_id)
-
-    def cancel(self, evaluation_id: str) -> EvaluationRecord:
-        record = self.get(evaluation_id)
-        self.store.jobs.request_cancel(record.job.id)
-        return self.get(evaluation_id)
-
-    def delete(self, evaluation_id: str) -> None:
-        record = self.get(evaluation_id)
-        if not record.job.terminal:
-            raise FailedPrecondition(f"evaluation {evaluation_id} is {record.job.state}; cancel it first "
-                                     "(CancelEvaluation) and delete it once it is CANCELLED")
-        self.evaluations.delete(evaluation_id)
 
     def utterance_results(self, evaluation_id: str, model_id: str, errors_only: bool, requested_size: int,
                           token: str) -> tuple[list[HypothesisRow], str]:
@@ -67,8 +52,8 @@ class EvaluationService:
         if model_id and model_id not in record.spec["candidates"]:
             raise InvalidArgument(f"model_id {model_id!r} is not a candidate of {evaluation_id}; its candidates: "
                                   f"{record.spec['candidates']}")
-        return self.evaluations.hypotheses_page(evaluation_id, model_id, errors_only, page_size(requested_size),
-                                                decode_token(token))
+        return requested_page(self.store.evaluations.hypotheses_page, requested_size, token,
+                              evaluation_id=evaluation_id, model_id=model_id, errors_only=errors_only)
 
     def _ready_dataset(self, dataset_id: str, field_name: str) -> None:
         dataset = self.store.datasets.get(dataset_id)

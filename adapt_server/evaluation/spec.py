@@ -10,9 +10,9 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.candidate import CER, DER, HALLUCINATION_RATE, RTF, WER
-from adapt_server.evaluation.gates import Gates
-from adapt_server.evaluation.text import DEFAULT_NORMALIZER, NORMALIZER_NAMES
+from adapt_server.scoring.candidate import CER, DER, HALLUCINATION_RATE, RTF, WER
+from adapt_server.scoring.gates import Gates
+from adapt_server.scoring.text import DEFAULT_NORMALIZER, NORMALIZER_NAMES
 
 METRIC_ALIASES = {"wer": WER, "cer": CER, "diarization_error_rate": DER, "der": DER, "realtime_factor": RTF,
                   "rtf": RTF, "hallucination_rate": HALLUCINATION_RATE}

@@ -2,6 +2,6 @@
 audio, calls the training library (adapt_server.training) and registers the exported model as
 "ft:<base>:<short id>", and the reads the API serves.
 
-records.py (value objects), repository.py (SQLite), data.py (train/holdout items from the dataset store),
-registration.py (the tuned model into the catalogue), service.py (use cases), job.py (the job handler).
+service.py (use cases), data.py (train/holdout items from the dataset store), job.py (the job handler),
+registration.py (the tuned model into the catalogue). The records and their table are in store/fine_tunes.py.
 """

@@ -16,28 +16,17 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.audio.wav import read_pcm16_wav
-from adapt_server.finetunes.records import NO_VALIDATION, ValidationOptions
+from adapt_server.store.datasets import UtteranceRef
+from adapt_server.store.fine_tunes import NO_VALIDATION, ValidationOptions
 
 MAX_ITEM_S = 30.0   # Whisper's window: longer utterances cannot be trained on as one item
 MIN_ITEM_S = 0.2    # shorter cuts hold no word
-
-
-@dataclass(frozen=True)
-class UtteranceRef:
-    recording_id: str
-    recording_key: str   # "source_uri#channel": stable across imports of the same files (ids are random)
-    audio_sha256: str
-    recording_s: float
-    start_s: float | None
-    end_s: float | None
-    text: str
-    split: str           # "train", "holdout", ... ("" when the dataset assigns none)
 
 
 @dataclass(frozen=True)
@@ -61,22 +50,11 @@ def training_text(text: str) -> str:
     return " ".join(REDACTION_TAG.sub("", text).split())
 
 
-def utterance_refs(db, dataset_id: str) -> list[UtteranceRef]:
-    """Every usable utterance with text (not flagged by the pipeline: low alignment score, or dropped by
-    redaction), with its recording's audio address, in (source URI, channel, index) order."""
-    utt_split = "NULLIF(u.split, '')" if _has_column(db, "utterances", "split") else "NULL"
-    rec_split = "NULLIF(r.split, '')" if _has_column(db, "recordings", "split") else "NULL"
-    usable = " AND u.flag = ''" if _has_column(db, "utterances", "flag") else ""  # low_alignment, redacted:TYPE
-    rows = db.execute(
-        f"SELECT u.recording_id, r.source_uri || '#' || r.channel AS recording_key, r.audio_sha256, r.duration_s, "
-        f"u.start_s, u.end_s, u.text, COALESCE({utt_split}, {rec_split}, '') AS split "
-        f"FROM utterances u JOIN recordings r ON r.id = u.recording_id "
-        f"WHERE u.dataset_id = ? AND TRIM(u.text) != ''{usable} "
-        f"ORDER BY r.source_uri, r.channel, u.recording_id, u.idx",
-        [dataset_id]).fetchall()
-    refs = [UtteranceRef(r["recording_id"], r["recording_key"], r["audio_sha256"], r["duration_s"], r["start_s"],
-                         r["end_s"], training_text(r["text"]), r["split"] or "") for r in rows]
-    return [r for r in refs if r.text]
+def utterance_refs(store, dataset_id: str) -> list[UtteranceRef]:
+    """Every usable utterance of the dataset (see `DatasetRepository.utterance_refs`) with its training text,
+    those left without text dropped. store: adapt_server.store.store.Store."""
+    refs = [replace(ref, text=training_text(ref.text)) for ref in store.datasets.utterance_refs(dataset_id)]
+    return [ref for ref in refs if ref.text]
 
 
 def assign_splits(refs: list[UtteranceRef], validation: ValidationOptions) -> tuple[list[UtteranceRef],
@@ -140,13 +118,9 @@ def _unit_hash(key: str) -> float:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
 
 
-def _has_column(db, table: str, column: str) -> bool:
-    return any(row[1] == column for row in db.execute(f"PRAGMA table_info({table})").fetchall())
-
-
 def gather(store, dataset_id: str, validation: ValidationOptions, progress=None) -> TrainingData:
     """Train and holdout items of a dataset (see the module docstring)."""
-    train_refs, holdout_refs, source = assign_splits(utterance_refs(store.db, dataset_id), validation)
+    train_refs, holdout_refs, source = assign_splits(utterance_refs(store, dataset_id), validation)
     train, skipped_train = load_items(store.blobs.path, train_refs, progress)
     holdout, skipped_holdout = load_items(store.blobs.path, holdout_refs)
     return TrainingData(train, holdout, skipped_train + skipped_holdout, source)

@@ -10,11 +10,9 @@ from pathlib import Path
 
 from adapt_server.errors import FailedPrecondition
 from adapt_server.finetunes.data import gather
-from adapt_server.finetunes.records import NO_VALIDATION, ValidationOptions
 from adapt_server.finetunes.registration import register_tuned_model
-from adapt_server.finetunes.repository import FineTuneRepository
-from adapt_server.finetunes.training_api import (exported_dirs, output_metrics, run_fine_tune,
-                                                 validate_hyperparameters)
+from adapt_server.store.fine_tunes import NO_VALIDATION, ValidationOptions
+from adapt_server.training import run_fine_tune, validate_hyperparameters
 
 DATA_SHARE = 0.03  # of the progress bar, for cutting the dataset's audio
 
@@ -24,8 +22,8 @@ def work_dir(config, fine_tune_id: str):
 
 
 def run_fine_tune_job(ctx) -> str:
-    store, repo = ctx.store, FineTuneRepository(ctx.store.db)
-    fine_tune = repo.get(ctx.payload["fine_tune_id"])
+    store = ctx.store
+    fine_tune = store.fine_tunes.get(ctx.payload["fine_tune_id"])
     if store.models.get(fine_tune.model_id) is not None:
         return f"{fine_tune.model_id} is registered"  # a run interrupted after registration
     base = store.models.get(fine_tune.base_model)
@@ -63,10 +61,10 @@ def run_fine_tune_job(ctx) -> str:
                            checkpoint_interval_s=ctx.config.checkpoint_interval_s)
 
     ctx.progress(0.99, "register", message=f"registering {fine_tune.model_id}", force=True)
-    exports = exported_dirs(output)
-    metrics = {**output_metrics(output), "train_utterances": len(data.train), "holdout_utterances": len(data.holdout),
+    exports = output.export_dirs
+    metrics = {**output.json_metrics(), "train_utterances": len(data.train), "holdout_utterances": len(data.holdout),
                "train_seconds_of_audio": round(data.train_seconds, 2), "holdout_source": data.holdout_source}
-    repo.set_results(fine_tune.id, metrics, sorted(exports))
+    store.fine_tunes.set_results(fine_tune.id, metrics, sorted(exports))
     register_tuned_model(store, fine_tune, exports, metrics, base, dataset)
     shutil.rmtree(out_dir, ignore_errors=True)  # the exports now live in the blob store
     return f"registered {fine_tune.model_id}"

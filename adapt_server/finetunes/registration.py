@@ -1,6 +1,6 @@
 """Registers a fine-tune's exported CTranslate2 model in the catalogue as "ft:<base>:<short id>".
 
-Like RegisterModel: the directory is validated (engines/catalog.py), copied into the content-addressed
+Like RegisterModel: the directory is validated (engines/model_directory.py), copied into the content-addressed
 store and served from there; the ONNX and Hugging Face exports are stored beside it and named in the
 lineage. Idempotent: a job resumed after a crash finds the model already registered.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_directory
+from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
 from adapt_server.errors import FailedPrecondition
-from adapt_server.finetunes.records import FineTuneRecord
+from adapt_server.store.fine_tunes import FineTuneRecord
 from adapt_server.store.models import ModelRecord
 
 CONSENT_KEYS = ("consent", "consent_refs", "consent_ref")

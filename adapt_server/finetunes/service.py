@@ -1,26 +1,32 @@
-"""Fine-tune use cases (create, get, list, cancel); called by the API layer, free of gRPC."""
+"""Fine-tune use cases (create, get, list, cancel, whether its model is registered); called by the API layer,
+free of gRPC."""
 from __future__ import annotations
 
 import hashlib
 import json
 import math
 
+from adapt_server.config import ServerConfig
 from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
 from adapt_server.finetunes.data import assign_splits, utterance_refs
-from adapt_server.finetunes.records import (DEFAULT_EXPORTS, MAX_HOLDOUT_FRACTION, NO_VALIDATION, OPTIONAL_EXPORTS,
-                                            SERVED_FORMAT, FineTuneRecord, ValidationOptions)
-from adapt_server.finetunes.repository import FineTuneRepository
-from adapt_server.finetunes.training_api import hyperparameters_dict, validate_hyperparameters
-from adapt_server.store.pages import decode_token, page_size
+from adapt_server.jobs.resources import JobBackedResources
+from adapt_server.store.fine_tunes import DEFAULT_EXPORTS, NO_VALIDATION, FineTuneRecord, ValidationOptions
+from adapt_server.store.store import Store
+from adapt_server.training import validate_hyperparameters
 
 TRAINABLE_FORMATS = ("ctranslate2", "huggingface")
+MAX_HOLDOUT_FRACTION = 0.5
+SERVED_FORMAT = "ctranslate2"                      # always exported: the format the engines serve
+OPTIONAL_EXPORTS = ("huggingface", "onnx")
 
 
-class FineTuneService:
-    def __init__(self, config, store):
+class FineTuneService(JobBackedResources[FineTuneRecord]):
+    """Fine-tune use cases; get, list and cancel are those of every job-backed resource (jobs/resources.py)."""
+
+    def __init__(self, config: ServerConfig, store: Store):
+        super().__init__(store.fine_tunes, store.jobs, cancel_rpc="CancelFineTune")
         self.config = config
         self.store = store
-        self.repo = FineTuneRepository(store.db)
 
     def create(self, base_model: str, dataset_id: str, hyperparameters: dict, validation: dict | None,
                labels: dict[str, str], request_id: str, export_formats: list[str] | None = None,
@@ -40,13 +46,13 @@ class FineTuneService:
         if dataset is None:
             raise NotFound(f"dataset {dataset_id!r} does not exist; list datasets to see the ids")
         options = _validation_options(validation or {})
-        hp = hyperparameters_dict(validate_hyperparameters(dict(hyperparameters or {})))
+        hp = validate_hyperparameters(dict(hyperparameters or {})).to_dict()
         formats = _export_formats(export_formats or [])
         self._check_mixin(mixin_dataset_id, hp)
         if dataset.job.state != "SUCCEEDED":
             raise FailedPrecondition(f"dataset {dataset_id} is {dataset.job.state}; fine-tune once its ingest "
                                      "SUCCEEDED (client.datasets.wait)")
-        train, _, _ = assign_splits(utterance_refs(self.store.db, dataset_id), options)
+        train, _, _ = assign_splits(utterance_refs(self.store, dataset_id), options)
         if not train:
             raise FailedPrecondition(f"dataset {dataset_id} has no transcribed utterances to train on; add "
                                      "transcripts (sidecar files) or an align step")
@@ -54,7 +60,7 @@ class FineTuneService:
             {"base_model": base_model, "dataset_id": dataset_id, "hyperparameters": hyperparameters or {},
              "validation": options.to_dict(), "labels": labels, "export_formats": formats,
              "mixin_dataset_id": mixin_dataset_id}, sort_keys=True, default=str).encode()).hexdigest()
-        record, _ = self.repo.create(base_model, dataset_id, hp, options, dict(labels), request_id or None,
+        record, _ = self.store.fine_tunes.create(base_model, dataset_id, hp, options, dict(labels), request_id or None,
                                      request_hash, self.config.max_job_attempts,
                                      {"export_formats": formats, "mixin_dataset_id": mixin_dataset_id})
         return record
@@ -75,19 +81,9 @@ class FineTuneService:
             raise InvalidArgument("mixin_dataset_id is set but hyperparameter mixin_ratio is 0; set mixin_ratio "
                                   "(0 < ratio <= 0.9: the share of each batch from that dataset)")
 
-    def get(self, fine_tune_id: str) -> FineTuneRecord:
-        record = self.repo.get(fine_tune_id) if fine_tune_id else None
-        if record is None:
-            raise NotFound(f"fine-tune {fine_tune_id!r} does not exist; list fine-tunes to see the ids")
-        return record
-
-    def list(self, requested_size: int, token: str) -> tuple[list[FineTuneRecord], str]:
-        return self.repo.list_page(page_size(requested_size), decode_token(token))
-
-    def cancel(self, fine_tune_id: str) -> FineTuneRecord:
-        record = self.get(fine_tune_id)
-        self.store.jobs.request_cancel(record.job.id)
-        return self.get(fine_tune_id)
+    def model_registered(self, record: FineTuneRecord) -> bool:
+        """True once the fine-tune's model is in the catalogue (its job registers it last)."""
+        return self.store.models.get(record.model_id) is not None
 
 
 def _export_formats(requested: list[str]) -> list[str]:

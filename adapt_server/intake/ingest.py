@@ -13,7 +13,7 @@ import hashlib
 import shutil
 import traceback
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 import numpy as np
 
@@ -22,8 +22,8 @@ from adapt_server.audio.decode import AudioDecodeError, decode_audio
 from adapt_server.audio.wav import encode_pcm16_wav
 from adapt_server.errors import AdaptError, FailedPrecondition, InvalidArgument
 from adapt_server.intake.pipeline import PlannedStep, plan, run_recording_steps
-from adapt_server.intake.s3 import ObjectMissing
 from adapt_server.intake.sources import LocalFiles, SourceFile, open_reader
+from adapt_server.intake.sources.s3 import ObjectMissing
 from adapt_server.intake.stats import FAILED_STAGES, dataset_stats
 from adapt_server.intake.steps.base import RecordingWork
 from adapt_server.intake.steps.resources import StepResources
@@ -58,7 +58,7 @@ def run_ingest_job(ctx) -> str:
     readers = [open_reader(spec, roots) for spec in dataset.spec["sources"]]
     files = [(reader, file) for reader in readers for file in reader.files()]
     done = {i.uri for i in store.datasets.file_issues(dataset_id) if i.stage in FAILED_STAGES}
-    tmp_parent = Path(ctx.config.data_dir) / "tmp" / "ingest" / ctx.job.id  # S3 downloads of this job
+    tmp_parent = ctx.config.tmp_dir / "ingest" / ctx.job.id  # S3 downloads of this job
     shutil.rmtree(tmp_parent, ignore_errors=True)  # leftovers of a run killed mid-download
     for index, (reader, file) in enumerate(files):
         fraction = SCAN_SHARE + FILES_SHARE * index / max(1, len(files))

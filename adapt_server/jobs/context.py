@@ -4,8 +4,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from adapt_server.jobs.model import Job, Progress
-from adapt_server.jobs.queue import JobQueue
+from adapt_server.config import ServerConfig
+from adapt_server.store.jobs import Job, JobQueue, Progress
+from adapt_server.store.store import Store
 
 REPORT_INTERVAL_S = 0.5  # progress is written (and streamed to watchers) at most this often; stage changes always are
 
@@ -18,8 +19,8 @@ class JobCancelled(Exception):
 class JobContext:
     job: Job
     queue: JobQueue
-    store: "object"   # adapt_server.store.Store, typed loosely to keep jobs/ free of store imports
-    config: "object"  # adapt_server.config.ServerConfig
+    store: Store
+    config: ServerConfig
     _last_report: float = 0.0
     _last_stage: str | None = None
     _started: float = 0.0

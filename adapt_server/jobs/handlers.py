@@ -1,21 +1,17 @@
-"""Job kinds and the functions that run them (imported lazily inside worker processes)."""
+"""Which function runs a job of a kind. The server names them (server.JOB_HANDLERS: kind -> "module:function",
+strings, so worker processes receive them pickled and import a handler, with its heavy libraries, only when
+they first run its kind); the job runtime knows no domain package."""
 from __future__ import annotations
 
 import importlib
-from typing import Callable
-
-# kind -> "module:function"; the function takes a JobContext and returns a short result message.
-HANDLERS: dict[str, str] = {
-    "dataset.ingest": "adapt_server.intake.ingest:run_ingest_job",
-    "evaluation.run": "adapt_server.evaluation.job:run_evaluation_job",
-    "fine_tune.run": "adapt_server.finetunes.job:run_fine_tune_job",
-}
+from collections.abc import Callable, Mapping
 
 
-def resolve(kind: str) -> Callable:
+def resolve(handlers: Mapping[str, str], kind: str) -> Callable:
+    """The handler of `kind`: a function taking a JobContext and returning a short result message."""
     try:
-        target = HANDLERS[kind]
+        target = handlers[kind]
     except KeyError:
-        raise LookupError(f"no handler for job kind {kind!r}; known: {sorted(HANDLERS)}") from None
+        raise LookupError(f"no handler for job kind {kind!r}; known: {sorted(handlers)}") from None
     module, function = target.split(":")
     return getattr(importlib.import_module(module), function)

@@ -5,6 +5,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Mapping
 
 from adapt_server.config import ServerConfig
 from adapt_server.jobs.worker import worker_main
@@ -16,9 +17,12 @@ MAX_RESTART_DELAY_S = 60.0
 
 
 class WorkerPool:
-    def __init__(self, config: ServerConfig, store):
+    """handlers: job kind -> "module:function" of the function that runs it (see jobs/handlers.py)."""
+
+    def __init__(self, config: ServerConfig, store, handlers: Mapping[str, str]):
         self.config = config
         self.store = store
+        self.handlers = dict(handlers)
         self._ctx = multiprocessing.get_context("spawn")  # never fork a process that runs grpc
         self._stop = self._ctx.Event()
         self._procs: dict[str, multiprocessing.Process] = {}
@@ -32,7 +36,7 @@ class WorkerPool:
 
     def _spawn(self, name: str) -> None:
         proc = self._ctx.Process(target=worker_main, name=name, daemon=True,
-                                 args=(self.config, name, os.getpid(), self._stop))
+                                 args=(self.config, name, os.getpid(), self._stop, self.handlers))
         proc.start()
         self._procs[name] = proc
         self._started_at[name] = time.monotonic()

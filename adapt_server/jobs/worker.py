@@ -7,12 +7,14 @@ import os
 import signal
 import time
 import traceback
+from collections.abc import Mapping
 
+from adapt_server import egress
 from adapt_server.config import ServerConfig
 from adapt_server.errors import AdaptError
-from adapt_server.jobs import handlers
 from adapt_server.jobs.context import JobCancelled, JobContext
-from adapt_server.jobs.model import CANCELLED, FAILED, SUCCEEDED
+from adapt_server.jobs.handlers import resolve
+from adapt_server.store.jobs import CANCELLED, FAILED, SUCCEEDED
 
 POLL_INTERVAL_S = 0.2
 log = logging.getLogger("adapt.worker")
@@ -29,8 +31,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def worker_main(config: ServerConfig, name: str, parent_pid: int, stop_event) -> None:
-    """Entry point of a worker process (multiprocessing 'spawn')."""
+def worker_main(config: ServerConfig, name: str, parent_pid: int, stop_event, handlers: Mapping[str, str]) -> None:
+    """Entry point of a worker process (multiprocessing 'spawn'); handlers: job kind -> "module:function"."""
+    egress.configure()  # first: dependencies' phone-home switches off, outbound attempts recorded (egress.py)
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
     from adapt_kernels.threads import pin_threads, thread_budget
@@ -41,20 +44,20 @@ def worker_main(config: ServerConfig, name: str, parent_pid: int, stop_event) ->
     from adapt_server.store.store import Store
     store = Store.open(config)
     while not stop_event.is_set() and os.getppid() == parent_pid:
-        job = store.jobs.claim(name, frozenset(handlers.HANDLERS))
+        job = store.jobs.claim(name, frozenset(handlers))
         if job is None:
             time.sleep(POLL_INTERVAL_S)
             continue
-        run_job(store, config, job)
+        run_job(store, config, job, handlers)
 
 
-def run_job(store, config, job) -> None:
+def run_job(store, config, job, handlers: Mapping[str, str]) -> None:
     """Runs one claimed job to a terminal state; every failure is recorded on the job, never swallowed."""
     queue = store.jobs
     context = JobContext(job=job, queue=queue, store=store, config=config)
     log.info("running %s %s (%s)", job.kind, job.id, job.resource_id)
     try:
-        handler = handlers.resolve(job.kind)
+        handler = resolve(handlers, job.kind)
         result = handler(context)
     except JobCancelled as exc:
         queue.finish(job, CANCELLED, message=f"cancelled: {exc}")

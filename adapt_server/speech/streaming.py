@@ -21,11 +21,11 @@ import numpy as np
 
 from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.spans import Word
-from adapt_server.speech.endpoint import EnergyEndpointer
+from adapt_server.speech.endpoint import FRAME_S, EnergyEndpointer
 
 LEADING_KEEP_S = 0.3        # silence kept before speech in the buffer
 TRAILING_KEEP_S = 0.2       # silence kept after speech when finalising
-STEP_S = 0.02               # audio is walked in pieces of this size (one endpointer frame)
+STEP_S = FRAME_S            # audio is walked in pieces of this size (one endpointer frame)
 STEP_SAMPLES = int(STEP_S * TARGET_SAMPLE_RATE)
 
 

@@ -3,6 +3,13 @@
 Layout: <root>/sha256/ab/abcdef... for blobs and <root>/trees/<sha256>/ for directories (a model), whose
 files are hard links to blobs. A write goes to a temporary file in the same filesystem, is fsynced, then
 renamed into place, so a reader never sees a half-written blob, even after kill -9.
+
+A directory is stored from regular files and folders only: a symbolic link (or a FIFO, socket or device)
+anywhere in it is refused with `UnsafeTreeEntry`, never followed. A model directory registered by path
+lies in an operator's root but may hold links planted by anyone who can write there (`tokenizer.json ->
+/proc/self/environ`); following only "safe" links would leave a window between the check and the read,
+and the store keeps copies anyway, so there is nothing to gain. The walk opens every folder and file
+relative to its parent's descriptor with O_NOFOLLOW and hashes and copies from the descriptor it checked.
 """
 from __future__ import annotations
 
@@ -10,10 +17,29 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+from adapt_server.errors import InvalidArgument
+
 CHUNK_BYTES = 1 << 20
+_OPEN_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# O_NONBLOCK: if a FIFO is swapped in after the check, opening it returns at once instead of waiting forever
+_OPEN_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+class UnsafeTreeEntry(InvalidArgument):
+    """A directory to store holds something other than regular files and folders (a symbolic link, a FIFO,
+    a socket, a device); `path` is the offending entry relative to the directory."""
+
+    def __init__(self, directory: Path, path: str, kind: str):
+        super().__init__(
+            f"{directory} holds {path!r}, {kind}; a model directory may hold only regular files and folders "
+            "(links are never followed: one can lead to any file the server can read). Replace it with a copy "
+            "of what it points to (`cp -rL SRC DST` copies a folder without links) and try again")
+        self.directory, self.path, self.kind = directory, path, kind
 
 
 class BlobStore:
@@ -39,15 +65,20 @@ class BlobStore:
 
     def put_file(self, source: Path) -> str:
         """Stores a copy of the file at `source` (streamed, any size); returns its SHA-256."""
-        digest = hashlib.sha256()
         with open(source, "rb") as f:
-            for chunk in iter(lambda: f.read(CHUNK_BYTES), b""):
-                digest.update(chunk)
+            return self._put_open_file(f)
+
+    def _put_open_file(self, f) -> str:
+        """Stores the contents of the open binary file `f` (read from its start); returns its SHA-256."""
+        digest = hashlib.sha256()
+        f.seek(0)
+        for chunk in iter(lambda: f.read(CHUNK_BYTES), b""):
+            digest.update(chunk)
         sha = digest.hexdigest()
         if not self.exists(sha):
             def copy(out):
-                with open(source, "rb") as f:
-                    shutil.copyfileobj(f, out, CHUNK_BYTES)
+                f.seek(0)
+                shutil.copyfileobj(f, out, CHUNK_BYTES)
             self._publish(copy, sha)
         return sha
 
@@ -61,16 +92,25 @@ class BlobStore:
         except FileNotFoundError:
             return False
 
+    def check_tree(self, directory: Path) -> None:
+        """Raises UnsafeTreeEntry (INVALID_ARGUMENT) naming the first symbolic link or special file under
+        `directory`; opens its entries but reads no file's contents. Call it before anything else reads the files
+        through their paths (a model inspection follows links)."""
+        for _ in _regular_files(directory):
+            pass
+
     def put_tree(self, directory: Path) -> tuple[str, Path]:
         """Stores every regular file under `directory`; returns (tree sha256, materialized directory).
 
         The tree hash covers the sorted (relative path, file sha256) manifest, so two directories with the
         same files get the same address. The materialized directory holds hard links (or copies across
-        filesystems) and appears atomically via a rename.
+        filesystems) and appears atomically via a rename. Raises UnsafeTreeEntry (INVALID_ARGUMENT) naming
+        the first symbolic link or special file found, before anything is stored.
         """
+        self.check_tree(directory)  # refuse before storing anything
         manifest = {}
-        for file in sorted(p for p in directory.rglob("*") if p.is_file()):
-            manifest[file.relative_to(directory).as_posix()] = self.put_file(file)
+        for rel, f in _regular_files(directory):
+            manifest[rel] = self._put_open_file(f)
         if not manifest:
             raise ValueError(f"{directory} holds no files")
         tree_sha = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
@@ -116,3 +156,67 @@ class BlobStore:
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
             removed += 1
         return removed
+
+
+def _regular_files(directory: Path) -> Iterator[tuple[str, object]]:
+    """(relative posix path, open binary file) for every regular file under `directory`, in sorted order,
+    each file closed when the iteration moves on. Raises UnsafeTreeEntry for a symbolic link or special file
+    at any depth. `directory` itself is opened as given (callers resolve and check it)."""
+    root_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        yield from _walk(directory, root_fd, "")
+    finally:
+        os.close(root_fd)
+
+
+def _walk(directory: Path, dir_fd: int, prefix: str) -> Iterator[tuple[str, object]]:
+    with os.scandir(dir_fd) as entries:
+        names = sorted(entry.name for entry in entries)
+    for name in names:
+        rel = prefix + name
+        try:
+            info = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+        except FileNotFoundError:
+            raise UnsafeTreeEntry(directory, rel, _CHANGED) from None
+        if stat.S_ISDIR(info.st_mode):
+            child = _open_checked(directory, rel, name, dir_fd, _OPEN_DIRECTORY, info)
+            try:
+                yield from _walk(directory, child, rel + "/")
+            finally:
+                os.close(child)
+        elif stat.S_ISREG(info.st_mode):
+            fd = _open_checked(directory, rel, name, dir_fd, _OPEN_FILE, info)
+            with os.fdopen(fd, "rb") as f:
+                yield rel, f
+        else:
+            raise UnsafeTreeEntry(directory, rel, _kind(info.st_mode))
+
+
+def _open_checked(directory: Path, rel: str, name: str, dir_fd: int, flags: int, expected: os.stat_result) -> int:
+    """Opens `name` under `dir_fd` without following a link, and checks it is still the entry that was
+    listed (same type, device and inode): an entry swapped for a link or a FIFO in between is refused."""
+    try:
+        fd = os.open(name, flags, dir_fd=dir_fd)
+    except OSError as exc:  # ELOOP: it became a symbolic link after the listing; ENOENT: it went away
+        raise UnsafeTreeEntry(directory, rel, _CHANGED) from exc
+    opened = os.fstat(fd)
+    if (stat.S_IFMT(opened.st_mode), opened.st_dev, opened.st_ino) != \
+            (stat.S_IFMT(expected.st_mode), expected.st_dev, expected.st_ino):
+        os.close(fd)
+        raise UnsafeTreeEntry(directory, rel, _CHANGED)
+    return fd
+
+
+_CHANGED = "an entry that changed while it was being read"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device file"
+    return "not a regular file"

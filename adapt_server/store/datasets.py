@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from adapt_server.errors import AlreadyExists
-from adapt_server.jobs.model import Job
-from adapt_server.jobs.queue import JobQueue
 from adapt_server.store.blobs import BlobStore
 from adapt_server.store.db import transaction
-from adapt_server.store.pages import encode_token
+from adapt_server.store.jobs import Job
+from adapt_server.store.pages import keyset_page
+from adapt_server.store.resources import JobResource, JobResourceTable
 
 INGEST_JOB = "dataset.ingest"
 
@@ -81,6 +80,19 @@ class TurnRow:
 
 
 @dataclass(frozen=True)
+class UtteranceRef:
+    """A usable utterance (text, not flagged) with the address of its recording's audio: what training cuts."""
+    recording_id: str
+    recording_key: str   # "source_uri#channel": stable across imports of the same files (ids are random)
+    audio_sha256: str
+    recording_s: float
+    start_s: float | None
+    end_s: float | None
+    text: str
+    split: str           # "train", "holdout", ... ("" when the dataset assigns none)
+
+
+@dataclass(frozen=True)
 class FileIssueRow:
     uri: str
     stage: str
@@ -95,53 +107,34 @@ def new_dataset_id() -> str:
     return "ds_" + secrets.token_hex(6)
 
 
+DATASETS = JobResource(table="datasets", noun="dataset", plural="datasets", job_kind=INGEST_JOB,
+                       payload_key="dataset_id")
+
+
 class DatasetRepository:
     def __init__(self, db: sqlite_utils.Database, blobs: BlobStore):
         self.db = db
         self.blobs = blobs
-        self.jobs = JobQueue(db)
+        self.table = JobResourceTable(db, DATASETS)
 
     # --- datasets -----------------------------------------------------------------------------------
     def create(self, name: str, spec: dict, request_id: str | None, request_hash: str,
                max_attempts: int) -> tuple[DatasetRecord, bool]:
-        """Creates the dataset and its PENDING ingest job atomically. Returns (dataset, created).
-
-        A request_id seen before returns the dataset it created, or raises AlreadyExists when the
-        request differs (a reused request_id is a client bug, not a retry).
-        """
-        with transaction(self.db):
-            row = self.db.execute("SELECT id, request_hash FROM datasets WHERE request_id = ?",
-                                  [request_id]).fetchone() if request_id else None
-            if row is not None:
-                if row["request_hash"] != request_hash:
-                    raise AlreadyExists(
-                        f"request_id {request_id!r} was already used to create dataset {row['id']} with "
-                        "different parameters; send a new request_id for a new dataset")
-                dataset_id, created = row["id"], False
-            else:
-                dataset_id, created = new_dataset_id(), True
-                self.db.execute(
-                    "INSERT INTO datasets (id, name, request_id, request_hash, spec, created_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [dataset_id, name, request_id or None, request_hash, json.dumps(spec), time.time()])
-                self.jobs.enqueue(INGEST_JOB, dataset_id, {"dataset_id": dataset_id}, max_attempts)
+        """Creates the dataset and its PENDING ingest job atomically (idempotent by request_id, see
+        store/resources.py). Returns (dataset, created)."""
+        dataset_id, created = self.table.create(
+            request_id, request_hash, max_attempts,
+            lambda: {"id": new_dataset_id(), "name": name, "spec": json.dumps(spec)})
         return self.get(dataset_id), created
 
     def get(self, dataset_id: str) -> DatasetRecord | None:
-        row = self.db.execute("SELECT * FROM datasets WHERE id = ?", [dataset_id]).fetchone()
+        row = self.table.row(dataset_id)
         return self._record(row) if row else None
 
     def list_page(self, size: int, after: tuple[float, str] | None) -> tuple[list[DatasetRecord], str]:
         """Datasets oldest first; returns (page, next_page_token or '')."""
-        if after is None:
-            rows = self.db.execute("SELECT * FROM datasets ORDER BY created_at, id LIMIT ?", [size + 1])
-        else:
-            rows = self.db.execute(
-                "SELECT * FROM datasets WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?",
-                [after[0], after[1], size + 1])
-        records = [self._record(r) for r in rows.fetchall()]
-        token = encode_token(records[size - 1].created_at, records[size - 1].id) if len(records) > size else ""
-        return records[:size], token
+        rows, token = self.table.page(size, after)
+        return [self._record(r) for r in rows], token
 
     def set_stats(self, dataset_id: str, stats: dict) -> None:
         self.db.execute("UPDATE datasets SET stats = ? WHERE id = ?", [json.dumps(stats), dataset_id])
@@ -151,8 +144,7 @@ class DatasetRepository:
         with transaction(self.db):
             shas = [r[0] for r in self.db.execute(
                 "SELECT DISTINCT audio_sha256 FROM recordings WHERE dataset_id = ?", [dataset_id]).fetchall()]
-            self.db.execute("DELETE FROM datasets WHERE id = ?", [dataset_id])
-            self.jobs.delete_for_resource(dataset_id)
+            self.table.delete_row(dataset_id)
             orphans = [s for s in shas if self.db.execute(
                 "SELECT 1 FROM recordings WHERE audio_sha256 = ? LIMIT 1", [s]).fetchone() is None]
         return sum(self.blobs.delete(s) for s in orphans)
@@ -160,7 +152,7 @@ class DatasetRepository:
     def _record(self, row) -> DatasetRecord:
         return DatasetRecord(id=row["id"], name=row["name"], request_id=row["request_id"],
                              spec=json.loads(row["spec"]), stats=json.loads(row["stats"]),
-                             created_at=row["created_at"], job=self.jobs.for_resource(row["id"]))
+                             created_at=row["created_at"], job=self.table.job(row["id"]))
 
     # --- recordings and their content ---------------------------------------------------------------
     def has_recording(self, dataset_id: str, source_uri: str) -> bool:
@@ -234,6 +226,19 @@ class DatasetRepository:
         return [(rid, u) for rid, u in self.utterances(dataset_id)
                 if not u.flag and u.text.strip() and (split is None or u.split == split)]
 
+    def utterance_refs(self, dataset_id: str) -> list[UtteranceRef]:
+        """Every utterance with text not flagged by the pipeline (low alignment score, dropped by redaction), with
+        its recording's audio address, in (source URI, channel, index) order; split: the utterance's, else its
+        recording's."""
+        rows = self.db.execute(
+            "SELECT u.recording_id, r.source_uri || '#' || r.channel AS recording_key, r.audio_sha256, r.duration_s, "
+            "u.start_s, u.end_s, u.text, COALESCE(NULLIF(u.split, ''), NULLIF(r.split, ''), '') AS split "
+            "FROM utterances u JOIN recordings r ON r.id = u.recording_id "
+            "WHERE u.dataset_id = ? AND TRIM(u.text) != '' AND u.flag = '' "
+            "ORDER BY r.source_uri, r.channel, u.recording_id, u.idx", [dataset_id]).fetchall()
+        return [UtteranceRef(r["recording_id"], r["recording_key"], r["audio_sha256"], r["duration_s"], r["start_s"],
+                             r["end_s"], r["text"], r["split"] or "") for r in rows]
+
     def add_file_issue(self, dataset_id: str, issue: FileIssueRow) -> None:
         self.db.execute("INSERT OR REPLACE INTO file_issues (dataset_id, uri, stage, reason, created_at) "
                         "VALUES (?, ?, ?, ?, ?)", [dataset_id, issue.uri, issue.stage, issue.reason, time.time()])
@@ -243,23 +248,19 @@ class DatasetRepository:
                                [dataset_id]).fetchall()
         return [FileIssueRow(r["uri"], r["stage"], r["reason"]) for r in rows]
 
-    def recordings_page(self, dataset_id: str, size: int,
-                        after: tuple[float, str] | None) -> tuple[list[RecordingRow], str]:
-        query = ("SELECT r.*, r.created_at AS _created, "
-                 "(SELECT COUNT(*) FROM utterances u WHERE u.recording_id = r.id) AS n_utt, "
-                 "(SELECT GROUP_CONCAT(DISTINCT u.speaker) FROM utterances u WHERE u.recording_id = r.id) AS spk "
-                 "FROM recordings r WHERE r.dataset_id = ?")
-        params: list = [dataset_id]
-        if after is not None:
-            query += " AND (r.created_at, r.id) > (?, ?)"
-            params += [after[0], after[1]]
-        rows = self.db.execute(query + " ORDER BY r.created_at, r.id LIMIT ?", params + [size + 1]).fetchall()
-        items = [(r["_created"], self._recording(r)) for r in rows]
-        token = encode_token(items[size - 1][0], items[size - 1][1].id) if len(items) > size else ""
-        return [rec for _, rec in items[:size]], token
+    def recordings_page(self, size: int, after: tuple[float, str] | None,
+                        dataset_id: str) -> tuple[list[RecordingRow], str]:
+        """A dataset's recordings oldest first, with their utterance counts and speakers."""
+        rows, token = keyset_page(
+            self.db, "SELECT r.*, r.created_at AS _created, "
+                     "(SELECT COUNT(*) FROM utterances u WHERE u.recording_id = r.id) AS n_utt, "
+                     "(SELECT GROUP_CONCAT(DISTINCT u.speaker) FROM utterances u WHERE u.recording_id = r.id) AS spk "
+                     "FROM recordings r", size, after, [("r.dataset_id = ?", [dataset_id])],
+            keys=("r.created_at", "r.id"), row_key=lambda row: (row["_created"], row["id"]))
+        return [self._recording(r) for r in rows], token
 
     def recordings(self, dataset_id: str) -> list[RecordingRow]:
-        return self.recordings_page(dataset_id, 10**9, None)[0]
+        return self.recordings_page(10**9, None, dataset_id)[0]
 
     def utterances(self, dataset_id: str) -> list[tuple[str, UtteranceRow]]:
         """(recording_id, utterance) pairs in recording order."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from adapt_server.store.pages import encode_token
+from adapt_server.store.pages import keyset_page
 
 
 @dataclass(frozen=True)
@@ -52,14 +52,9 @@ class ModelRepository:
         return self._record(row) if row else None
 
     def list_page(self, size: int, after: tuple[float, str] | None) -> tuple[list[ModelRecord], str]:
-        if after is None:
-            rows = self.db.execute("SELECT * FROM models ORDER BY created_at, id LIMIT ?", [size + 1])
-        else:
-            rows = self.db.execute("SELECT * FROM models WHERE (created_at, id) > (?, ?) "
-                                   "ORDER BY created_at, id LIMIT ?", [after[0], after[1], size + 1])
-        records = [self._record(r) for r in rows.fetchall()]
-        token = encode_token(records[size - 1].created_at, records[size - 1].id) if len(records) > size else ""
-        return records[:size], token
+        """Models oldest first; returns (page, next_page_token or '')."""
+        rows, token = keyset_page(self.db, "SELECT * FROM models", size, after)
+        return [self._record(r) for r in rows], token
 
     def delete(self, model_id: str) -> None:
         self.db.execute("DELETE FROM models WHERE id = ?", [model_id])

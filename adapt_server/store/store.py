@@ -1,4 +1,6 @@
-"""The store: one SQLite database (WAL) plus the content-addressed blob store, behind small repositories."""
+"""The store: one SQLite database (WAL) plus the content-addressed blob store, behind one repository per table
+group (jobs, datasets, models, evaluations, fine-tunes, deployments). Every SQL statement of the server is in
+adapt_server/store/."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,10 +8,13 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from adapt_server.config import ServerConfig
-from adapt_server.jobs.queue import JobQueue
 from adapt_server.store.blobs import BlobStore
 from adapt_server.store.datasets import DatasetRepository
 from adapt_server.store.db import connect, migrate
+from adapt_server.store.deployments import DeploymentRepository
+from adapt_server.store.evaluations import EvaluationRepository
+from adapt_server.store.fine_tunes import FineTuneRepository
+from adapt_server.store.jobs import JobQueue
 from adapt_server.store.models import ModelRepository
 
 
@@ -20,6 +25,9 @@ class Store:
     jobs: JobQueue
     datasets: DatasetRepository
     models: ModelRepository
+    evaluations: EvaluationRepository
+    fine_tunes: FineTuneRepository
+    deployments: DeploymentRepository
 
     @classmethod
     def open(cls, config: ServerConfig, run_migrations: bool = False) -> "Store":
@@ -29,7 +37,8 @@ class Store:
             migrate(db)
         blobs = BlobStore(config.blob_dir)
         return cls(db=db, blobs=blobs, jobs=JobQueue(db), datasets=DatasetRepository(db, blobs),
-                   models=ModelRepository(db))
+                   models=ModelRepository(db), evaluations=EvaluationRepository(db), fine_tunes=FineTuneRepository(db),
+                   deployments=DeploymentRepository(db))
 
     def close(self) -> None:
         self.db.conn.close()

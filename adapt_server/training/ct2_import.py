@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_directory
+from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
 from adapt_server.errors import FailedPrecondition
 from adapt_server.training.ct2_format import Ct2Model, read_ct2_model
 

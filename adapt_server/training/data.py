@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from adapt_kernels.whisper_constants import SAMPLE_RATE
 
 from adapt_server.errors import InvalidArgument
 from adapt_server.training.features import MAX_UTTERANCE_S, training_features
@@ -18,7 +19,6 @@ from adapt_server.training.hyperparameters import Hyperparameters
 from adapt_server.training.labels import IGNORE, SpecialTokens, label_sequence
 
 Item = tuple[np.ndarray, str]  # (float32 16-kHz mono samples, transcript)
-SAMPLE_RATE = 16000
 _TIMESTAMP_STREAM = 1  # seed streams: which items carry timestamps
 _MIXIN_STREAM = 2  # mix-in draws
 _SPEC_AUGMENT_STREAM = 3

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import shutil
 import time
@@ -41,12 +42,22 @@ TRAIN_THREADS_ENV = "ADAPT_TRAIN_THREADS"  # torch threads of a training job (de
 class FineTuneOutput:
     """What a fine-tune produced."""
 
-    ctranslate2_dir: Path | None  # CTranslate2 export (engines/catalog.py accepts it), None when not asked
+    ctranslate2_dir: Path | None  # CTranslate2 export (engines/model_directory.py accepts it), None when not asked
     onnx_dir: Path | None  # encoder.onnx + decoder.onnx, None when not asked
     huggingface_dir: Path  # the tuned model as a Hugging Face directory (always written: exports start from it)
     metrics: dict = field(default_factory=dict)  # train_loss, holdout_loss_before/after, steps, seconds, ...
     hyperparameters: dict = field(default_factory=dict)  # the validated values, defaults filled in
     export_formats: tuple[str, ...] = ()
+
+    @property
+    def export_dirs(self) -> dict[str, Path]:
+        """{"ctranslate2": dir, "onnx": dir, "huggingface": dir} for the exports written."""
+        dirs = {"ctranslate2": self.ctranslate2_dir, "onnx": self.onnx_dir, "huggingface": self.huggingface_dir}
+        return {name: Path(path) for name, path in dirs.items() if path is not None and Path(path).is_dir()}
+
+    def json_metrics(self) -> dict:
+        """`metrics` as JSON values (array scalars as numbers; NaN and infinities, which JSON lacks, as None)."""
+        return {str(name): _json_value(value) for name, value in self.metrics.items()}
 
 
 def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: Sequence[Item],
@@ -190,3 +201,17 @@ def _fingerprint(base_model_path: Path, hp: Hyperparameters, items: Sequence[Ite
         digest.update(text.encode())
         digest.update(np.ascontiguousarray(samples, dtype=np.float32).tobytes())
     return digest.hexdigest()
+
+
+def _json_value(value):
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if hasattr(value, "item") and callable(value.item):  # numpy (or torch) scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

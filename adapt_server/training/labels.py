@@ -12,14 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from adapt_kernels.whisper_constants import MAX_TEXT_TOKENS, SAMPLE_RATE, TIME_PRECISION_S
 
 IGNORE = -100  # label id the loss skips
-TIME_PRECISION_S = 0.02
-SAMPLE_RATE = 16000
 ENERGY_FRAME = 320  # samples (20 ms) per energy frame
 ENERGY_FLOOR_DB = -40.0  # a frame is speech when within this many dB of the loudest frame
 SPEECH_END_MARGIN_S = 0.1  # seconds added after the last loud frame
-MAX_TEXT_TOKENS = 440  # Whisper's decoder has 448 positions
 
 
 @dataclass(frozen=True)

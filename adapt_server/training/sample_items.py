@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from adapt_kernels.whisper_constants import SAMPLE_RATE
 
 from adapt_server.audio.decode import decode_audio
 from adapt_server.training.features import MAX_UTTERANCE_S
 
-SAMPLE_RATE = 16000
 EDGE_S = 0.15  # seconds of context kept around each turn
 
 

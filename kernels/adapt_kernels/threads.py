@@ -3,7 +3,7 @@
 Each library sizes its own pool to every core by default. Several pools in one process, or one per worker
 process, run far more threads than cores; idle OpenBLAS threads also spin for a while after each call and
 steal the core from whatever runs next (on this 2-core machine that made the numba log-mel slower than
-numpy, see DESIGN.md). So each process should call, once at start::
+numpy, see docs/facts.md, Threads). So each process should call, once at start::
 
     budget = thread_budget(worker_processes=n_workers)      # how to split the cores
     applied = apply_thread_budget(budget)                     # numba, BLAS, torch

@@ -23,3 +23,12 @@ N_FREQ_BINS = N_FFT // 2 + 1  # 201 bins of a real FFT of one frame (0 Hz ... SA
 FRAMES_PER_SECOND = _exact_div(SAMPLE_RATE, HOP_LENGTH)  # 100 frames/s (10 ms per frame)
 
 N_MELS_CHOICES = (80, 128)  # mel bins: 80 for tiny ... large-v2, 128 for large-v3 / turbo
+
+N_SAMPLES_PER_TOKEN = HOP_LENGTH * 2  # 320 samples per encoder position (the conv front-end halves the frames)
+TOKENS_PER_SECOND = _exact_div(SAMPLE_RATE, N_SAMPLES_PER_TOKEN)  # 50 encoder positions per second
+TIME_PRECISION_S = 1 / TOKENS_PER_SECOND  # 0.02 s per timestamp token step (<|0.00|>, <|0.02|>, ...)
+
+N_TEXT_CTX = 448  # decoder positions: prompt + generated tokens
+MAX_TEXT_TOKENS = N_TEXT_CTX - 8  # 440 text tokens fit beside the start sequence, two timestamps and the end token
+
+MEDIAN_FILTER_WIDTH = 7  # frames: smoothing of the cross-attention weights before DTW word timing

@@ -13,6 +13,8 @@ from testkit.audio import tone, write_audio
 from testkit.servers import ServerProcess
 from testkit.text import wer
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 WAIT_S = 300
 BIG_FILES = 300
 BIG_FILE_S = 8.0

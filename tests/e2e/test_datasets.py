@@ -14,6 +14,8 @@ import adapt
 from adapt.v1 import datasets_pb2, datasets_pb2_grpc
 from testkit.audio import stereo_call, tone, write_audio, write_sphere
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 WAIT_S = 300
 
 

@@ -14,6 +14,8 @@ from testkit.audio import stereo_call, tone, write_audio
 from testkit.s3server import serve_bucket
 from testkit.servers import ServerProcess
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 WAIT_S = 300
 BUCKET, PREFIX = "internal", "calls/2026-q1/"
 

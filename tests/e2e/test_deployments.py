@@ -12,9 +12,11 @@ import adapt
 from adapt._speech import paced
 from adapt_server.audio.decode import decode_audio
 from adapt_server.audio.wav import encode_pcm16_wav
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.deploy.routing import BUCKETS, bucket
+from adapt_server.models.bundled import bundled_model_path
 from testkit.servers import ServerProcess
+
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
 
 BASE, COPY = "whisper-tiny.en", "tiny-copy"
 RATE = 16000

@@ -8,6 +8,8 @@ import pytest
 import adapt
 from testkit.servers import ServerProcess
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 BASE = "whisper-tiny.en"
 WAIT_S = 300
 

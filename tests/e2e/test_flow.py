@@ -3,7 +3,7 @@ CPU: dataset (diarize, align, redact, split) -> baseline evaluation -> fine-tune
 promotion -> transcription through the deployment.
 
 The data are generated contact-center calls; the holdout calls come from the generator's holdout voices and
-sentences, none of which are in training, and the split step is seeded so that exactly they are held out.
+sentences, none of which are in training, and the split step's holdout_glob holds out exactly them.
 Done when the tuned model cuts holdout WER by >= 30% relative, stays within 5% relative of the base model on
 ../shared/realspeech/asr (when present), is the validation's winner, and serves through the deployment.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import adapt
-from adapt.quickstart import split_step_for
+from adapt_server.quickstart import split_step_for
 from testkit.servers import ServerProcess
 from testkit.text import wer
 
@@ -97,7 +97,7 @@ def test_the_docs_flow_end_to_end(server, sources, realspeech_dir, capsys):
         sources=[{"type": "local", "uri": str(calls_dir)}],
         pipeline=[{"step": "diarize", "model": "embedded"}, {"step": "align", "model": "whisper-tiny.en"},
                   {"step": "redact", "entities": ["pii", "phi"]},
-                  split_step_for(train_calls + holdout_calls, {c.id for c in holdout_calls})])
+                  split_step_for(train_calls + holdout_calls)])
     client.datasets.wait(dataset.id, timeout=WAIT_S); print(dataset.stats)
     t_dataset = time.monotonic() - started
     run = client.evaluations.create(dataset_id=dataset.id, candidates=["whisper-tiny.en"],

@@ -7,9 +7,11 @@ import shutil
 import pytest
 
 import adapt
-from adapt_server.engines.catalog import bundled_model_path
+from adapt_server.models.bundled import bundled_model_path
 from testkit.audio import write_audio
 from testkit.servers import ServerProcess
+
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
 
 
 def _speech():

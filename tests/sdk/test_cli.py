@@ -9,6 +9,8 @@ import pytest
 from testkit.audio import tone, write_audio
 from testkit.servers import ServerProcess
 
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
+
 
 def _adapt(*args: str, target: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     prefix = ["--target", target] if target else []
@@ -63,6 +65,7 @@ def test_quickstart_ends_with_the_dataset_stats(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     # 2 training calls and 2 held-out calls (the quickstart holds out max(2, calls // 3))
     assert "recordings=4" in result.stdout and "oov_rate=" in result.stdout
+    assert "train=2 rec" in result.stdout and "holdout=2 rec" in result.stdout, "exactly the holdout calls held out"
     assert "redactions" in result.stdout or "redacted" in result.stdout, result.stdout
 
 

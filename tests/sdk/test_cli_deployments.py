@@ -8,8 +8,10 @@ import pytest
 
 from adapt._training_progress import detail
 from adapt.resources import Progress
-from adapt_server.engines.catalog import bundled_model_path
+from adapt_server.models.bundled import bundled_model_path
 from testkit.servers import ServerProcess
+
+pytestmark = pytest.mark.slow  # starts a real `adapt serve` with its worker processes
 
 
 def _adapt(*args: str, target: str, timeout: float = 120) -> subprocess.CompletedProcess:

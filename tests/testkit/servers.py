@@ -39,7 +39,7 @@ class ServerProcess:
         return self.data_dir.parent / f"{self.data_dir.name}-server.log"
 
     def start(self) -> "ServerProcess":
-        args = [sys.executable, "-m", "adapt.cli", "serve", "--data-dir", str(self.data_dir),
+        args = [sys.executable, "-m", "adapt_server.cli", "serve", "--data-dir", str(self.data_dir),
                 "--listen", self.target, "--workers", "1", *self.extra_args]
         for root in self.source_roots:
             args += ["--source-root", str(root)]

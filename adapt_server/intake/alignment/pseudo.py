@@ -5,11 +5,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from adapt_server.engines.forced_alignment import unlag
 from adapt_server.engines.options import DecodeOptions
 from adapt_server.errors import InvalidArgument
-from adapt_server.intake.alignment.forced import unlag
-from adapt_server.intake.alignment.result import AlignmentResult
 from adapt_server.intake.alignment.pauses import snap_to_pauses
+from adapt_server.intake.alignment.result import AlignmentResult
 from adapt_server.intake.alignment.transcript import (
     DEFAULT_PAUSE_S,
     _checked_samples,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import jiwer
 
-from adapt_server.evaluation.text import WHISPER_ENGLISH, Normalizer
+from adapt_server.scoring.text import WHISPER_ENGLISH, Normalizer
 
 _NORMALIZER = Normalizer(WHISPER_ENGLISH)  # "six zero five" and "605" compare equal
 

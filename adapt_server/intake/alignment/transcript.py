@@ -7,7 +7,7 @@
 3. Windows: the transcript is cut at the widest pauses between rough times (trusting gaps between anchored
    words more) into pieces short enough that each, with a margin of audio on both sides, fits one 30-s
    Whisper window.
-4. Forced alignment of each piece's words to its window (`forced.force_align`): the final word times.
+4. Forced alignment of each piece's words to its window (the engine's `align_words`): the final word times.
 5. Pauses: word boundaries next to a pause the voice activity detector found are moved onto it
    (`pauses.snap_to_pauses`).
 6. Score: the mean of the recognition's agreement with the transcript (`score.match_score`) and the forced
@@ -21,14 +21,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-from adapt_kernels.whisper_constants import SAMPLE_RATE
+from adapt_kernels.whisper_constants import CHUNK_LENGTH, SAMPLE_RATE
 
+from adapt_server.engines.forced_alignment import unlag
 from adapt_server.engines.options import DecodeOptions, VadOptions
+from adapt_server.engines.protocol import AlignmentWindow
 from adapt_server.engines.vad import shared_vad, unpadded_regions
 from adapt_server.errors import InvalidArgument
 from adapt_server.intake.alignment.anchors import rough_times
 from adapt_server.intake.alignment.cuts import cut_at_pauses
-from adapt_server.intake.alignment.forced import CONTEXT_S, AlignmentWindow, force_align, unlag
 from adapt_server.intake.alignment.pauses import MIN_PAUSE_S, snap_to_pauses
 from adapt_server.intake.alignment.result import AlignedUtterance, AlignmentResult
 from adapt_server.intake.alignment.score import match_score
@@ -48,7 +49,7 @@ def align_transcript(samples: np.ndarray, text: str, engine, *, max_utterance_s:
                      turns: Sequence[SpeakerTurn] | None = None) -> AlignmentResult:
     """Aligns `text` (the whole recording's transcript) to `samples` (float32 (n,), 16 kHz mono).
 
-    engine: a loaded `adapt_server.engines.whisper.WhisperEngine`.
+    engine: a loaded recognizer that is also a `WordAligner` (e.g. `adapt_server.engines.whisper.WhisperEngine`).
     max_utterance_s: longest utterance (seconds, 1..30). pause_s: a silence of at least this many seconds
     ends an utterance (None: cut only for length). turns: speaker turns (diarization); when given, utterances
     never span a speaker change and carry the speaker of their words.
@@ -56,8 +57,8 @@ def align_transcript(samples: np.ndarray, text: str, engine, *, max_utterance_s:
     of other audio is still aligned, with a low `score` (`matches_audio` False): the caller flags it.
     """
     samples = _checked_samples(samples)
-    if not 1.0 <= max_utterance_s <= CONTEXT_S:
-        raise InvalidArgument(f"max_utterance_s must be between 1 and {CONTEXT_S} seconds; got {max_utterance_s}")
+    if not 1.0 <= max_utterance_s <= CHUNK_LENGTH:
+        raise InvalidArgument(f"max_utterance_s must be between 1 and {CHUNK_LENGTH} seconds; got {max_utterance_s}")
     words = text.split() if isinstance(text, str) else []
     if not words:
         raise InvalidArgument("the transcript is empty: give the text spoken in the recording, or use "
@@ -68,7 +69,7 @@ def align_transcript(samples: np.ndarray, text: str, engine, *, max_utterance_s:
     speech = _speech(recognition.non_speech, duration)
     rough = rough_times(words, recognized, duration, speech)
     windows = _windows(words, rough, duration)
-    aligned = without_overlaps([word for piece in force_align(engine, samples, windows) for word in piece])
+    aligned = without_overlaps([word for piece in engine.align_words(samples, windows) for word in piece])
     aligned = snap_to_pauses(aligned, detected_pauses(samples))
     utterances = cut_utterances(aligned, max_utterance_s, pause_s, turns)
     confidence = float(np.mean([word.confidence for word in aligned]))
@@ -121,7 +122,7 @@ def _windows(words: list[str], rough, duration: float) -> list[AlignmentWindow]:
     """Transcript pieces whose rough span plus margins fits one encoder window."""
     spans = [(word.start, word.end) for word in rough]
     weights = [1.0 if a.anchored and b.anchored else UNANCHORED_GAP_WEIGHT for a, b in zip(rough, rough[1:])]
-    pieces = cut_at_pauses(spans, CONTEXT_S - 2 * MAX_MARGIN_S, None, weights=weights)
+    pieces = cut_at_pauses(spans, CHUNK_LENGTH - 2 * MAX_MARGIN_S, None, weights=weights)
     windows = []
     for index, piece in enumerate(pieces):
         first, last = rough[piece.start], rough[piece.stop - 1]
@@ -130,10 +131,10 @@ def _windows(words: list[str], rough, duration: float) -> list[AlignmentWindow]:
         start = max(0.0, first.start - _margin(before, piece.start == 0))
         end = min(duration, last.end + _margin(after, piece.stop == len(rough)))
         if piece.stop == len(rough):  # the last piece: up to the end of the recording when it fits
-            end = max(end, min(duration, start + CONTEXT_S))
+            end = max(end, min(duration, start + CHUNK_LENGTH))
         if piece.start == 0:  # the first piece: from the start of the recording when it fits
-            start = min(start, max(0.0, end - CONTEXT_S))
-        end = min(end, start + CONTEXT_S)
+            start = min(start, max(0.0, end - CHUNK_LENGTH))
+        end = min(end, start + CHUNK_LENGTH)
         windows.append(AlignmentWindow(start, max(end, min(duration, start + 0.1)),
                                        tuple(words[i] for i in piece)))
     return windows

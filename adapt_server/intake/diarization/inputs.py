@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.errors import InvalidArgument
 
-SAMPLE_RATE = 16000  # Hz: what Silero VAD and the speaker encoder take
+SAMPLE_RATE = TARGET_SAMPLE_RATE  # Hz: what Silero VAD and the speaker encoder take
 
 
 def mono_16k(samples: np.ndarray, sample_rate: int, what: str = "samples") -> np.ndarray:

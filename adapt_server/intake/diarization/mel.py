@@ -15,7 +15,9 @@ from functools import lru_cache
 
 import numpy as np
 
-SAMPLE_RATE = 16000  # Hz: the encoder's rate
+from adapt_server.audio.constants import TARGET_SAMPLE_RATE
+
+SAMPLE_RATE = TARGET_SAMPLE_RATE  # Hz: the encoder's rate
 WINDOW_SAMPLES = 400  # 25 ms analysis window (= n_fft)
 HOP_SAMPLES = 160  # 10 ms between frames
 FRAME_S = HOP_SAMPLES / SAMPLE_RATE  # 0.01 s

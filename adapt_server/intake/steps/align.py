@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from adapt_server.engines.catalog import BUNDLED_BASE_MODEL
 from adapt_server.errors import NotFound
 from adapt_server.intake.alignment import MIN_ALIGNMENT_SCORE
 from adapt_server.intake.steps.base import ParamReader, RecordingWork, Step, UtteranceDraft, ValidationEnv
 from adapt_server.intake.steps.speakers import qualified
+from adapt_server.models.bundled import BUNDLED_BASE_MODEL
 from adapt_server.spans import SpeakerTurn
 
 LOW_ALIGNMENT = "low_alignment"

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.errors import InvalidArgument
 from adapt_server.spans import Segment, SpeakerTurn, Word
 
@@ -52,7 +53,7 @@ class RecordingWork:
 
     @property
     def duration_s(self) -> float:
-        return self.samples.shape[0] / 16000.0
+        return self.samples.shape[0] / TARGET_SAMPLE_RATE
 
     def but(self, **changes) -> "RecordingWork":
         return replace(self, **changes)

@@ -2,11 +2,9 @@
 the Whisper engine (align), the redactor (spaCy + presidio), a pyannote pipeline. Lives in a job worker."""
 from __future__ import annotations
 
-from pathlib import Path
-
 
 class StepResources:
-    """store: adapt_server.store.Store; config: ServerConfig (engine cache under data_dir/engines)."""
+    """store: adapt_server.store.Store; config: ServerConfig (its engine_cache_dir holds converted models)."""
 
     def __init__(self, store, config):
         self.store = store
@@ -24,12 +22,13 @@ class StepResources:
             from adapt_kernels.threads import thread_budget
             from adapt_server.engines.registry import EngineRegistry
             from adapt_server.errors import NotFound
+            from adapt_server.models.sources import model_source
             record = self.store.models.get(model_id)
             if record is None:
                 raise NotFound(f"align: model {model_id!r} no longer exists; register it again")
-            registry = EngineRegistry(Path(self.config.data_dir) / "engines",
+            registry = EngineRegistry(self.config.engine_cache_dir,
                                       threads=thread_budget(worker_processes=self.config.workers), max_engines=1)
-            return registry.get(record)
+            return registry.get(model_source(record))
         return self._cached(("engine", model_id), load)
 
     def redactor(self, entities: tuple[str, ...], pad_s: float):

@@ -1,6 +1,6 @@
 """CTranslate2 export through `ctranslate2.converters.TransformersConverter` (bit-exact in float32).
 
-The result is a directory `engines/catalog.py` accepts and `WhisperEngine` loads: model.bin, config.json
+The result is a directory `engines/model_directory.py` accepts and `WhisperEngine` loads: model.bin, config.json
 (suppress ids, alignment heads) and tokenizer.json. Serving featurizes with the same numba log-mel as
 training (audio padded with zeros), so the exported model sees the features it was tuned on.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adapt_server.engines.catalog import InvalidModelDirectory, inspect_model_directory
+from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
 from adapt_server.training.export.base import ExportError, Exporter
 
 CT2_QUANTIZATIONS = ("int8", "int8_float16", "int8_float32", "int16", "float16", "bfloat16", "float32")

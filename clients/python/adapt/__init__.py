@@ -1,4 +1,5 @@
 """Adapt Python SDK: `client = adapt.Client("localhost:50051")`, then client.datasets, client.models."""
+from adapt._version import distribution_version
 from adapt.client import Client
 from adapt.errors import (AbortedError, AdaptError, AlreadyExistsError, DeadlineExceededError,
                           FailedPreconditionError, InternalError, InvalidArgumentError, JobCancelledError,
@@ -15,4 +16,4 @@ __all__ = ["Client", "AbortedError", "AdaptError", "AlreadyExistsError", "Deadli
            "UnauthenticatedError", "UnavailableError", "UnimplementedError", "WaitTimeoutError", "Dataset", "DatasetStats", "Event",
            "Model", "Recording", "State", "Deployment", "DeploymentRevision", "FineTune",
            "Evaluation", "Leaderboard"]
-__version__ = "0.1.0"
+__version__ = distribution_version("adapt-sdk")

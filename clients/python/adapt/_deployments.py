@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterator
-
+from adapt._resource_api import ResourceAPI
 from adapt.errors import InvalidArgumentError
 from adapt.resources import Resource, State, _time
 from adapt.v1 import deployments_pb2, deployments_pb2_grpc
@@ -94,14 +93,10 @@ def _routes(routes: dict | None) -> dict[str, str]:
     return routes
 
 
-class DeploymentsAPI:
-    def __init__(self, client):
-        self._client = client
-        self._rpc = client._rpc
-        self._stub = deployments_pb2_grpc.DeploymentsStub(client._rpc.channel)
-
-    def _resource(self, message) -> Deployment:
-        return self._client._materialize(Deployment, message, self)
+class DeploymentsAPI(ResourceAPI[Deployment]):
+    """Deployments: get, list_page and list come from ResourceAPI."""
+    resource_type, stub_type, messages = Deployment, deployments_pb2_grpc.DeploymentsStub, deployments_pb2
+    name = "Deployment"
 
     def create(self, deployment_id: str, routes: dict, canary: dict | None = None, force: bool = False,
                description: str = "", labels: dict[str, str] | None = None) -> Deployment:
@@ -109,7 +104,7 @@ class DeploymentsAPI:
         request = deployments_pb2.CreateDeploymentRequest(
             deployment_id=deployment_id, routes=_routes(routes), canary=_canary_message(canary), force=force,
             description=description, labels=labels or {})
-        return self._resource(self._rpc.unary(self._stub.CreateDeployment, request))
+        return self._resource(self._call("CreateDeployment", request))
 
     def update(self, deployment_id: str, routes: dict | None = None, canary: dict | None = None,
                force: bool = False, description: str = "", labels: dict[str, str] | None = None) -> Deployment:
@@ -121,29 +116,15 @@ class DeploymentsAPI:
         request = deployments_pb2.UpdateDeploymentRequest(
             deployment_id=deployment_id, routes=_routes(routes), canary=_canary_message(canary), force=force,
             description=description, labels=labels or {})
-        return self._resource(self._rpc.unary(self._stub.UpdateDeployment, request))
+        return self._resource(self._call("UpdateDeployment", request))
 
     def rollback(self, deployment_id: str, revision: int = 0) -> Deployment:
         """Back to the routes before the active revision (or to `revision`); recorded in the history."""
-        return self._resource(self._rpc.unary(self._stub.RollbackDeployment, deployments_pb2.RollbackDeploymentRequest(
+        return self._resource(self._call("RollbackDeployment", deployments_pb2.RollbackDeploymentRequest(
             deployment_id=deployment_id, revision=revision)))
-
-    def get(self, deployment_id: str) -> Deployment:
-        return self._resource(self._rpc.unary(self._stub.GetDeployment,
-                                              deployments_pb2.GetDeploymentRequest(id=deployment_id)))
 
     def history(self, deployment_id: str) -> tuple[DeploymentRevision, ...]:
         return self.get(deployment_id).history
 
-    def list(self, page_size: int = 0) -> Iterator[Deployment]:
-        token = ""
-        while True:
-            response = self._rpc.unary(self._stub.ListDeployments, deployments_pb2.ListDeploymentsRequest(
-                page_size=page_size, page_token=token))
-            yield from (self._resource(d) for d in response.deployments)
-            token = response.next_page_token
-            if not token:
-                return
-
     def delete(self, deployment_id: str) -> None:
-        self._rpc.unary(self._stub.DeleteDeployment, deployments_pb2.DeleteDeploymentRequest(id=deployment_id))
+        self._call("DeleteDeployment", deployments_pb2.DeleteDeploymentRequest(id=deployment_id))

@@ -10,14 +10,13 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
+from adapt._resource_api import JobResourceAPI, all_pages
 from adapt.errors import InvalidArgumentError
-from adapt.resources import ErrorInfo, Event, Progress, Resource, State, _time
-from adapt._waiting import wait_until_finished
-from adapt.v1 import common_pb2, evaluations_pb2, evaluations_pb2_grpc
+from adapt.resources import JobResource
+from adapt.v1 import evaluations_pb2, evaluations_pb2_grpc
 
 GATE_FIELDS = ("max_rtf", "max_hallucination_rate", "max_reference_regression", "reference_dataset_id",
                "reference_baseline", "reference_metric")
@@ -197,15 +196,9 @@ class UtteranceResult:
 
 
 @dataclass(eq=False)
-class Evaluation(Resource):
+class Evaluation(JobResource):
     """An evaluation run; once SUCCEEDED it holds the leaderboard, the winner (or None) and why."""
-    id: str = ""
     name: str = ""
-    state: State = State.PENDING
-    progress: Progress = field(default_factory=Progress)
-    error: ErrorInfo | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     dataset_id: str = ""
     candidates: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
@@ -225,13 +218,10 @@ class Evaluation(Resource):
     diarization: tuple[RecordingDiarization, ...] = ()
     reference_leaderboard: Leaderboard = field(default_factory=Leaderboard)
     notes: tuple[str, ...] = ()
-    _api: object = field(default=None, repr=False)
 
     def _update(self, m) -> None:
-        self.id, self.name, self.state = m.id, m.name, State.from_proto(m.state)
-        self.progress = Progress.from_proto(m.progress)
-        self.error = ErrorInfo(m.error.code, m.error.message) if m.HasField("error") else None
-        self.created_at, self.updated_at = _time(m.create_time), _time(m.update_time)
+        super()._update(m)
+        self.name = m.name
         self.dataset_id, self.candidates, self.metrics = m.dataset_id, tuple(m.candidates), tuple(m.metrics)
         self.split, self.primary_metric, self.normalizer = m.split, m.primary_metric, m.normalizer
         g = m.gates
@@ -257,18 +247,6 @@ class Evaluation(Resource):
             for d in r.diarization)
         self.notes = tuple(r.notes)
 
-    def refresh(self) -> "Evaluation":
-        return self._api.get(self.id)
-
-    def wait(self, timeout: float | None = None) -> "Evaluation":
-        return self._api.wait(self.id, timeout=timeout)
-
-    def cancel(self) -> "Evaluation":
-        return self._api.cancel(self.id)
-
-    def watch(self, after_sequence: int = 0) -> Iterator[Event]:
-        return self._api.watch(self.id, after_sequence)
-
     def utterances(self, model_id: str = "", errors_only: bool = False) -> list[UtteranceResult]:
         return self._api.utterances(self.id, model_id=model_id, errors_only=errors_only)
 
@@ -277,14 +255,11 @@ class Evaluation(Resource):
         return self._api.report(self.id, out_dir)
 
 
-class EvaluationsAPI:
-    def __init__(self, client):
-        self._client = client
-        self._rpc = client._rpc
-        self._stub = evaluations_pb2_grpc.EvaluationsStub(client._rpc.channel)
-
-    def _resource(self, message) -> Evaluation:
-        return self._client._materialize(Evaluation, message, self)
+class EvaluationsAPI(JobResourceAPI[Evaluation]):
+    """Evaluations: get, cancel, watch and wait come from JobResourceAPI; list and list_page also filter by
+    dataset; wait() survives a server restart."""
+    resource_type, stub_type, messages = Evaluation, evaluations_pb2_grpc.EvaluationsStub, evaluations_pb2
+    name, kind = "Evaluation", "evaluation"
 
     def create(self, dataset_id: str, candidates: list[str], metrics: list[str] | None = None, split: str = "all",
                primary_metric: str = "", normalizer: str = "", gates: dict | None = None, name: str = "",
@@ -311,49 +286,22 @@ class EvaluationsAPI:
                     setattr(request.gates, key, value)
         except (TypeError, ValueError) as exc:
             raise InvalidArgumentError(f"gates: {exc}") from None
-        return self._resource(self._rpc.unary(self._stub.CreateEvaluation, request))
-
-    def get(self, evaluation_id: str) -> Evaluation:
-        return self._resource(self._rpc.unary(self._stub.GetEvaluation,
-                                              evaluations_pb2.GetEvaluationRequest(id=evaluation_id)))
+        return self._resource(self._call("CreateEvaluation", request))
 
     def list_page(self, page_size: int = 0, page_token: str = "",
                   dataset_id: str = "") -> tuple[list[Evaluation], str]:
-        response = self._rpc.unary(self._stub.ListEvaluations, evaluations_pb2.ListEvaluationsRequest(
-            page_size=page_size, page_token=page_token, dataset_id=dataset_id))
-        return [self._resource(e) for e in response.evaluations], response.next_page_token
+        return self._list_page(page_size, page_token, dataset_id=dataset_id)
 
     def list(self, page_size: int = 0, dataset_id: str = "") -> Iterator[Evaluation]:
         """Every evaluation (of one dataset when given), oldest first, fetching pages as it goes."""
-        token = ""
-        while True:
-            items, token = self.list_page(page_size, token, dataset_id)
-            yield from items
-            if not token:
-                return
-
-    def cancel(self, evaluation_id: str) -> Evaluation:
-        return self._resource(self._rpc.unary(self._stub.CancelEvaluation,
-                                              evaluations_pb2.CancelEvaluationRequest(id=evaluation_id)))
+        return all_pages(lambda token: self.list_page(page_size, token, dataset_id))
 
     def delete(self, evaluation_id: str) -> None:
-        self._rpc.unary(self._stub.DeleteEvaluation, evaluations_pb2.DeleteEvaluationRequest(id=evaluation_id))
-
-    def watch(self, evaluation_id: str, after_sequence: int = 0, timeout: float | None = None) -> Iterator[Event]:
-        """Progress events until the evaluation finishes."""
-        request = common_pb2.WatchRequest(id=evaluation_id, after_sequence=after_sequence)
-        for message in self._rpc.stream(self._stub.WatchEvaluation, request, timeout=timeout):
-            yield Event.from_proto(message)
-
-    def wait(self, evaluation_id: str, timeout: float | None = None) -> Evaluation:
-        """Blocks until the evaluation finishes; returns it (the same object create() returned, updated).
-        Raises JobFailedError / JobCancelledError when it did not succeed, WaitTimeoutError on timeout.
-        Survives a server restart: it reconnects and resumes the event stream."""
-        return wait_until_finished("evaluation", evaluation_id, self.watch, self.get, timeout)
+        self._call("DeleteEvaluation", evaluations_pb2.DeleteEvaluationRequest(id=evaluation_id))
 
     def utterances_page(self, evaluation_id: str, model_id: str = "", errors_only: bool = False,
                         page_size: int = 0, page_token: str = "") -> tuple[list[UtteranceResult], str]:
-        response = self._rpc.unary(self._stub.ListUtteranceResults, evaluations_pb2.ListUtteranceResultsRequest(
+        response = self._call("ListUtteranceResults", evaluations_pb2.ListUtteranceResultsRequest(
             evaluation_id=evaluation_id, model_id=model_id, errors_only=errors_only, page_size=page_size,
             page_token=page_token))
         return [UtteranceResult.from_proto(u) for u in response.utterances], response.next_page_token
@@ -361,12 +309,8 @@ class EvaluationsAPI:
     def utterances(self, evaluation_id: str, model_id: str = "", errors_only: bool = False,
                    page_size: int = 0) -> list[UtteranceResult]:
         """Every per-utterance result (of one candidate when given), fetched page by page."""
-        items, token = [], ""
-        while True:
-            page, token = self.utterances_page(evaluation_id, model_id, errors_only, page_size, token)
-            items += page
-            if not token:
-                return items
+        return list(all_pages(lambda token: self.utterances_page(evaluation_id, model_id, errors_only, page_size,
+                                                                 token)))
 
     def report(self, evaluation_id: str, out_dir: str | Path) -> Path:
         """Writes `out_dir`/report.html (plots: WER per slice with intervals, error types, RTF, ...)."""

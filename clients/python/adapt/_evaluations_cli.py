@@ -5,12 +5,8 @@ from pathlib import Path
 
 import click
 
-from adapt._progress import console, follow
-
-
-def _client(ctx):
-    from adapt.client import Client
-    return Client(ctx.obj["target"], api_key=ctx.obj["api_key"])
+from adapt._cli_resources import ResourceCommands, client_of as _client
+from adapt._progress import console
 
 
 @click.group()
@@ -48,42 +44,7 @@ def evaluations_create(ctx, dataset_id, candidates, metrics, split, primary_metr
     run = client.evaluations.create(dataset_id=dataset_id, candidates=list(candidates), metrics=list(metrics),
                                     split=split, primary_metric=primary_metric, normalizer=normalizer, gates=gates,
                                     name=name)
-    click.echo(run.id)
-    if not no_wait:
-        follow(client.evaluations.watch(run.id), f"evaluate {run.id}")
-        print_evaluation(client.evaluations.get(run.id))
-
-
-@evaluations.command("get")
-@click.argument("evaluation_id")
-@click.pass_context
-def evaluations_get(ctx, evaluation_id):
-    print_evaluation(_client(ctx).evaluations.get(evaluation_id))
-
-
-@evaluations.command("list")
-@click.option("--dataset", "dataset_id", default="", help="only evaluations of this dataset")
-@click.pass_context
-def evaluations_list(ctx, dataset_id):
-    for e in _client(ctx).evaluations.list(dataset_id=dataset_id):
-        click.echo(f"{e.id}\t{e.state}\t{e.dataset_id}\t{e.split}\t{','.join(e.candidates)}\t"
-                   f"winner={e.winner or '-'}")
-
-
-@evaluations.command("watch")
-@click.argument("evaluation_id")
-@click.pass_context
-def evaluations_watch(ctx, evaluation_id):
-    client = _client(ctx)
-    follow(client.evaluations.watch(evaluation_id), f"evaluate {evaluation_id}")
-    print_evaluation(client.evaluations.get(evaluation_id))
-
-
-@evaluations.command("cancel")
-@click.argument("evaluation_id")
-@click.pass_context
-def evaluations_cancel(ctx, evaluation_id):
-    click.echo(_client(ctx).evaluations.cancel(evaluation_id).state)
+    EVALUATIONS.created(client, run.id, no_wait)
 
 
 @evaluations.command("delete")
@@ -120,3 +81,10 @@ def print_evaluation(e) -> None:
         click.echo(f"reason: {e.reason}")
     for note in e.notes:
         console.print(f"[yellow]note[/]: {note}")
+
+
+EVALUATIONS = ResourceCommands(
+    "evaluations", "evaluation", show=print_evaluation, progress="evaluate",
+    row=lambda e: f"{e.id}\t{e.state}\t{e.dataset_id}\t{e.split}\t{','.join(e.candidates)}\twinner={e.winner or '-'}",
+    list_options=(click.option("--dataset", "dataset_id", default="", help="only evaluations of this dataset"),))
+EVALUATIONS.add_to(evaluations)

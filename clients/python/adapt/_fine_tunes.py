@@ -3,28 +3,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Iterator
 
 from google.protobuf import json_format
 
 from adapt._convert import to_struct
+from adapt._resource_api import JobResourceAPI
 from adapt.errors import InvalidArgumentError
-from adapt.resources import ErrorInfo, Event, Progress, Resource, State, _time
-from adapt._waiting import wait_until_finished
-from adapt.v1 import common_pb2, fine_tunes_pb2, fine_tunes_pb2_grpc
-
+from adapt.resources import JobResource
+from adapt.v1 import fine_tunes_pb2, fine_tunes_pb2_grpc
 
 
 @dataclass(eq=False)
-class FineTune(Resource):
+class FineTune(JobResource):
     """A fine-tune job and, once it SUCCEEDED, the tuned model's id ("ft:<base>:<short id>")."""
-    id: str = ""
-    state: State = State.PENDING
-    progress: Progress = field(default_factory=Progress)
-    error: ErrorInfo | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
     base_model: str = ""
     dataset_id: str = ""
     hyperparameters: dict = field(default_factory=dict)
@@ -34,13 +25,9 @@ class FineTune(Resource):
     export_formats: tuple[str, ...] = ()
     labels: dict = field(default_factory=dict)
     mixin_dataset_id: str = ""
-    _api: object = field(default=None, repr=False)
 
     def _update(self, m) -> None:
-        self.id, self.state = m.id, State.from_proto(m.state)
-        self.progress = Progress.from_proto(m.progress)
-        self.error = ErrorInfo(m.error.code, m.error.message) if m.HasField("error") else None
-        self.created_at, self.updated_at = _time(m.create_time), _time(m.update_time)
+        super()._update(m)
         self.base_model, self.dataset_id = m.base_model, m.dataset_id
         self.hyperparameters = json_format.MessageToDict(m.hyperparameters)
         self.validation = {"split": m.validation.split, "holdout_fraction": m.validation.holdout_fraction}
@@ -50,27 +37,13 @@ class FineTune(Resource):
         self.labels = dict(m.labels)
         self.mixin_dataset_id = m.mixin_dataset_id
 
-    def refresh(self) -> "FineTune":
-        return self._api.get(self.id)
 
-    def wait(self, timeout: float | None = None) -> "FineTune":
-        return self._api.wait(self.id, timeout=timeout)
-
-    def cancel(self) -> "FineTune":
-        return self._api.cancel(self.id)
-
-    def watch(self, after_sequence: int = 0) -> Iterator[Event]:
-        return self._api.watch(self.id, after_sequence)
-
-
-class FineTunesAPI:
-    def __init__(self, client):
-        self._client = client
-        self._rpc = client._rpc
-        self._stub = fine_tunes_pb2_grpc.FineTunesStub(client._rpc.channel)
-
-    def _resource(self, message) -> FineTune:
-        return self._client._materialize(FineTune, message, self)
+class FineTunesAPI(JobResourceAPI[FineTune]):
+    """Fine-tunes: get, list_page, list, cancel, watch and wait come from JobResourceAPI. Watch events of
+    stage "train" count steps done/total and carry the loss and learning rate in their message; wait()
+    returns the fine-tune with `model_id` set and survives a server restart."""
+    resource_type, stub_type, messages = FineTune, fine_tunes_pb2_grpc.FineTunesStub, fine_tunes_pb2
+    name, kind = "FineTune", "fine-tune"
 
     def create(self, base_model: str, dataset_id: str, hyperparameters: dict | None = None,
                validation: dict | None = None, labels: dict[str, str] | None = None,
@@ -98,36 +71,4 @@ class FineTunesAPI:
                 request.validation.holdout_fraction = float(validation.get("holdout_fraction") or 0.0)
             except (TypeError, ValueError):
                 raise InvalidArgumentError("validation.holdout_fraction must be a number between 0 and 0.5") from None
-        return self._resource(self._rpc.unary(self._stub.CreateFineTune, request))
-
-    def get(self, fine_tune_id: str) -> FineTune:
-        return self._resource(self._rpc.unary(self._stub.GetFineTune, fine_tunes_pb2.GetFineTuneRequest(id=fine_tune_id)))
-
-    def list_page(self, page_size: int = 0, page_token: str = "") -> tuple[list[FineTune], str]:
-        response = self._rpc.unary(self._stub.ListFineTunes,
-                                   fine_tunes_pb2.ListFineTunesRequest(page_size=page_size, page_token=page_token))
-        return [self._resource(f) for f in response.fine_tunes], response.next_page_token
-
-    def list(self, page_size: int = 0) -> Iterator[FineTune]:
-        """Every fine-tune, oldest first."""
-        token = ""
-        while True:
-            items, token = self.list_page(page_size, token)
-            yield from items
-            if not token:
-                return
-
-    def cancel(self, fine_tune_id: str) -> FineTune:
-        return self._resource(self._rpc.unary(self._stub.CancelFineTune,
-                                              fine_tunes_pb2.CancelFineTuneRequest(id=fine_tune_id)))
-
-    def watch(self, fine_tune_id: str, after_sequence: int = 0, timeout: float | None = None) -> Iterator[Event]:
-        """Progress events (stage "train": step done/total, loss and learning rate in the message) until the end."""
-        request = common_pb2.WatchRequest(id=fine_tune_id, after_sequence=after_sequence)
-        for message in self._rpc.stream(self._stub.WatchFineTune, request, timeout=timeout):
-            yield Event.from_proto(message)
-
-    def wait(self, fine_tune_id: str, timeout: float | None = None) -> FineTune:
-        """Blocks until the fine-tune finishes; returns it with `model_id` set. Raises JobFailedError /
-        JobCancelledError when it did not succeed, WaitTimeoutError on timeout. Survives a server restart."""
-        return wait_until_finished("fine-tune", fine_tune_id, self.watch, self.get, timeout)
+        return self._resource(self._call("CreateFineTune", request))

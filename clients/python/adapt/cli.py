@@ -1,25 +1,56 @@
-"""The `adapt` command line: serve, quickstart, datasets and models."""
+"""The `adapt` command line: datasets, models, transcribe, evaluations, fine-tunes, deployments; and the
+commands other installed packages add through the "adapt.commands" entry-point group: adapt-server adds
+`serve` and `quickstart` (adapt_server/cli.py). A client-only install lists the client commands and says
+where `serve` and `quickstart` come from when asked for them."""
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import click
 
-from adapt._progress import console, follow
+from adapt._cli_resources import ResourceCommands, client_of as _client
+from adapt._progress import console
+from adapt._training_progress import follow_training
 from adapt.errors import AdaptError
 
 DEFAULT_TARGET = "localhost:50051"
+COMMANDS_ENTRY_POINT_GROUP = "adapt.commands"   # name -> click command, e.g. serve = "adapt_server.cli:serve"
+SERVER_COMMANDS = ("serve", "quickstart")         # what the server package registers there
+SERVER_PACKAGE = ("the server package: pip install adapt-server (in a checkout of the repository: "
+                  "bash scripts/setup.sh, which also registers the commands)")
 
 
-def _client(ctx):
-    from adapt.client import Client
-    return Client(ctx.obj["target"], api_key=ctx.obj["api_key"])
+@functools.cache
+def _registered_commands() -> dict[str, EntryPoint]:
+    """Commands installed packages registered in the "adapt.commands" entry-point group, by name."""
+    return {ep.name: ep for ep in entry_points(group=COMMANDS_ENTRY_POINT_GROUP)}
 
 
 class _Group(click.Group):
-    """Turns SDK errors into one readable line and exit code 1 instead of a traceback."""
+    """The `adapt` group: its own commands and the registered ones (loaded when used); SDK errors become one
+    readable line and exit code 1 instead of a traceback."""
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *_registered_commands()})
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in _registered_commands():
+            command = _registered_commands()[name].load()
+        if command is None and name in SERVER_COMMANDS:
+            raise click.UsageError(f"`adapt {name}` comes with {SERVER_PACKAGE}", ctx)
+        return command
+
+    def format_epilog(self, ctx, formatter):
+        missing = [name for name in SERVER_COMMANDS if name not in _registered_commands()]
+        if missing:
+            formatter.write_paragraph()
+            formatter.write_text(f"{' and '.join(missing)} come with {SERVER_PACKAGE}.")
+        super().format_epilog(ctx, formatter)
 
     def invoke(self, ctx):
         try:
@@ -38,47 +69,6 @@ def main(ctx, target, api_key):
     """Adapt: adapt speech models to your own audio, on your own machines."""
     ctx.ensure_object(dict)
     ctx.obj.update(target=target, api_key=api_key)
-
-
-@main.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("./adapt-data"), show_default=True)
-@click.option("--listen", default="127.0.0.1:50051", show_default=True, help="host:port to serve gRPC on")
-@click.option("--source-root", "source_roots", multiple=True, type=click.Path(path_type=Path),
-              help="folder local sources must lie in (repeatable)")
-@click.option("--model-root", "model_roots", multiple=True, type=click.Path(path_type=Path),
-              help="folder RegisterModel paths may also lie in (repeatable)")
-@click.option("--workers", type=int, default=None, help="job worker processes (default: cores / 2)")
-@click.option("--api-key", "server_api_key", envvar="ADAPT_SERVER_API_KEY", default=None,
-              help="require this key from clients")
-@click.option("--checkpoint-interval", "checkpoint_interval_s", type=click.FloatRange(min=0), default=60.0,
-              show_default=True, help="seconds of fine-tuning between checkpoints a crashed job resumes from "
-                                      "(0: after every step)")
-@click.option("--log-level", default="INFO", show_default=True)
-def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, checkpoint_interval_s, log_level):
-    """Run the Adapt server (gRPC, health, reflection) until SIGTERM or Ctrl-C."""
-    import asyncio
-    import logging
-
-    from adapt_server.config import ServerConfig, default_worker_count
-    from adapt_server.server import serve as run_server
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    config = ServerConfig(data_dir=data_dir, listen=listen, source_roots=tuple(source_roots),
-                          model_roots=tuple(model_roots), workers=workers or default_worker_count(),
-                          api_key=server_api_key, checkpoint_interval_s=checkpoint_interval_s)
-    asyncio.run(run_server(config))
-
-
-@main.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), default=Path("./adapt-data"), show_default=True)
-@click.option("--calls", type=int, default=6, show_default=True, help="sample calls to generate")
-@click.option("--keep-serving", is_flag=True, help="leave the server running afterwards")
-@click.option("--stop-after", type=click.Choice(["dataset", "all"]), default="all", show_default=True,
-              help="'dataset': stop after the dataset and a first transcription (skips evaluation, "
-                   "fine-tune and promotion, which take minutes on a CPU)")
-def quickstart(data_dir, calls, keep_serving, stop_after):
-    """Start an embedded server and walk the workflow on generated contact-center calls."""
-    from adapt.quickstart import run_quickstart
-    run_quickstart(data_dir, calls, keep_serving, stop_after=stop_after)
 
 
 @main.group()
@@ -110,33 +100,7 @@ def datasets_create(ctx, name, sources, endpoint_url, split_channels, steps, no_
         else:
             specs.append({"type": "local", "uri": s, "options": options})
     dataset = client.datasets.create(name=name, sources=specs, pipeline=pipeline)
-    click.echo(dataset.id)
-    if not no_wait:
-        follow(client.datasets.watch(dataset.id), f"ingest {dataset.id}")
-        _print_dataset(client.datasets.get(dataset.id))
-
-
-@datasets.command("list")
-@click.pass_context
-def datasets_list(ctx):
-    for d in _client(ctx).datasets.list():
-        click.echo(f"{d.id}\t{d.state}\t{d.name}\t{d.stats.hours:.3f} h\t{d.stats.recordings} recordings")
-
-
-@datasets.command("get")
-@click.argument("dataset_id")
-@click.pass_context
-def datasets_get(ctx, dataset_id):
-    _print_dataset(_client(ctx).datasets.get(dataset_id))
-
-
-@datasets.command("watch")
-@click.argument("dataset_id")
-@click.pass_context
-def datasets_watch(ctx, dataset_id):
-    client = _client(ctx)
-    follow(client.datasets.watch(dataset_id), f"ingest {dataset_id}")
-    _print_dataset(client.datasets.get(dataset_id))
+    DATASETS.created(client, dataset.id, no_wait)
 
 
 @datasets.command("export")
@@ -155,13 +119,6 @@ def datasets_export(ctx, dataset_id, export_format, split, out):
     else:
         out.write_text(text, encoding="utf-8")
         click.echo(f"wrote {len(text.splitlines())} lines to {out}", err=True)
-
-
-@datasets.command("cancel")
-@click.argument("dataset_id")
-@click.pass_context
-def datasets_cancel(ctx, dataset_id):
-    click.echo(_client(ctx).datasets.cancel(dataset_id).state)
 
 
 @datasets.command("delete")
@@ -215,8 +172,12 @@ def _stream_file(client, audio_file: Path, model: str, deployment_id: str, beam_
 
 
 def _pcm16_16k(path: Path) -> bytes:
-    import av
-    import numpy as np
+    try:
+        import av
+        import numpy as np
+    except ImportError:
+        raise click.ClickException("`adapt transcribe --stream` decodes the file here and needs av and numpy: "
+                                   "pip install 'adapt-sdk[stream]' (from the repository: pip install 'clients/python[stream]')") from None
     resampler = av.AudioResampler(format="s16", layout="mono", rate=16000)
     chunks = []
     with av.open(str(path)) as container:
@@ -229,21 +190,6 @@ def _pcm16_16k(path: Path) -> bytes:
 @main.group()
 def models():
     """List and register models."""
-
-
-@models.command("list")
-@click.pass_context
-def models_list(ctx):
-    for m in _client(ctx).models.list():
-        click.echo(f"{m.id}\t{m.kind}\t{m.format}\t{m.size_bytes / 1e6:.0f} MB\t{m.description}")
-
-
-@models.command("get")
-@click.argument("model_id")
-@click.pass_context
-def models_get(ctx, model_id):
-    m = _client(ctx).models.get(model_id)
-    click.echo(json.dumps({k: v for k, v in vars(m).items() if not k.startswith("_")}, default=str, indent=2))
 
 
 @models.command("register")
@@ -289,47 +235,11 @@ def _parse_hyperparameters(pairs: tuple[str, ...], as_json: str | None) -> dict:
 @click.option("--no-wait", is_flag=True, help="return once the fine-tune is accepted")
 @click.pass_context
 def fine_tunes_create(ctx, base_model, dataset_id, hp_pairs, hp_json, holdout_fraction, no_wait):
-    from adapt._training_progress import follow_training
     client = _client(ctx)
     validation = {"holdout_fraction": holdout_fraction} if holdout_fraction else None
     job = client.fine_tunes.create(base_model=base_model, dataset_id=dataset_id,
                                    hyperparameters=_parse_hyperparameters(hp_pairs, hp_json), validation=validation)
-    click.echo(job.id)
-    if not no_wait:
-        follow_training(client.fine_tunes.watch(job.id), f"fine-tune {job.id}")
-        _print_fine_tune(client.fine_tunes.get(job.id))
-
-
-@fine_tunes.command("list")
-@click.pass_context
-def fine_tunes_list(ctx):
-    for f in _client(ctx).fine_tunes.list():
-        click.echo(f"{f.id}\t{f.state}\t{f.base_model}\t{f.dataset_id}\t{f.model_id or '-'}")
-
-
-@fine_tunes.command("get")
-@click.argument("fine_tune_id")
-@click.pass_context
-def fine_tunes_get(ctx, fine_tune_id):
-    _print_fine_tune(_client(ctx).fine_tunes.get(fine_tune_id))
-
-
-@fine_tunes.command("watch")
-@click.argument("fine_tune_id")
-@click.pass_context
-def fine_tunes_watch(ctx, fine_tune_id):
-    """Progress bar: step, loss, learning rate and ETA until the fine-tune ends."""
-    from adapt._training_progress import follow_training
-    client = _client(ctx)
-    follow_training(client.fine_tunes.watch(fine_tune_id), f"fine-tune {fine_tune_id}")
-    _print_fine_tune(client.fine_tunes.get(fine_tune_id))
-
-
-@fine_tunes.command("cancel")
-@click.argument("fine_tune_id")
-@click.pass_context
-def fine_tunes_cancel(ctx, fine_tune_id):
-    click.echo(_client(ctx).fine_tunes.cancel(fine_tune_id).state)
+    FINE_TUNES.created(client, job.id, no_wait)
 
 
 def _print_fine_tune(f) -> None:
@@ -346,21 +256,6 @@ def _print_fine_tune(f) -> None:
 @main.group()
 def deployments():
     """Routes that serve models: promote, canary, roll back."""
-
-
-@deployments.command("list")
-@click.pass_context
-def deployments_list(ctx):
-    for d in _client(ctx).deployments.list():
-        canary = f"\tcanary {d.canary.percent:g}% -> {d.canary.model}" if d.canary else ""
-        click.echo(f"{d.id}\trev {d.revision}\t" + ", ".join(f"{k}={v}" for k, v in sorted(d.routes.items())) + canary)
-
-
-@deployments.command("get")
-@click.argument("deployment_id")
-@click.pass_context
-def deployments_get(ctx, deployment_id):
-    _print_deployment(_client(ctx).deployments.get(deployment_id))
 
 
 @deployments.command("update")
@@ -407,6 +302,30 @@ def _print_dataset(d) -> None:
     for issue in d.file_issues:
         click.echo(f"  skipped {issue.uri} ({issue.stage}): {issue.reason}")
 
+
+def _print_model(m) -> None:
+    click.echo(json.dumps({k: v for k, v in vars(m).items() if not k.startswith("_")}, default=str, indent=2))
+
+
+def _deployment_row(d) -> str:
+    canary = f"\tcanary {d.canary.percent:g}% -> {d.canary.model}" if d.canary else ""
+    return f"{d.id}\trev {d.revision}\t" + ", ".join(f"{k}={v}" for k, v in sorted(d.routes.items())) + canary
+
+
+DATASETS = ResourceCommands(
+    "datasets", "dataset", show=_print_dataset, progress="ingest",
+    row=lambda d: f"{d.id}\t{d.state}\t{d.name}\t{d.stats.hours:.3f} h\t{d.stats.recordings} recordings")
+MODELS = ResourceCommands(
+    "models", "model", show=_print_model,
+    row=lambda m: f"{m.id}\t{m.kind}\t{m.format}\t{m.size_bytes / 1e6:.0f} MB\t{m.description}")
+FINE_TUNES = ResourceCommands(
+    "fine_tunes", "fine_tune", show=_print_fine_tune, progress="fine-tune", follow=follow_training,
+    row=lambda f: f"{f.id}\t{f.state}\t{f.base_model}\t{f.dataset_id}\t{f.model_id or '-'}",
+    watch_help="Progress bar: step, loss, learning rate and ETA until the fine-tune ends.")
+DEPLOYMENTS = ResourceCommands("deployments", "deployment", show=_print_deployment, row=_deployment_row)
+for _commands, _group in ((DATASETS, datasets), (MODELS, models), (FINE_TUNES, fine_tunes),
+                          (DEPLOYMENTS, deployments)):
+    _commands.add_to(_group)
 
 from adapt._evaluations_cli import evaluations as _evaluations_group  # noqa: E402
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Iterator, Self
 
 from google.protobuf import json_format
 
@@ -181,38 +182,54 @@ class Resource:
 
 
 @dataclass(eq=False)
-class Dataset(Resource):
+class JobResource(Resource):
+    """A resource a server job produces (a dataset, an evaluation, a fine-tune): its state, progress, error
+    and times, and refresh / wait / cancel / watch. Subclasses add their fields and extend _update."""
     id: str = ""
-    name: str = ""
     state: State = State.PENDING
     progress: Progress = field(default_factory=Progress)
     error: ErrorInfo | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    _api: object = field(default=None, repr=False)
+
+    def _update(self, m) -> None:
+        self.id, self.state = m.id, State.from_proto(m.state)
+        self.progress = Progress.from_proto(m.progress)
+        self.error = ErrorInfo(m.error.code, m.error.message) if m.HasField("error") else None
+        self.created_at, self.updated_at = _time(m.create_time), _time(m.update_time)
+
+    def refresh(self) -> Self:
+        return self._api.get(self.id)
+
+    def wait(self, timeout: float | None = None) -> Self:
+        return self._api.wait(self.id, timeout=timeout)
+
+    def cancel(self) -> Self:
+        return self._api.cancel(self.id)
+
+    def watch(self, after_sequence: int = 0) -> Iterator[Event]:
+        return self._api.watch(self.id, after_sequence)
+
+
+@dataclass(eq=False)
+class Dataset(JobResource):
+    name: str = ""
     sources: list[dict] = field(default_factory=list)
     pipeline: list[dict] = field(default_factory=list)
     stats: DatasetStats = field(default_factory=DatasetStats)
     file_issues: tuple[FileIssue, ...] = ()
     labels: dict = field(default_factory=dict)
-    _api: object = field(default=None, repr=False)
 
     def _update(self, m) -> None:
-        self.id, self.name, self.state = m.id, m.name, State.from_proto(m.state)
-        self.progress = Progress.from_proto(m.progress)
-        self.error = ErrorInfo(m.error.code, m.error.message) if m.HasField("error") else None
-        self.created_at, self.updated_at = _time(m.create_time), _time(m.update_time)
+        super()._update(m)
+        self.name = m.name
         self.sources = [{"type": s.type, "uri": s.uri, "options": json_format.MessageToDict(s.options)}
                         for s in m.sources]
         self.pipeline = [{"step": p.step, **json_format.MessageToDict(p.params)} for p in m.pipeline]
         self.stats = DatasetStats.from_proto(m.stats)
         self.file_issues = tuple(FileIssue(i.uri, i.stage, i.reason) for i in m.file_issues)
         self.labels = dict(m.labels)
-
-    def refresh(self) -> "Dataset":
-        return self._api.get(self.id)
-
-    def wait(self, timeout: float | None = None) -> "Dataset":
-        return self._api.wait(self.id, timeout=timeout)
 
     def recordings(self) -> list[Recording]:
         return self._api.recordings(self.id)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import subprocess
+import sys
 import time
 import wave
 from pathlib import Path
@@ -249,6 +251,91 @@ def test_random_bytes(seed):
     garbage = np.random.default_rng(seed).integers(0, 256, 50_000, dtype=np.uint8).tobytes()
     with pytest.raises(AudioDecodeError):
         decode_audio(garbage)
+
+
+def wav_with_header(*, audio_format: int = 1, channels: int = 1, rate: int = 16000, bits: int = 16) -> bytes:
+    """A WAV file of 0.1 s of silence whose fmt chunk carries the given fields as they are (even nonsense)."""
+    data = bytes(3200)
+    fmt = struct.pack("<HHIIHH", audio_format, channels, rate, rate * channels * bits // 8, channels * bits // 8, bits)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(data)) + data
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+@pytest.mark.parametrize("fields, error", [
+    ({"channels": 0}, "wav header declares 0 audio channels"),
+    ({"bits": 0}, "no decoder reads .*0 bits per sample"),
+    ({"audio_format": 0x1234}, "no decoder reads .*unknown format tag"),
+    ({"rate": 0}, "not an audio file"),  # FFmpeg refuses this one itself
+], ids=["channels0", "bits0", "format_tag", "rate0"])
+def test_wav_header_fields_no_decoder_takes_are_decode_errors(fields, error):
+    """Issue 16, defect 7: channels=0 or bits-per-sample 0 raised AttributeError (INTERNAL)."""
+    assert decode_audio(wav_with_header()).duration_s == pytest.approx(0.1)
+    with pytest.raises(AudioDecodeError, match=error):
+        decode_audio(wav_with_header(**fields))
+
+
+@pytest.mark.parametrize("rate", [1, 3999, 768001, 597_951_872])
+def test_sample_rates_outside_the_decoded_range_are_refused_at_once(rate):
+    """Found by the fuzz bench: a 684-byte wav declaring 1 Hz decoded to 5 M samples (16,000 output samples
+    per input sample), and one declaring 598 MHz kept libswresample busy for 8 s setting up its filter."""
+    started = time.process_time()
+    with pytest.raises(AudioDecodeError, match=f"declared at {rate} Hz; Adapt decodes audio sampled at 4000 to 768000"):
+        decode_audio(wav_with_header(rate=rate))
+    assert time.process_time() - started < 0.5
+
+
+@pytest.mark.parametrize("rate", [4000, 768000])
+def test_sample_rates_at_the_ends_of_the_range_decode(rate):
+    assert decode_audio(wav_with_header(rate=rate)).info.sample_rate == rate
+
+
+def test_chunk_claiming_more_than_the_file_is_refused_before_ffmpeg_walks_it(tmp_path):
+    """Found by the fuzz bench: FFmpeg's wav demuxer stepped through a LIST chunk's claimed 2 GB even past
+    the end of a 2 KB file, ~3 s of CPU per open (and decode_audio may open twice)."""
+    header = wav_with_header()
+    data = header[:36] + b"LIST" + struct.pack("<I", 0x8000001A) + b"INFOISFT" + bytes(2000)
+    path = tmp_path / "list.wav"
+    path.write_bytes(data)
+    for source in (data, path, io.BytesIO(data)):
+        started = time.process_time()
+        with pytest.raises(AudioDecodeError, match=r"'LIST' chunk at byte 36 claims 2147483674 bytes but the file "
+                                                   r"ends at byte 2052, before any audio"):
+            decode_audio(source)
+        assert time.process_time() - started < 0.5
+    truncated_data = wav_with_header()[:1000]  # a data chunk cut short is still decoded, as before
+    assert decode_audio(truncated_data).duration_s == pytest.approx((1000 - 44) / 32000, abs=1e-3)
+
+
+EIGHT_CHANNELS_CHECK = """
+import struct, sys
+import numpy as np
+from adapt_server.audio.decode import decode_audio
+levels = np.arange(1, 9, dtype=np.float32) / 16  # channel k holds the constant (k + 1) / 16
+pcm = np.rint(np.tile(levels, 800) * 32768).astype("<i2").tobytes()  # 800 frames of 8 interleaved samples
+def wav(extensible):
+    if extensible:  # WAVE_FORMAT_EXTENSIBLE, 16 valid bits, 7.1 channel mask, PCM sub-format
+        fmt = struct.pack("<HHIIHHHHI", 0xFFFE, 8, 16000, 256000, 16, 16, 22, 16, 0x63F) + \
+            struct.pack("<H", 1) + bytes.fromhex("000000001000800000aa00389b71")
+    else:
+        fmt = struct.pack("<HHIIHH", 1, 8, 16000, 256000, 16, 16)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(pcm)) + pcm
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+for extensible in (False, True):
+    kept = decode_audio(wav(extensible), keep_channels=True)
+    assert kept.samples.shape == (8, 800), kept.samples.shape
+    np.testing.assert_allclose(kept.samples[:, 400], levels, atol=1e-3)
+    assert decode_audio(wav(extensible)).samples.shape == (1, 800)
+np.testing.assert_allclose(decode_audio(wav(False)).samples[0, 400], levels.mean(), atol=1e-3)
+print("ok")
+"""
+
+
+def test_eight_channels_decode_without_crashing_the_process():
+    """Found by the fuzz test: a WAV header claiming 8 to ~63 channels segfaulted the process (PyAV counts 9
+    planes for an 8-channel planar frame and `to_ndarray` read past it): one upload killed the server.
+    Runs in a child process so that a crash fails this test instead of the test run."""
+    result = subprocess.run([sys.executable, "-c", EIGHT_CHANNELS_CHECK], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", (result.returncode, result.stderr[-2000:])
 
 
 def test_missing_file(tmp_path):

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from adapt_server.config import ServerConfig
-from adapt_server.engines.service import ModelService
+from adapt_server.models.service import ModelService
 from adapt_server.store.models import ModelRecord
 from adapt_server.store.store import Store
 

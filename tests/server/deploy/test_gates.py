@@ -6,16 +6,15 @@ import pytest
 from adapt_server.deploy.service import DeploymentService
 from adapt_server.deploy.validation import gate_verdict
 from adapt_server.errors import FailedPrecondition
-from adapt_server.evaluation.repository import EvaluationRepository
 from adapt_server.evaluation.spec import parse_spec
-from adapt_server.jobs.model import SUCCEEDED
+from adapt_server.store.jobs import SUCCEEDED
 
 BASE, COPY = "whisper-tiny.en", "tiny-copy"
 
 
 def _finished_evaluation(store, candidates, gate_results, winner):
     """An evaluation as the evaluation job leaves it: SUCCEEDED, with leaderboard and gate results stored."""
-    repo = EvaluationRepository(store.db)
+    repo = store.evaluations
     spec = parse_spec("ds_x", list(candidates), ["wer", "realtime_factor"], "holdout", gates={"max_rtf": 0.001})
     record, _ = repo.create("validation", "ds_x", spec.to_dict(), {}, None, "h", 3)
     job = store.jobs.claim("test-worker", frozenset({record.job.kind}))

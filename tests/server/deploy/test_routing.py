@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import random
 
-from adapt_server.deploy.records import Canary
 from adapt_server.deploy.routing import BUCKETS, bucket, choose_model
+from adapt_server.store.deployments import Canary
 
 ROUTES = {"stt": "base"}
 

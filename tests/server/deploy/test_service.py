@@ -109,7 +109,7 @@ def test_list_pages(deployments):
 
 def test_a_model_that_serves_a_deployment_cannot_be_deleted(store, deployments):
     from adapt_server.config import ServerConfig
-    from adapt_server.engines.service import ModelService
+    from adapt_server.models.service import ModelService
     models = ModelService(ServerConfig(), store)
     deployments.update("prod", {"stt": BASE}, canary={"model": COPY, "percent": 10})
     with pytest.raises(FailedPrecondition, match=r"serves deployments \['prod'\]"):

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from adapt_server.audio.decode import decode_audio
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.whisper import WhisperEngine
-from adapt_server.evaluation.text import WHISPER_ENGLISH, Normalizer
+from adapt_server.models.bundled import bundled_model_path
+from adapt_server.scoring.text import WHISPER_ENGLISH, Normalizer
 
 SAMPLE_RATE = 16000
 

@@ -6,11 +6,12 @@ import time
 import numpy as np
 import pytest
 
-from adapt_server.engines.catalog import bundled_model_path, inspect_model_directory
 from adapt_server.engines.conversion import ensure_ctranslate2, source_fingerprint
 from adapt_server.engines.errors import ModelLoadError
+from adapt_server.engines.model_directory import inspect_model_directory
 from adapt_server.engines.options import DecodeOptions
 from adapt_server.engines.whisper import WhisperEngine
+from adapt_server.models.bundled import bundled_model_path
 
 
 def test_a_ctranslate2_directory_is_used_in_place(tmp_path):

@@ -7,10 +7,11 @@ import pytest
 
 from adapt_server.audio.decode import decode_audio
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
-from adapt_server.engines.pocketsphinx_engine import (POCKETSPHINX_MODEL_ID, PocketsphinxEngine, model_record,
-                                                      shared_pocketsphinx_engine)
+from adapt_server.engines.pocketsphinx_engine import POCKETSPHINX_MODEL_ID, PocketsphinxEngine, shared_pocketsphinx_engine
 from adapt_server.engines.pocketsphinx_segments import SegEntry, base_word, is_filler, window_segments
 from adapt_server.engines.registry import EngineRegistry
+from adapt_server.models.bundled import pocketsphinx_record
+from adapt_server.models.sources import model_source
 
 
 # --- segmentation (pure) -------------------------------------------------------------------------------------
@@ -82,11 +83,11 @@ def test_bad_input_says_what_to_fix(sphinx):
 
 # --- catalogue and registry ----------------------------------------------------------------------------------
 def test_the_catalogue_entry_resolves_to_the_shared_engine(tmp_path, sphinx):
-    record = model_record()
+    record = pocketsphinx_record()
     assert (record.id, record.kind, record.family, record.format) == \
            (POCKETSPHINX_MODEL_ID, "BUNDLED", "pocketsphinx", "pocketsphinx")
     assert record.size_bytes > 1_000_000
     registry = EngineRegistry(cache_dir=tmp_path)
-    assert registry.get(record) is sphinx
-    assert registry.get(record, "float32") is sphinx  # compute types do not apply
+    assert registry.get(model_source(record)) is sphinx
+    assert registry.get(model_source(record), "float32") is sphinx  # compute types do not apply
     assert registry.loaded() == []  # the shared engine is not one of the registry's cached Whisper engines

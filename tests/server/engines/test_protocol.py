@@ -1,10 +1,10 @@
 """Every engine family satisfies the engine protocols (structural checks on loaded engines)."""
 from __future__ import annotations
 
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.pocketsphinx_engine import PocketsphinxEngine
 from adapt_server.engines.protocol import Recognizer
 from adapt_server.engines.whisper import WhisperEngine
+from adapt_server.models.bundled import bundled_model_path
 
 
 def test_whisper_engine_is_a_recognizer():

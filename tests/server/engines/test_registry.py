@@ -5,12 +5,13 @@ import time
 
 import pytest
 
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
 from adapt_server.engines.registry import EngineRegistry, ModelSource
+from adapt_server.models.bundled import bundled_model_path
+from adapt_server.models.sources import model_source
 from adapt_server.store.models import ModelRecord
 
-BUNDLED = ("whisper-tiny.en", bundled_model_path(), "ctranslate2")
+BUNDLED = ModelSource("whisper-tiny.en", bundled_model_path(), "ctranslate2", "whisper")
 
 
 def record(model_id: str, path, model_format: str = "ctranslate2", sha256: str = "") -> ModelRecord:
@@ -23,7 +24,7 @@ def test_loads_once_and_shares_the_engine(tmp_path):
     registry = EngineRegistry(tmp_path)
     first = registry.get(BUNDLED)
     assert registry.get(BUNDLED) is first
-    assert registry.get(record("whisper-tiny.en", bundled_model_path())) is first  # same id, path, type
+    assert registry.get(model_source(record("whisper-tiny.en", bundled_model_path()))) is first  # same id, path, type
     assert registry.loads == 1 and registry.loaded() == [("whisper-tiny.en", "int8")]
     assert first.model_id == "whisper-tiny.en"
 
@@ -33,7 +34,7 @@ def test_least_recently_used_engine_is_dropped(tmp_path):
     int8 = registry.get(BUNDLED, "int8")
     registry.get(BUNDLED, "float32")
     registry.get(BUNDLED, "int8")  # now float32 is the least recently used
-    registry.get(("other-name", bundled_model_path(), "ctranslate2"), "int8")
+    registry.get(ModelSource("other-name", bundled_model_path(), "ctranslate2"), "int8")
     assert registry.loaded() == [("whisper-tiny.en", "int8"), ("other-name", "int8")]
     assert registry.get(BUNDLED, "int8") is int8 and registry.loads == 3
     assert registry.evict("whisper-tiny.en") == 1 and registry.loaded() == [("other-name", "int8")]
@@ -59,22 +60,22 @@ def test_concurrent_requests_load_a_model_once(tmp_path):
 
 def test_hugging_face_records_are_converted_into_the_cache(tmp_path, tiny_hf_whisper):
     registry = EngineRegistry(tmp_path / "cache")
-    engine = registry.get(record("ft-random", tiny_hf_whisper, "huggingface", sha256="f" * 64))
+    engine = registry.get(model_source(record("ft-random", tiny_hf_whisper, "huggingface", sha256="f" * 64)))
     assert engine.model_dir == tmp_path / "cache" / f"ct2-{'f' * 16}"
 
 
 def test_unusable_models_raise_a_clear_error(tmp_path):
     registry = EngineRegistry(tmp_path / "cache")
     with pytest.raises(ModelLoadError, match="does not exist"):
-        registry.get(("gone", tmp_path / "missing", "ctranslate2"))
+        registry.get(ModelSource("gone", tmp_path / "missing", "ctranslate2"))
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelLoadError, match="holds neither"):
-        registry.get(("empty", tmp_path / "empty", "ctranslate2"))
+        registry.get(ModelSource("empty", tmp_path / "empty", "ctranslate2"))
     with pytest.raises(ModelLoadError, match="format 'onnx'"):
-        registry.get(("onnx-model", bundled_model_path(), "onnx"))
+        registry.get(ModelSource("onnx-model", bundled_model_path(), "onnx"))
     with pytest.raises(UnsupportedComputeType, match="float16"):
         registry.get(BUNDLED, "float16")
-    with pytest.raises(TypeError, match="ModelRecord"):
+    with pytest.raises(TypeError, match="ModelSource"):
         registry.get("whisper-tiny.en")
     assert registry.loads == 0 and registry.loaded() == []
-    assert ModelSource.of(BUNDLED).format == "ctranslate2"
+    assert model_source(record("whisper-tiny.en", bundled_model_path())) == BUNDLED

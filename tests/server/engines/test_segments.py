@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.quality import WindowDecoding
 from adapt_server.engines.segments import Piece, non_speech, window_pieces, window_segments
 from adapt_server.engines.tokenizer import WhisperTokenizer
 from adapt_server.engines.vad import Window
 from adapt_server.engines.word_timing import TimedWord
+from adapt_server.models.bundled import bundled_model_path
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.tokenizer import WhisperTokenizer
+from adapt_server.models.bundled import bundled_model_path
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import jiwer
 import pytest
 
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.options import DecodeOptions
+from adapt_server.models.bundled import bundled_model_path
 
 BEAM_SIZE = 5
 COMPUTE_TYPE = "int8"

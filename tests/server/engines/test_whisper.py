@@ -7,11 +7,11 @@ import jiwer
 import numpy as np
 import pytest
 
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.results import Transcription
 from adapt_server.engines.whisper import WhisperEngine
+from adapt_server.models.bundled import bundled_model_path
 
 SAMPLE_RATE = 16000
 
@@ -176,6 +176,7 @@ def test_fallback_ladder_reencodes_30_s_then_samples(synthetic_call):
     assert engine.calls == [(0.0, True, 1), (0.5, True, 1)]
 
 
+@pytest.mark.slow  # loads fresh engines (~25 s)
 def test_sampling_repeats_on_fresh_engines_after_the_seed(synthetic_call):
     """What makes evaluations reproducible (evaluation/job.py): CTranslate2 seeds a decoding thread once, at its
     first sample, from the process-wide seed; an engine loaded after set_random_seed samples the same."""

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.tokenizer import WhisperTokenizer
 from adapt_server.engines.word_timing import ENCODER_FRAMES_PER_SECOND, timed_words
+from adapt_server.models.bundled import bundled_model_path
 
 
 @pytest.fixture(scope="module")

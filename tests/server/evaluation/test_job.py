@@ -8,8 +8,8 @@ import math
 import jiwer
 import pytest
 
+from adapt_server.deploy.validation import latest_validation
 from adapt_server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
-from adapt_server.evaluation.validation import latest_validation
 from adapt_server.speech import service as speech
 from server.evaluation.conftest import REALSPEECH_ASR_ITEMS, write_realspeech_asr_folder
 
@@ -67,7 +67,7 @@ def test_leaderboard_holds_both_families_with_intervals(evaluated):
 
 
 def test_tiny_en_wer_equals_an_independent_jiwer_computation(local_adapt, evaluated):
-    from whisper_normalizer.english import EnglishTextNormalizer  # the package's own port, not evaluation/text.py
+    from whisper_normalizer.english import EnglishTextNormalizer  # the package's own port, not scoring/text.py
 
     normalize = EnglishTextNormalizer()
     rows = _rows(local_adapt, evaluated, "whisper-tiny.en")
@@ -207,7 +207,7 @@ def test_the_forgetting_gate_runs_candidates_and_baseline_on_the_reference_datas
 
 def test_a_resumed_job_keeps_the_candidates_already_committed(local_adapt, asr_dataset):
     """A crash after pocketsphinx's hypotheses were committed: the rerun transcribes only whisper-tiny.en."""
-    from adapt_server.evaluation.repository import PRIMARY, EvaluationRepository, HypothesisRow
+    from adapt_server.store.evaluations import PRIMARY, EvaluationRepository, HypothesisRow
 
     dataset_id, manifest = asr_dataset
     record = local_adapt.evaluations.create(dataset_id, CANDIDATES, metrics=["wer"])

@@ -8,9 +8,9 @@ import pytest
 from google.protobuf import json_format
 
 from adapt.v1 import evaluations_pb2
-from adapt_server.evaluation import CandidateResult, build_leaderboard, choose_winner, score_diarization
 from adapt_server.evaluation import results
-from adapt_server.evaluation.repository import _dumps
+from adapt_server.scoring import CandidateResult, build_leaderboard, choose_winner, score_diarization
+from adapt_server.store.evaluations import _dumps
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pytest
 from adapt_server.audio.wav import encode_pcm16_wav
 from adapt_server.config import ServerConfig
 from adapt_server.finetunes.data import assign_splits, gather, utterance_refs
-from adapt_server.finetunes.records import ValidationOptions
 from adapt_server.store.datasets import RecordingRow, UtteranceRow
+from adapt_server.store.fine_tunes import ValidationOptions
 from adapt_server.store.store import Store
 
 RATE = 16000
@@ -54,14 +54,14 @@ def test_an_untimed_transcript_is_used_only_as_a_whole_short_recording(store):
 
 def test_without_a_split_column_or_fraction_everything_trains(store):
     dataset_id = _dataset(store, {f"r{i}": (3.0, [UtteranceRow(0, 0.0, 2.0, None, f"utt {i}")]) for i in range(4)})
-    train, holdout, source = assign_splits(utterance_refs(store.db, dataset_id), ValidationOptions())
+    train, holdout, source = assign_splits(utterance_refs(store, dataset_id), ValidationOptions())
     assert len(train) == 4 and holdout == [] and source == "none"
 
 
 def test_a_holdout_fraction_holds_out_whole_recordings_deterministically(store):
     dataset_id = _dataset(store, {f"r{i}": (3.0, [UtteranceRow(0, 0.0, 1.0, None, f"a {i}"),
                                                    UtteranceRow(1, 1.0, 2.0, None, f"b {i}")]) for i in range(10)})
-    refs = utterance_refs(store.db, dataset_id)
+    refs = utterance_refs(store, dataset_id)
     train, holdout, source = assign_splits(refs, ValidationOptions(holdout_fraction=0.3))
     assert source == "fraction:0.3" and holdout and train
     assert not {r.recording_id for r in train} & {r.recording_id for r in holdout}
@@ -73,7 +73,7 @@ def test_the_dataset_split_column_decides_when_present(store):
                                   "r1": (3.0, [UtteranceRow(0, 0.0, 1.0, None, "hold me out")])})
     holdout_recording = store.db.execute("SELECT recording_id FROM utterances WHERE text = 'hold me out'").fetchone()[0]
     store.datasets.set_splits(dataset_id, {holdout_recording: "holdout", f"{dataset_id}-r0": "train"})
-    train, holdout, source = assign_splits(utterance_refs(store.db, dataset_id), ValidationOptions())
+    train, holdout, source = assign_splits(utterance_refs(store, dataset_id), ValidationOptions())
     assert [r.text for r in train] == ["train me"] and [r.text for r in holdout] == ["hold me out"]
     assert source == "split:holdout"
 
@@ -82,7 +82,7 @@ def test_utterances_the_pipeline_flagged_are_kept_out_of_training(store):
     dataset_id = _dataset(store, {"a": (6.0, [UtteranceRow(0, 0.0, 1.0, None, "keep me"),
                                                UtteranceRow(1, 1.0, 2.0, None, "bad match", flag="low_alignment"),
                                                UtteranceRow(2, 2.0, 3.0, None, "[PERSON] said", flag="redacted:PERSON")])})
-    assert [r.text for r in utterance_refs(store.db, dataset_id)] == ["keep me"]
+    assert [r.text for r in utterance_refs(store, dataset_id)] == ["keep me"]
 
 
 def test_redaction_placeholders_are_not_training_targets(store):
@@ -90,7 +90,7 @@ def test_redaction_placeholders_are_not_training_targets(store):
     assert training_text("I'm [PERSON] with [ORG_NAME], number [ACCOUNT_NUMBER].") == "I'm with, number."
     dataset_id = _dataset(store, {"a": (6.0, [UtteranceRow(0, 0.0, 1.0, None, "It's under [PERSON]."),
                                                UtteranceRow(1, 1.0, 2.0, None, "[DATE_OF_BIRTH]")])})
-    assert [r.text for r in utterance_refs(store.db, dataset_id)] == ["It's under."]
+    assert [r.text for r in utterance_refs(store, dataset_id)] == ["It's under."]
 
 
 def test_two_datasets_of_the_same_files_give_the_same_items_in_the_same_order(store):
@@ -100,7 +100,7 @@ def test_two_datasets_of_the_same_files_give_the_same_items_in_the_same_order(st
         return {f"r{i}": (3.0 + i / 10, [UtteranceRow(0, 0.0, 1.0, None, f"a {i}"),
                                          UtteranceRow(1, 1.0, 2.0, None, f"b {i}")]) for i in range(12)}
     first, second = _dataset(store, recordings(), random_ids=True), _dataset(store, recordings(), random_ids=True)
-    refs = [utterance_refs(store.db, dataset_id) for dataset_id in (first, second)]
+    refs = [utterance_refs(store, dataset_id) for dataset_id in (first, second)]
     assert [r.text for r in refs[0]] == [r.text for r in refs[1]] == [f"{x} {i}" for i in sorted(range(12), key=str)
                                                                       for x in "ab"]
     splits = [assign_splits(r, ValidationOptions(holdout_fraction=0.3)) for r in refs]

@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 
 from adapt_server.config import ServerConfig
-from adapt_server.engines.catalog import bundled_model_path
-from adapt_server.engines.service import ModelService
 from adapt_server.errors import FailedPrecondition
-from adapt_server.finetunes.records import ValidationOptions
 from adapt_server.finetunes.registration import register_tuned_model
-from adapt_server.finetunes.repository import FineTuneRepository
+from adapt_server.models.bundled import bundled_model_path
+from adapt_server.models.service import ModelService
+from adapt_server.store.fine_tunes import ValidationOptions
 from adapt_server.store.store import Store
 
 
@@ -29,7 +28,7 @@ def store(tmp_path):
 def fine_tune(store):
     dataset, _ = store.datasets.create("calls", {"sources": [], "pipeline": [], "labels": {"consent": "form-17"}},
                                        None, "h", 3)
-    record, created = FineTuneRepository(store.db).create(
+    record, created = store.fine_tunes.create(
         "whisper-tiny.en", dataset.id, {"learning_rate": 1e-5, "epochs": 3}, ValidationOptions(), {"team": "cc"},
         "req-1", "hash-1", 3)
     assert created and record.id.startswith("ftjob_")
@@ -64,10 +63,11 @@ def test_the_id_transcribes_like_any_model(store, fine_tune, tmp_path):
     import numpy as np
     from adapt_server.engines.options import DecodeOptions
     from adapt_server.engines.registry import EngineRegistry
+    from adapt_server.models.sources import model_source
     record, dataset = fine_tune
     model = register_tuned_model(store, record, {"ctranslate2": bundled_model_path()}, {},
                                  store.models.get("whisper-tiny.en"), dataset)
-    engine = EngineRegistry(tmp_path / "engines").get(model, "int8")
+    engine = EngineRegistry(tmp_path / "engines").get(model_source(model), "int8")
     result = engine.transcribe(np.zeros(16000, dtype=np.float32), DecodeOptions())
     assert isinstance(result.text, str)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from adapt_server.config import ServerConfig
-from adapt_server.engines.service import ModelService
 from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
 from adapt_server.intake.pipeline import plan, validate_pipeline
 from adapt_server.intake.steps.base import ValidationEnv
+from adapt_server.models.service import ModelService
 from adapt_server.store.store import Store
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from adapt_server.engines.catalog import bundled_model_path
+from adapt_server.models.bundled import bundled_model_path
 
 REALSPEECH_ASR = Path(__file__).resolve().parents[3] / ".." / "shared" / "realspeech" / "asr"
 
@@ -64,7 +64,7 @@ TINY_HYPERPARAMETERS = {"strategy": "full", "batch_size": 2, "micro_batch_size":
 def running_job_context(tmp_path: Path, kind: str = "fine_tune.run"):
     """A real JobContext over a real SQLite job queue, its job claimed (RUNNING), as a worker has it."""
     from adapt_server.jobs.context import JobContext
-    from adapt_server.jobs.queue import JobQueue
+    from adapt_server.store.jobs import JobQueue
     from adapt_server.store.db import connect, migrate, transaction
     db = connect(tmp_path / "jobs.sqlite3")
     migrate(db)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from adapt_server.engines.catalog import bundled_model_path
+from adapt_server.models.bundled import bundled_model_path
 from adapt_server.training.ct2_import import import_base_model
 from adapt_server.training.data import featurize
 from adapt_server.training.hyperparameters import validate_hyperparameters

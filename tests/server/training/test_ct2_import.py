@@ -7,9 +7,9 @@ import torch
 from adapt_server.errors import FailedPrecondition
 from adapt_server.training.ct2_format import InvalidCt2Model, read_ct2_model
 from adapt_server.training.ct2_import import import_base_model
-from adapt_server.training.decoding import greedy_decode
 from adapt_server.training.features import training_features
 from adapt_server.training.labels import special_tokens
+from testkit.decoding import greedy_decode
 
 
 def test_model_bin_variables_and_alias(base_model_dir):

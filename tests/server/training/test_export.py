@@ -5,14 +5,15 @@ import pytest
 import torch
 
 from adapt_server.errors import AlreadyExists, FailedPrecondition
-from adapt_server.evaluation.text import Normalizer
+from adapt_server.scoring.text import Normalizer
 from adapt_server.training.ct2_import import import_base_model
-from adapt_server.training.decoding import greedy_decode, greedy_decode_onnx
 from adapt_server.training.export import Ctranslate2Exporter, HuggingfaceExporter, OnnxExporter
 from adapt_server.training.export.onnx_export import OnnxWhisper
 from adapt_server.training.features import training_features
 from adapt_server.training.labels import special_tokens
+from testkit.decoding import greedy_decode, greedy_decode_onnx
 
+pytestmark = pytest.mark.slow  # the shared tiny fine-tune, exported to every format (~30 s), then round trips
 MAX_NEW_TOKENS = 60
 
 

@@ -4,12 +4,13 @@ import json
 import numpy as np
 import pytest
 
-from adapt_server.engines.catalog import inspect_model_directory
+from adapt_server.engines.model_directory import inspect_model_directory
 from adapt_server.errors import InvalidArgument
 from adapt_server.jobs.context import JobCancelled
 from adapt_server.training.job import run_fine_tune
 
 
+@pytest.mark.slow  # the shared tiny fine-tune, exported to every format (~30 s)
 def test_outputs_metrics_and_progress(tuned_run):
     output, ctx, train = tuned_run
     assert inspect_model_directory(output.ctranslate2_dir).format == "ctranslate2"

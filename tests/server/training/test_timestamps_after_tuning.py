@@ -1,8 +1,11 @@
 """Training keeps timestamp tokens, so the tuned model still gives Whisper segments and word timestamps."""
 import numpy as np
+import pytest
 
 from adapt_kernels.threads import thread_budget
 from adapt_server.engines.whisper import WhisperEngine
+
+pytestmark = pytest.mark.slow  # the shared tiny fine-tune, exported to every format (~30 s)
 
 
 def test_tuned_model_gives_segments_and_word_times(tuned_run, call_items):

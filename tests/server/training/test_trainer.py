@@ -26,6 +26,7 @@ def _train(model, examples, tokens, tmp_path, **values):
     return trainer, result, reports
 
 
+@pytest.mark.slow  # two full fine-tunes (~15 s)
 def test_full_fine_tune_is_deterministic_under_a_seed(imported, examples, tmp_path):
     items, tokens = examples
     first, result, reports = _train(copy.deepcopy(imported.model), items, tokens, tmp_path / "a", seed=5,
@@ -99,6 +100,7 @@ def test_weight_interpolation_moves_part_of_the_way_back_to_the_base(imported):
     assert model.proj_out.weight.data_ptr() == model.model.decoder.embed_tokens.weight.data_ptr()
 
 
+@pytest.mark.slow  # three fine-tunes (~20 s)
 def test_distillation_keeps_the_tuned_model_closer_to_the_base(imported, examples, tmp_path):
     """Learning without forgetting: with distillation_weight, the same steps move the decoder's predictions on
     the training tokens less far from the base model's (KL measured after training), and the teacher's

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from adapt_server.audio.decode import decode_audio
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.whisper import WhisperEngine
+from adapt_server.models.bundled import bundled_model_path
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from adapt_server.evaluation.diarization import reference_turns_from_rttm
+from adapt_server.intake.transcripts import parse_rttm
 from adapt_server.sampledata import generate_calls
 from adapt_server.sampledata.mulaw_wav import read_wav
 from adapt_server.spans import SpeakerTurn
@@ -32,7 +32,7 @@ def _load(out: Path, info) -> Call:
     decoded = read_wav(info.audio_path)
     n = int(CLIP_S * decoded.sample_rate)
     channels = tuple((row[:n] / 32768.0).astype(np.float32) for row in decoded.samples)
-    truth = [turn.trim(0.0, CLIP_S) for turn in reference_turns_from_rttm(out / "truth" / f"{info.id}.rttm", info.id)]
+    truth = [turn.trim(0.0, CLIP_S) for turn in parse_rttm(out / "truth" / f"{info.id}.rttm", file_id=info.id)]
     return Call(info.id, channels, decoded.sample_rate, tuple(turn for turn in truth if turn is not None))
 
 

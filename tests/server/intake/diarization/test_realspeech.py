@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from adapt_server.audio.wav import read_pcm16_wav
-from adapt_server.evaluation.diarization import reference_turns_from_rttm, score_diarization
 from adapt_server.intake.diarization import DiarizationOptions, diarize, diarize_channels, diarize_dvector
 from adapt_server.intake.diarization.embedded import speech_regions_16k
+from adapt_server.intake.transcripts import parse_rttm
+from adapt_server.scoring.diarization import score_diarization
 from adapt_server.spans import SpeakerTurn
 
 pytestmark = pytest.mark.realspeech
@@ -36,7 +37,7 @@ def diar_corpus(realspeech: Path):
     for item in items:
         audio, rate = read_pcm16_wav(realspeech / item["audio"])
         start, end = (float(value) for value in (realspeech / item["uem"]).read_text().split()[2:4])
-        corpus[item["id"]] = (audio, rate, reference_turns_from_rttm(realspeech / item["rttm"], item["id"]),
+        corpus[item["id"]] = (audio, rate, parse_rttm(realspeech / item["rttm"], file_id=item["id"]),
                               [(start, end)])
     return corpus
 

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from adapt_server.audio.decode import decode_audio
-from adapt_server.engines.catalog import bundled_model_path
 from adapt_server.engines.whisper import WhisperEngine
 from adapt_server.intake.alignment import align_transcript
 from adapt_server.intake.redaction import Redactor
+from adapt_server.models.bundled import bundled_model_path
 
 pytestmark = pytest.mark.slow
 SAMPLE_RATE = 16000

@@ -1,0 +1,149 @@
+"""One streaming transcription, from its first audio chunk to its last final, free of gRPC.
+
+A `StreamSession` owns what a stream holds: the recognizer (LocalAgreement interims and endpointed finals,
+streaming.py), the incremental audio decoder (raw PCM16, or an encoded file piped through FFmpeg), the task
+that reads the client's chunks into a queue, and the loop that coalesces the audio that arrived while a decode
+ran. All decoding goes through `_submit` (a worker thread per call) and `_decode` (the engine call): the one
+place where a stream's work enters the machine. `close()` releases everything; it runs when the results end,
+fail or are abandoned (the client went away).
+
+`Streams` is what every stream of a server shares: the interim-decode slots (interims are best-effort: one at a
+time across all streams, the others skipped, so finals get the cores under load) and the number of open
+streams.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from adapt_server.audio.decode import AudioDecodeError
+from adapt_server.audio.stream import EncodedStream, Linear16Stream
+from adapt_server.engines.options import DecodeOptions
+from adapt_server.engines.protocol import Recognizer
+from adapt_server.errors import InvalidArgument
+from adapt_server.speech.streaming import Hypothesis, StreamingPolicy, StreamingRecognizer, StreamResult
+
+INTERIM_DECODES_AT_ONCE = 1  # interims across all streams decoded concurrently; more are skipped (best-effort)
+
+
+class Streams:
+    """The state all streams of one server share (one instance per server process)."""
+
+    def __init__(self, interim_decodes_at_once: int = INTERIM_DECODES_AT_ONCE):
+        self.interim_slots = threading.BoundedSemaphore(interim_decodes_at_once)
+        self.active = 0  # streams open now (changed on the event loop only)
+
+
+@dataclass(frozen=True)
+class StreamAudio:
+    """How a stream's audio arrives: raw PCM16 (linear16) at sample_rate_hz, or an encoded file (sample_rate_hz,
+    when not 0, is checked against the file)."""
+
+    linear16: bool
+    sample_rate_hz: int = 0
+    channels: int = 0
+
+
+class StreamSession:
+    """engine: the recognizer resolved when the stream opened (kept to its end, so a promotion never changes the
+    model under a stream in flight); options: finals' decoding; interim_options: interims' (no word times)."""
+
+    def __init__(self, engine: Recognizer, model_id: str, options: DecodeOptions, interim_options: DecodeOptions,
+                 policy: StreamingPolicy, audio: StreamAudio, streams: Streams):
+        self.model_id = model_id
+        self._engine = engine
+        self._options = options
+        self._interim_options = interim_options
+        self._streams = streams
+        self._audio = audio
+        self._recognizer = StreamingRecognizer(self._decode, policy)
+        try:
+            self._pcm = Linear16Stream(audio.sample_rate_hz, audio.channels) if audio.linear16 else None
+        except AudioDecodeError as exc:
+            raise InvalidArgument(f"config: {exc}") from None
+        self._encoded: EncodedStream | None = None
+        self._reader: asyncio.Task | None = None
+
+    async def results(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[StreamResult]:
+        """Decodes `chunks` (the stream's audio bytes) as they arrive; yields interim and final results and ends
+        after the last final. Raises InvalidArgument for audio that cannot be decoded, or what `chunks` raised."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue = asyncio.Queue()
+        if self._pcm is None:
+            self._encoded = EncodedStream(lambda samples: loop.call_soon_threadsafe(queue.put_nowait, samples),
+                                          self._audio.sample_rate_hz)
+        self._reader = asyncio.create_task(self._read_audio(chunks, queue))
+        self._streams.active += 1
+        try:
+            while True:
+                item = await queue.get()
+                arrived = [item]
+                while not queue.empty():  # coalesce what arrived while the last decode ran
+                    arrived.append(queue.get_nowait())
+                done = any(piece is None for piece in arrived)
+                errors = [piece for piece in arrived if isinstance(piece, Exception)]
+                if errors:
+                    raise errors[0]
+                audio = [piece for piece in arrived if isinstance(piece, np.ndarray)]
+                if audio:
+                    for result in await self._submit(self._recognizer.accept, np.concatenate(audio)):
+                        yield result
+                if done:
+                    for result in await self._submit(self._recognizer.finish):
+                        yield result
+                    return
+        finally:
+            self._streams.active -= 1
+            self.close()
+
+    def close(self) -> None:
+        """Stops reading and decoding the client's audio (idempotent)."""
+        if self._reader is not None:
+            self._reader.cancel()
+        if self._encoded is not None:
+            self._encoded.abort()
+
+    async def _submit(self, work: Callable[..., list[StreamResult]], *args) -> list[StreamResult]:
+        """Runs recognizer work (which decodes through `_decode`) in a worker thread, off the event loop."""
+        return await asyncio.to_thread(work, *args)
+
+    def _decode(self, audio: np.ndarray, final: bool) -> Hypothesis | None:
+        """The recognizer's decoder: finals always run; an interim runs only when an interim slot is free."""
+        if final:
+            result = self._engine.transcribe(audio, self._options)
+        elif self._streams.interim_slots.acquire(blocking=False):
+            try:
+                result = self._engine.transcribe(audio, self._interim_options)
+            finally:
+                self._streams.interim_slots.release()
+        else:
+            return None  # another stream's interim is decoding: skip, finals keep the cores
+        segments = result.segments
+        confidence = sum(segment.confidence for segment in segments) / len(segments) if segments else 0.0
+        return Hypothesis(result.text, result.words, confidence)
+
+    async def _read_audio(self, chunks: AsyncIterator[bytes], queue: asyncio.Queue) -> None:
+        """Decodes the client's chunks into `queue` (arrays), then None at the end, or the error."""
+        try:
+            async for chunk in chunks:
+                if self._pcm is not None:
+                    samples = self._pcm.push(chunk)
+                    if samples.size:
+                        queue.put_nowait(samples)
+                else:
+                    self._encoded.push(chunk)
+            if self._pcm is not None:
+                queue.put_nowait(self._pcm.finish())
+            else:
+                await asyncio.to_thread(self._encoded.finish)
+            queue.put_nowait(None)
+        except asyncio.CancelledError:
+            raise
+        except AudioDecodeError as exc:
+            queue.put_nowait(InvalidArgument(f"audio: {exc}"))
+        except Exception as exc:  # the client went away, or sent something we refuse
+            queue.put_nowait(exc)

@@ -1,0 +1,21 @@
+/** The Adapt TypeScript client: `new AdaptClient({ target })`, typed errors, audio helpers, the adapt.v1 messages. */
+export { AdaptClient } from "./client.js";
+export type { ClientOptions, Pem, TlsOptions } from "./transport.js";
+export * from "./errors.js";
+export { pcm16FromWav, paced, type Pcm16 } from "./audio.js";
+export type { CallOptions, Page, WaitOptions } from "./waiting.js";
+export { TERMINAL_STATES } from "./waiting.js";
+export type { CreateDatasetInit, ExportFormat, PipelineStepInit, SourceInit } from "./datasets.js";
+export type { CreateEvaluationInit } from "./evaluations.js";
+export type { CreateFineTuneInit } from "./fine-tunes.js";
+export type { CreateDeploymentInit, UpdateDeploymentInit } from "./deployments.js";
+export type { RegisterModelInit } from "./models.js";
+export type { Encoding, RecognitionOptions, RecordingRef, StreamOptions, TranscribeOptions } from "./speech.js";
+export * from "./gen/adapt/v1/common_pb.js";
+export * from "./gen/adapt/v1/datasets_pb.js";
+export * from "./gen/adapt/v1/deployments_pb.js";
+export * from "./gen/adapt/v1/evaluations_pb.js";
+export * from "./gen/adapt/v1/fine_tunes_pb.js";
+export * from "./gen/adapt/v1/models_pb.js";
+export * from "./gen/adapt/v1/server_pb.js";
+export * from "./gen/adapt/v1/speech_pb.js";
