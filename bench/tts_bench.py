@@ -27,9 +27,9 @@ sys.path.insert(0, str(REPO))
 import jiwer  # noqa: E402
 
 from adapt_server.audio.encode import resample  # noqa: E402
-from adapt_server.engines.catalog import bundled_model_path  # noqa: E402
+from adapt_server.models.bundled import bundled_model_path  # noqa: E402
 from adapt_server.engines.whisper import WhisperEngine  # noqa: E402
-from adapt_server.evaluation.text import Normalizer  # noqa: E402
+from adapt_server.scoring.text import Normalizer  # noqa: E402
 from adapt_server.tts import catalog  # noqa: E402
 from adapt_server.voices import speaker_check, voice_build  # noqa: E402
 

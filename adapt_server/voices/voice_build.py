@@ -163,7 +163,7 @@ def build_voice(recordings: Sequence[np.ndarray], options: BuildOptions = BuildO
     transcribe: 16-kHz audio -> text (whisper tiny.en in Adapt) for the intelligibility gate; None skips it.
     resume: a BuildState JSON that `checkpoint` received earlier; the build continues from it.
     """
-    from adapt_server.evaluation.text import Normalizer
+    from adapt_server.scoring.text import Normalizer
     import jiwer
 
     started = time.perf_counter()

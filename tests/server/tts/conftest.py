@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from adapt_server.audio.encode import resample
-from adapt_server.engines.catalog import bundled_model_path
+from adapt_server.models.bundled import bundled_model_path
 from adapt_server.engines.whisper import WhisperEngine
-from adapt_server.evaluation.text import Normalizer
+from adapt_server.scoring.text import Normalizer
 from adapt_server.tts import catalog
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from adapt_server.audio.encode import resample
-from adapt_server.engines.catalog import bundled_model_path
+from adapt_server.models.bundled import bundled_model_path
 from adapt_server.engines.whisper import WhisperEngine
 from adapt_server.tts import catalog
 
