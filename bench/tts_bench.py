@@ -97,7 +97,7 @@ def main() -> None:
     custom = catalog.load_custom_voice("custom-joe", result.pack)
     stock = voices[result.start_voice]
     custom_similarity, stock_similarity = similarity(custom, heldout), similarity(stock, heldout)
-    print(f"custom voice for piper-joe: {result.generations} generations x {result.population if hasattr(result, 'population') else args.population}"
+    print(f"custom voice for piper-joe: {result.generations} generations x {args.population}"
           f" = {result.evaluations} candidates, build {result.seconds:.0f} s; fit similarity "
           f"{result.start_similarity:.3f} -> {result.similarity:.3f}")
     print(f"held-out similarity to the talent: custom {custom_similarity:.3f}, closest stock ({result.start_voice}) "

@@ -203,7 +203,7 @@ def build_voice(recordings: Sequence[np.ndarray], options: BuildOptions = BuildO
         if checkpoint is not None:
             checkpoint(state.to_json())
     search = EvolutionState.from_json(state.search)
-    spent_before = state.seconds
+    spent_before = state.seconds if resume is not None else 0.0  # a fresh build's clock started above
     run_started = time.perf_counter() if resume is not None else started
 
     def accept(candidate: np.ndarray, score: float) -> bool:
