@@ -15,10 +15,13 @@ from adapt_server.evaluation.service import EvaluationService
 from adapt_server.finetunes.service import FineTuneService
 from adapt_server.intake.service import DatasetService
 from adapt_server.jobs.service import JobService
+from adapt_server.lineage.service import LineageService
 from adapt_server.models.service import ModelService
 from adapt_server.speech.service import SpeechService
 from adapt_server.speech.session import Streams
 from adapt_server.store.store import Store
+from adapt_server.voices.service import VoiceService
+from adapt_server.voices.synthesis import SynthesisService
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,6 +37,9 @@ class Services:
     deployments: DeploymentService
     jobs: JobService
     speech: SpeechService
+    voices: VoiceService
+    synthesis: SynthesisService
+    lineage: LineageService
 
     @classmethod
     def open(cls, config: ServerConfig, engines: EngineRegistry, streams: Streams) -> "Services":
@@ -42,7 +48,9 @@ class Services:
         return cls(datasets=DatasetService(config, store), models=models,
                    evaluations=EvaluationService(config, store), fine_tunes=FineTuneService(config, store),
                    deployments=deployments, jobs=JobService(store.jobs),
-                   speech=SpeechService(store, models, deployments, engines, streams))
+                   speech=SpeechService(store, models, deployments, engines, streams),
+                   voices=VoiceService(config, store, engines), synthesis=SynthesisService(store, deployments),
+                   lineage=LineageService(store, deployments))
 
 
 class ServiceRunner:

@@ -2,7 +2,9 @@
 
 Like RegisterModel: the directory is validated (engines/model_directory.py), copied into the content-addressed
 store and served from there; the ONNX and Hugging Face exports are stored beside it and named in the
-lineage. Idempotent: a job resumed after a crash finds the model already registered.
+lineage (with the dataset's provenance record), and a lineage edge fine-tune -> model is written. A fine-tune
+whose data was revoked while it ran registers nothing. Idempotent: a job resumed after a crash finds the
+model already registered.
 """
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from pathlib import Path
 
 from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
 from adapt_server.errors import FailedPrecondition
+from adapt_server.store.consents import DATASET_PROVENANCE
 from adapt_server.store.fine_tunes import FineTuneRecord
+from adapt_server.store.lineage import PRODUCED
 from adapt_server.store.models import ModelRecord
 
 CONSENT_KEYS = ("consent", "consent_refs", "consent_ref")
@@ -32,6 +36,7 @@ def register_tuned_model(store, fine_tune: FineTuneRecord, exports: dict[str, Pa
     existing = store.models.get(fine_tune.model_id)
     if existing is not None:
         return existing
+    store.lineage.require_not_revoked(fine_tune.id, "fine-tune")  # its data's consent went while it trained
     ct2 = exports.get("ctranslate2")
     if ct2 is None:
         raise FailedPrecondition("training produced no CTranslate2 export; the tuned model cannot be served")
@@ -50,7 +55,9 @@ def register_tuned_model(store, fine_tune: FineTuneRecord, exports: dict[str, Pa
         "base_model_sha256": base.sha256,
         "fine_tune_id": fine_tune.id,
         "dataset": {"id": fine_tune.dataset_id, "name": dataset.name if dataset else "",
-                    "consent_refs": consent_refs(dataset) if dataset else []},
+                    "consent_refs": consent_refs(dataset) if dataset else [],
+                    "provenance_consent_id": _provenance_id(store, fine_tune.dataset_id)},
+        "mixin_dataset_id": fine_tune.mixin_dataset_id,
         "hyperparameters": fine_tune.hyperparameters,
         "validation": fine_tune.validation.to_dict(),
         "metrics": metrics,
@@ -62,4 +69,11 @@ def register_tuned_model(store, fine_tune: FineTuneRecord, exports: dict[str, Pa
         sha256=tree_sha, created_at=time.time(), lineage=lineage, labels=dict(fine_tune.labels),
         description=f"{base.id} fine-tuned on dataset {fine_tune.dataset_id} by {fine_tune.id}")
     store.models.upsert(record)
+    store.lineage.add_edge(record.id, "model", fine_tune.id, "fine_tune", PRODUCED)
     return record
+
+
+def _provenance_id(store, dataset_id: str) -> str:
+    """The id of the dataset's provenance record ("" when it has none)."""
+    row = store.consents.for_subject(dataset_id, DATASET_PROVENANCE)
+    return row.id if row else ""

@@ -49,6 +49,10 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
         hp = validate_hyperparameters(dict(hyperparameters or {})).to_dict()
         formats = _export_formats(export_formats or [])
         self._check_mixin(mixin_dataset_id, hp)
+        for resource_id, what in ((base_model, "base_model"), (dataset_id, "dataset"),
+                                  (mixin_dataset_id, "mixin dataset")):
+            if resource_id:
+                self.store.lineage.require_not_revoked(resource_id, what)
         if dataset.job.state != "SUCCEEDED":
             raise FailedPrecondition(f"dataset {dataset_id} is {dataset.job.state}; fine-tune once its ingest "
                                      "SUCCEEDED (client.datasets.wait)")

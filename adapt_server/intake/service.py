@@ -11,7 +11,9 @@ from adapt_server.intake.pipeline import validate_pipeline
 from adapt_server.intake.sources import parse_source
 from adapt_server.intake.steps.base import ValidationEnv
 from adapt_server.jobs.resources import JobBackedResources
+from adapt_server.lineage.provenance import check_provenance, provenance_record
 from adapt_server.models.service import ModelService
+from adapt_server.store.consents import new_consent_id
 from adapt_server.store.datasets import DatasetRecord, FileIssueRow
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
@@ -30,8 +32,9 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         self.store = store
 
     def create(self, name: str, sources: list[dict], pipeline: list[dict], labels: dict[str, str],
-               request_id: str) -> DatasetRecord:
-        """Validates everything up front, then stores the dataset and its PENDING ingest job atomically."""
+               request_id: str, provenance: dict | None = None) -> DatasetRecord:
+        """Validates everything up front, then stores the dataset and its PENDING ingest job atomically, with its
+        provenance record when given (lineage/provenance.py)."""
         name = name.strip()
         if not name:
             raise InvalidArgument("name is required (e.g. 'contact-center-2026q2')")
@@ -51,10 +54,13 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         for i, source in enumerate(parsed):
             source.require_audio(f"sources[{i}]")
         spec = {"sources": [s.to_spec() for s in parsed], "pipeline": steps, "labels": dict(labels)}
+        checked = check_provenance(provenance) if provenance is not None else None
         request_hash = hashlib.sha256(json.dumps({"name": name, "sources": sources, "pipeline": pipeline,
-                                                  "labels": labels}, sort_keys=True).encode()).hexdigest()
-        record, _ = self.store.datasets.create(name, spec, request_id or None, request_hash,
-                                               self.config.max_job_attempts)
+                                                  "labels": labels, **({"provenance": checked} if checked else {})},
+                                                 sort_keys=True).encode()).hexdigest()
+        record, _ = self.store.datasets.create(
+            name, spec, request_id or None, request_hash, self.config.max_job_attempts,
+            (new_consent_id(), provenance_record(checked)) if checked else None)
         return record
 
     def file_issues(self, dataset_id: str) -> list[FileIssueRow]:

@@ -40,10 +40,11 @@ class JobResourceTable:
         self.jobs = JobQueue(db)
 
     def create(self, request_id: str | None, request_hash: str, max_attempts: int,
-               new_row: Callable[[], dict]) -> tuple[str, bool]:
+               new_row: Callable[[], dict], also: Callable[[str], None] | None = None) -> tuple[str, bool]:
         """Inserts the row that `new_row()` describes (its columns, "id" included; request_id, request_hash
         and created_at are added) and its PENDING job, atomically. Returns (id, created): a request_id seen
-        before gives the row it created, or AlreadyExists when the request differs."""
+        before gives the row it created, or AlreadyExists when the request differs. also(id): inserts rows
+        that are created with this one (its lineage, its consent), inside the same transaction."""
         table, noun = self.resource.table, self.resource.noun
         with transaction(self.db):
             row = self.db.execute(f"SELECT id, request_hash FROM {table} WHERE request_id = ?",
@@ -60,6 +61,8 @@ class JobResourceTable:
                             list(values.values()))
             self.jobs.enqueue(self.resource.job_kind, values["id"], {self.resource.payload_key: values["id"]},
                               max_attempts)
+            if also is not None:
+                also(values["id"])
         return values["id"], True
 
     def row(self, resource_id: str):
