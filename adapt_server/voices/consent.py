@@ -64,21 +64,20 @@ class ConsentVerdict:
 
 
 class ConsentRefused(FailedPrecondition):
-    """A consent check failed: the message names the check, its score and what to do."""
+    """A consent check failed: the message names every failed check with its score, and what to do."""
 
     def __init__(self, verdict: ConsentVerdict):
-        check, score = verdict.failed_check()
-        if check == "statement":
-            detail = (f"the statement check failed (score {score:.2f}): {verdict.statement.reason}; whisper heard "
-                      f"{verdict.statement.transcript!r}. The talent must read the statement "
-                      f"{consent_statement.STATEMENT_TEMPLATE!r} with their name and the company")
-        else:
-            detail = (f"the speaker check failed (cosine {score:.3f} < {verdict.speaker.threshold}): "
-                      f"{verdict.speaker.reason}")
-        super().__init__(f"consent refused: {detail}. Nothing was built.")
+        failures = []
+        if not verdict.statement.matched:
+            failures.append(f"the statement check failed (score {verdict.statement.score:.2f}): "
+                            f"{verdict.statement.reason}; whisper heard {verdict.statement.transcript!r}. The talent "
+                            f"must read {consent_statement.STATEMENT_TEMPLATE!r} with their name and the company")
+        if not verdict.speaker.matched:
+            failures.append(f"the speaker check failed (cosine {verdict.speaker.score:.3f} < "
+                            f"{verdict.speaker.threshold}): {verdict.speaker.reason}")
+        super().__init__("consent refused: " + "; and ".join(failures) + ". Nothing was built.")
         self.verdict = verdict
-        self.check = check
-        self.score = score
+        self.check, self.score = verdict.failed_check()
 
 
 def check_consent_request(consent: ConsentRequest) -> ConsentRequest:

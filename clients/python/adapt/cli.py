@@ -1,4 +1,5 @@
-"""The `adapt` command line: datasets, models, transcribe, evaluations, fine-tunes, deployments; and the
+"""The `adapt` command line: datasets, models, transcribe, evaluations, fine-tunes, deployments, synthesize,
+voices, consent, lineage; and the
 commands other installed packages add through the "adapt.commands" entry-point group: adapt-server adds
 `serve` and `quickstart` (adapt_server/cli.py). A client-only install lists the client commands and says
 where `serve` and `quickstart` come from when asked for them."""
@@ -261,16 +262,19 @@ def deployments():
 @deployments.command("update")
 @click.argument("deployment_id")
 @click.option("--stt", "stt_model", default=None, help="model id for the stt route")
-@click.option("--canary", "canary_model", default=None, help="model id that gets a canary share")
+@click.option("--tts", "tts_voice", default=None, help="voice id for the tts route")
+@click.option("--canary", "canary_model", default=None, help="model (or voice) id that gets a canary share")
+@click.option("--canary-route", default="stt", show_default=True, type=click.Choice(["stt", "tts"]),
+              help="the route the canary splits")
 @click.option("--percent", type=float, default=None, help="canary share in percent (0 < p < 100)")
 @click.option("--force", is_flag=True, help="promote even when the model failed its validation gates")
 @click.pass_context
-def deployments_update(ctx, deployment_id, stt_model, canary_model, percent, force):
-    """Point routes at models; creates the deployment when the id is new."""
+def deployments_update(ctx, deployment_id, stt_model, tts_voice, canary_model, canary_route, percent, force):
+    """Point routes at models and voices; creates the deployment when the id is new."""
     if (canary_model is None) != (percent is None):
         raise click.BadParameter("--canary and --percent go together")
-    routes = {"stt": stt_model} if stt_model else {}
-    canary = {"model": canary_model, "percent": percent} if canary_model else None
+    routes = {name: value for name, value in (("stt", stt_model), ("tts", tts_voice)) if value}
+    canary = {"model": canary_model, "percent": percent, "route": canary_route} if canary_model else None
     _print_deployment(_client(ctx).deployments.update(deployment_id, routes=routes, canary=canary, force=force))
 
 
@@ -328,8 +332,12 @@ for _commands, _group in ((DATASETS, datasets), (MODELS, models), (FINE_TUNES, f
     _commands.add_to(_group)
 
 from adapt._evaluations_cli import evaluations as _evaluations_group  # noqa: E402
+from adapt._voices_cli import consent as _consent_group, lineage as _lineage_command  # noqa: E402
+from adapt._voices_cli import synthesize as _synthesize_command, voices as _voices_group  # noqa: E402
 
 main.add_command(_evaluations_group)
+for _command in (_synthesize_command, _voices_group, _consent_group, _lineage_command):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

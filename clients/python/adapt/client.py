@@ -10,9 +10,11 @@ from adapt._datasets import DatasetsAPI
 from adapt._deployments import DeploymentsAPI
 from adapt._evaluations import EvaluationsAPI
 from adapt._fine_tunes import FineTunesAPI
+from adapt._lineage import LineageAPI
 from adapt._models import ModelsAPI
 from adapt._rpc import Rpc
 from adapt._speech import SpeechAPI
+from adapt._voices import VoicesAPI
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
@@ -21,7 +23,7 @@ class Client:
     """client = adapt.Client("localhost:50051", api_key=None)
 
     Resources: client.datasets, client.models, client.speech, client.evaluations, client.fine_tunes,
-    client.deployments; client.status() describes the server. api_key defaults to $ADAPT_API_KEY. timeout: seconds for unary calls (None: no limit).
+    client.deployments, client.voices, client.lineage; client.status() describes the server. api_key defaults to $ADAPT_API_KEY. timeout: seconds for unary calls (None: no limit).
     """
 
     def __init__(self, target: str = "localhost:50051", api_key: str | None = None, timeout: float | None = 60.0):
@@ -37,6 +39,8 @@ class Client:
         self.evaluations = EvaluationsAPI(self)
         self.fine_tunes = FineTunesAPI(self)
         self.deployments = DeploymentsAPI(self)
+        self.voices = VoicesAPI(self)
+        self.lineage = LineageAPI(self)
 
     def _materialize(self, cls, message, api):
         """The one live object for this resource id, updated from `message`."""
