@@ -86,4 +86,5 @@ def model(m: ModelRecord) -> models_pb2.Model:
         id=m.id, kind=models_pb2.ModelKind.Value(m.kind), family=m.family, format=m.format,
         base_model=m.base_model, multilingual=m.multilingual, n_mels=m.n_mels, size_bytes=m.size_bytes,
         sha256=m.sha256, path=m.path, create_time=timestamp(m.created_at), lineage=struct(m.lineage),
-        labels=m.labels, description=m.description)
+        labels=m.labels, description=m.description, role=m.role, languages=list(m.languages),
+        parameters=m.parameters, architecture=m.architecture)
