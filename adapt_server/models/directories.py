@@ -15,6 +15,7 @@ supported families); FailedPrecondition (ModelLoadError) for a supported one tha
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,8 +108,9 @@ def _pyannote_pipeline(path: Path) -> DescribedModel:
         raise InvalidArgument(f"{config_path} names no pipeline (pipeline.name); a pyannote.audio pipeline "
                               "directory's config.yaml has `pipeline: {name: ..., params: ...}`")
     params = pipeline.get("params") or {}
-    missing = [f"{key}: {value}" for key, value in sorted(params.items())
-               if isinstance(value, str) and _looks_local(value) and not (path / value).exists()]
+    local = {key: _local(path, value) for key, value in params.items() if isinstance(value, str)}
+    local = {key: value for key, value in local.items() if value is not None}
+    missing = [f"{key}: {params[key]}" for key, value in sorted(local.items()) if not value.exists()]
     if missing:
         raise ModelLoadError(f"{path}: the pipeline's checkpoints {missing} are not in the directory; copy them "
                              "next to config.yaml (paths are relative to it)")
@@ -116,19 +118,33 @@ def _pyannote_pipeline(path: Path) -> DescribedModel:
     if reason is not None:
         raise FailedPrecondition(f"{path} is a pyannote.audio pipeline, which this server does not offer: {reason}")
     size = sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
-    parameters = sum(_checkpoint_parameters(path / value) for value in params.values()
-                     if isinstance(value, str) and _looks_local(value) and (path / value).is_file())
+    parameters = sum(_checkpoint_parameters(value) for value in local.values())
     return DescribedModel(family="pyannote", format="pyannote", role="diarizer", multilingual=True, n_mels=0,
                           size_bytes=size, languages=(), parameters=parameters,
                           architecture=str(pipeline["name"]).rsplit(".", 1)[-1])
 
 
-def _looks_local(value: str) -> bool:
-    return value.endswith((".bin", ".ckpt", ".pt", ".pth", ".safetensors", ".onnx")) or "/" in value
+def _local(path: Path, value: str) -> Path | None:
+    """The local file or folder a pipeline parameter names (`$model/segmentation`, `segmentation.bin`, ...), or
+    None when the value is not a path (e.g. a clustering method's name)."""
+    if value.startswith("$model/"):
+        candidate = path / value[len("$model/"):]
+    elif value.endswith((".bin", ".ckpt", ".pt", ".pth", ".safetensors", ".onnx")) or value.startswith(("./", "../")):
+        candidate = path / value
+    else:
+        return None
+    if not candidate.resolve().is_relative_to(path.resolve()):
+        raise InvalidArgument(f"{path}/{PIPELINE_CONFIG}: {value!r} points outside the pipeline directory; keep every "
+                              "checkpoint inside it (it is copied into the server's store as one tree)")
+    return candidate
 
 
 def _checkpoint_parameters(path: Path) -> int:
-    """Weights in a torch checkpoint's state dict (0 when it cannot be read cheaply)."""
+    """Weights in a torch checkpoint's state dict (a folder: its pytorch_model.bin; 0 when unreadable)."""
+    if path.is_dir():
+        path = path / "pytorch_model.bin"
+    if not path.is_file():
+        return 0
     try:
         import torch
         checkpoint = torch.load(str(path), map_location="cpu", weights_only=False)
@@ -147,7 +163,9 @@ def pyannote_unavailable_reason() -> str | None:
     if not _PYANNOTE_REASON:
         os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
         try:
-            import pyannote.audio  # noqa: F401
+            with warnings.catch_warnings():  # torchcodec's FFmpeg decoding is not needed: audio comes in memory
+                warnings.simplefilter("ignore")
+                import pyannote.audio  # noqa: F401
             reason = None
         except Exception as exc:  # ImportError, or torchaudio's native libraries failing to load
             reason = (f"pyannote.audio does not import here ({type(exc).__name__}: {str(exc)[:200]}); install the "

@@ -57,8 +57,13 @@ def load_recognizer(registry: EngineRegistry, store, record: ModelRecord, comput
 
 
 def request_language(record: ModelRecord, language: str) -> str:
-    """The language code a request for `record` decodes in (see the module docstring)."""
+    """The language code a request for `record` decodes in (see the module docstring); InvalidArgument naming the
+    model's languages when it does not transcribe `language`."""
     if language:
+        if record.languages and language not in record.languages:
+            raise InvalidArgument(f"config.language {language!r} is not a language of model {record.id!r}; it "
+                                  f"transcribes {', '.join(record.languages)}"
+                                  + ("" if record.format != "transformers" else " (or '' to let it decide)"))
         return language
     if record.format == "transformers":
         return default_request_language(record.family, tuple(record.languages))

@@ -150,7 +150,10 @@ def transcribe(engine, model_id: str, load_audio, options: DecodeOptions) -> Tim
     """Times the whole request path: `load_audio()` (decode) + `engine.transcribe`. The one place RTF is measured."""
     started = time.perf_counter()
     audio = load_audio()
-    transcription = engine.transcribe(audio, options)
+    try:
+        transcription = engine.transcribe(audio, options)
+    except InvalidDecodeOptions as exc:  # what only the engine knows (e.g. a language its vocabulary lacks)
+        raise InvalidArgument(f"config.{exc}") from None
     if not transcription.language and options.language:
         transcription = replace(transcription, language=options.language)
     return TimedTranscription(transcription, model_id, audio.size / TARGET_SAMPLE_RATE,
