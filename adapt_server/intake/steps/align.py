@@ -23,7 +23,7 @@ from adapt_server.intake.alignment import MIN_ALIGNMENT_SCORE
 from adapt_server.intake.steps.base import ParamReader, RecordingWork, Step, UtteranceDraft, ValidationEnv
 from adapt_server.intake.steps.speakers import qualified
 from adapt_server.models.bundled import BUNDLED_BASE_MODEL
-from adapt_server.models.names import model_not_found
+from adapt_server.models.names import model_not_found, register_command
 from adapt_server.spans import SpeakerTurn
 
 LOW_ALIGNMENT = "low_alignment"
@@ -53,8 +53,10 @@ class AlignStep(Step):
             try:
                 record = env.models.get(config.model)
             except NotFound:
-                raise model_not_found(config.model, f"{where}.model",
-                                      hint=f" (the bundled one is {BUNDLED_BASE_MODEL!r})") from None
+                if register_command(config.model):
+                    raise model_not_found(config.model, f"{where}.model") from None
+                raise NotFound(f"{where}.model {config.model!r} is not a model of this server; list models "
+                               f"(the bundled one is {BUNDLED_BASE_MODEL!r})") from None
             if record.role != "recognizer":
                 raise InvalidArgument(f"{where}.model {config.model!r} is a {record.family} {record.role}; align "
                                       "takes a speech recognizer (its aligner is found from its family)")

@@ -20,7 +20,7 @@ from pathlib import Path
 from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
 from adapt_server.intake.steps.base import ParamReader, RecordingWork, Step, ValidationEnv
-from adapt_server.models.names import model_not_found
+from adapt_server.models.names import model_not_found, register_command
 
 MODELS = ("embedded", "dvector", "pyannote")
 
@@ -93,7 +93,10 @@ def _check_diarizer_model(where: str, model: str, env: ValidationEnv) -> None:
     try:
         record = env.models.get(model)
     except NotFound:
-        raise model_not_found(model, f"{where}.model", hint=f" (built-in diarizers: {', '.join(MODELS)})") from None
+        if register_command(model):
+            raise model_not_found(model, f"{where}.model") from None
+        raise NotFound(f"{where}.model {model!r} is not a model of this server: use one of {list(MODELS)} or the "
+                       "id of a registered diarizer model (a pyannote.audio pipeline)") from None
     if record.role != "diarizer":
         raise InvalidArgument(f"{where}.model {model!r} is a {record.family} {record.role}, not a diarizer; use one "
                               f"of {', '.join(MODELS)} or a registered pyannote.audio pipeline")
