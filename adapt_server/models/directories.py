@@ -21,7 +21,7 @@ from pathlib import Path
 
 from adapt_server.engines.errors import ModelLoadError
 from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
-from adapt_server.engines.transformers.directory import inspect_transformers_directory, read_config
+from adapt_server.engines.transformers.directory import check_weights, inspect_transformers_directory, read_config
 from adapt_server.engines.transformers.families import SUPPORTED_MODEL_TYPES, unavailable_reason
 from adapt_server.errors import FailedPrecondition, InvalidArgument
 
@@ -74,7 +74,7 @@ def _whisper(path: Path) -> DescribedModel:
         raise InvalidArgument(f"not a usable Whisper model: {message}") from None
     parameters = 0
     if info.format == "huggingface" and any(path.glob("*.safetensors")):
-        parameters = inspect_transformers_directory(path).parameters  # also refuses truncated safetensors
+        parameters = check_weights(path)[1]  # reads the headers: refuses truncated safetensors
     return DescribedModel(family="whisper", format=info.format, role="recognizer", multilingual=info.multilingual,
                           n_mels=info.n_mels, size_bytes=info.size_bytes,
                           languages=() if info.multilingual else ENGLISH_ONLY, parameters=parameters,
