@@ -56,3 +56,16 @@ def test_a_pipeline_checkpoint_outside_the_directory_or_missing_is_refused(tmp_p
 def test_an_empty_directory_says_what_a_model_holds(tmp_path):
     with pytest.raises(InvalidArgument, match="holds no model.*pyannote.audio pipeline"):
         describe_directory(tmp_path)
+
+
+def test_a_family_whose_code_does_not_import_is_not_offered(tiny, monkeypatch):
+    import sys
+
+    from adapt_server.engines.transformers import families
+    directory = tiny("cohere_asr")
+    monkeypatch.setattr(families, "_UNAVAILABLE", {})
+    monkeypatch.setitem(sys.modules, "transformers", None)  # as on a server without transformers
+    with pytest.raises(FailedPrecondition, match="Cohere Transcribe model, which this server does not offer: "
+                                                 "torch/transformers do not import"):
+        describe_directory(directory)
+    monkeypatch.setattr(families, "_UNAVAILABLE", {})
