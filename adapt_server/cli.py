@@ -25,8 +25,12 @@ import click
 @click.option("--checkpoint-interval", "checkpoint_interval_s", type=click.FloatRange(min=0), default=60.0,
               show_default=True, help="seconds of fine-tuning between checkpoints a crashed job resumes from "
                                       "(0: after every step)")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="where models run: cuda uses CTranslate2 float16 and bfloat16/float16 for the transformers "
+                   "families")
 @click.option("--log-level", default="INFO", show_default=True)
-def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, checkpoint_interval_s, log_level):
+def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, checkpoint_interval_s, device,
+          log_level):
     """Run the Adapt server (gRPC, health, reflection) until SIGTERM or Ctrl-C."""
     import asyncio
     import logging
@@ -36,7 +40,7 @@ def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = ServerConfig(data_dir=data_dir, listen=listen, source_roots=tuple(source_roots),
                           model_roots=tuple(model_roots), workers=workers or default_worker_count(),
-                          api_key=server_api_key, checkpoint_interval_s=checkpoint_interval_s)
+                          api_key=server_api_key, checkpoint_interval_s=checkpoint_interval_s, device=device)
     asyncio.run(run_server(config))
 
 

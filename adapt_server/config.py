@@ -25,6 +25,8 @@ class ServerConfig:
     api_key: str | None = None                 # when set, every RPC but health needs "authorization: Bearer KEY"
     max_job_attempts: int = 3                  # runs of a job interrupted by crashes before it FAILS
     checkpoint_interval_s: float = 60.0        # seconds of fine-tuning between checkpoints (0: every step)
+    device: str = "cpu"                        # "cpu" | "cuda": where engines run (CTranslate2 float16 and the
+                                               # transformers backend's bfloat16/float16 on CUDA)
 
     def resolved(self) -> "ServerConfig":
         """The same config with every path absolute and symlinks resolved."""
@@ -37,6 +39,7 @@ class ServerConfig:
             api_key=self.api_key,
             max_job_attempts=self.max_job_attempts,
             checkpoint_interval_s=self.checkpoint_interval_s,
+            device=self.device,
         )
 
     @property

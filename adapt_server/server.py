@@ -77,7 +77,8 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     server = grpc.aio.server(interceptors=interceptors, options=[
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
-    runner = ServiceRunner(config, EngineRegistry(cache_dir=config.engine_cache_dir), Streams())
+    engines = EngineRegistry(cache_dir=config.engine_cache_dir, device=config.device)
+    runner = ServiceRunner(config, engines, Streams())
     datasets_pb2_grpc.add_DatasetsServicer_to_server(DatasetsServicer(runner), server)
     models_pb2_grpc.add_ModelsServicer_to_server(ModelsServicer(runner), server)
     fine_tunes_pb2_grpc.add_FineTunesServicer_to_server(FineTunesServicer(runner), server)

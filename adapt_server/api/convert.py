@@ -4,7 +4,7 @@ from __future__ import annotations
 from google.protobuf import json_format, struct_pb2, timestamp_pb2
 
 from adapt.v1 import common_pb2, datasets_pb2, models_pb2
-from adapt_server.store.datasets import DatasetRecord, FileIssueRow, RecordingRow
+from adapt_server.store.datasets import DatasetRecord, FileIssueRow, RecordingRow, dataset_language
 from adapt_server.store.jobs import Job, JobEvent, Progress
 from adapt_server.store.models import ModelRecord
 
@@ -68,7 +68,7 @@ def dataset(record: DatasetRecord, issues: list[FileIssueRow]) -> datasets_pb2.D
         stats=datasets_pb2.DatasetStats(**stats, top_oov_words=[datasets_pb2.WordCount(**w) for w in top],
                                         redactions=[datasets_pb2.EntityCount(**c) for c in redactions]),
         file_issues=[datasets_pb2.FileIssue(uri=i.uri, stage=i.stage, reason=i.reason) for i in issues],
-        labels=spec.get("labels", {}), request_id=record.request_id or "")
+        labels=spec.get("labels", {}), request_id=record.request_id or "", language=dataset_language(spec))
 
 
 def recording(r: RecordingRow) -> datasets_pb2.Recording:
@@ -86,4 +86,5 @@ def model(m: ModelRecord) -> models_pb2.Model:
         id=m.id, kind=models_pb2.ModelKind.Value(m.kind), family=m.family, format=m.format,
         base_model=m.base_model, multilingual=m.multilingual, n_mels=m.n_mels, size_bytes=m.size_bytes,
         sha256=m.sha256, path=m.path, create_time=timestamp(m.created_at), lineage=struct(m.lineage),
-        labels=m.labels, description=m.description)
+        labels=m.labels, description=m.description, role=m.role, languages=list(m.languages),
+        parameters=m.parameters, architecture=m.architecture)

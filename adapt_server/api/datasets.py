@@ -25,7 +25,7 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
         sources = convert.sources_from_proto(request.sources)
         pipeline = convert.pipeline_from_proto(request.pipeline)
         record = await self.runner.run(lambda s: s.datasets.create(
-            request.name, sources, pipeline, dict(request.labels), request.request_id))
+            request.name, sources, pipeline, dict(request.labels), request.request_id, request.language))
         return await self._message(record.id)
 
     @handle_errors

@@ -18,7 +18,8 @@ def recognition_from_proto(config: speech_pb2.RecognitionConfig) -> speech.Recog
                               compute_type=config.compute_type,
                               disable_word_timestamps=config.disable_word_timestamps,
                               initial_prompt=config.initial_prompt, hotwords=config.hotwords,
-                              temperatures=tuple(config.temperatures), routing_key=config.routing_key)
+                              temperatures=tuple(config.temperatures), routing_key=config.routing_key,
+                              language=config.language)
 
 
 def audio_from_proto(request: speech_pb2.TranscribeRequest) -> speech.AudioBytes | speech.StoredRecording:
@@ -49,7 +50,8 @@ def transcription_to_proto(timed: speech.TimedTranscription) -> speech_pb2.Trans
                                      no_speech_prob=s.no_speech_prob, compression_ratio=s.compression_ratio,
                                      temperature=s.temperature) for s in t.segments],
         non_speech=[speech_pb2.TimeRange(start=a, end=b) for a, b in t.non_speech],
-        duration_s=timed.duration_s, processing_s=timed.processing_s, realtime_factor=timed.realtime_factor)
+        duration_s=timed.duration_s, processing_s=timed.processing_s, realtime_factor=timed.realtime_factor,
+        language=t.language)
 
 
 def stream_result_to_proto(result, model_id: str) -> speech_pb2.StreamingTranscribeResponse:
@@ -57,7 +59,7 @@ def stream_result_to_proto(result, model_id: str) -> speech_pb2.StreamingTranscr
         is_final=result.is_final, text=result.text, stable_text=result.stable_text,
         words=[_word(w) for w in result.words], start=result.start, end=result.end,
         utterance_index=result.utterance_index, model=model_id, audio_received_s=result.audio_received_s,
-        confidence=result.confidence)
+        confidence=result.confidence, language=result.language)
 
 
 class SpeechServicer(speech_pb2_grpc.SpeechServicer):

@@ -34,7 +34,7 @@ import math
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ctranslate2
@@ -177,9 +177,13 @@ class WhisperEngine:
         started = time.perf_counter()
         inputs = checked_audios(audios)
         cuts = [speech_windows(samples, options.vad) for samples in inputs]
-        jobs = [_window_job(index, samples, window, options)
-                for index, samples in enumerate(inputs) for window in cuts[index].windows]
-        jobs = self._decode_jobs(jobs, options, batch_size)
+        languages = self._input_languages(inputs, cuts, options.language)
+        jobs: list[_WindowJob] = []
+        for language in sorted(set(languages)):  # one decoding pass per language (its prompt names it)
+            chosen = replace(options, language=language)
+            jobs += self._decode_jobs([_window_job(index, samples, window, chosen)
+                                       for index, samples in enumerate(inputs) if languages[index] == language
+                                       for window in cuts[index].windows], chosen, batch_size)
         elapsed = time.perf_counter() - started
         durations = [samples.size / SAMPLE_RATE for samples in inputs]
         total = sum(durations)
@@ -188,8 +192,33 @@ class WhisperEngine:
             share = durations[index] / total if total > 0 else 1.0 / max(1, len(inputs))
             item_jobs = [job for job in jobs if job.item == index]
             results.append(self._transcription(item_jobs, cuts[index].speech, durations[index], elapsed * share,
-                                               options))
+                                               replace(options, language=languages[index])))
         return results
+
+    def detect_language(self, audio: np.ndarray) -> list[tuple[str, float]]:
+        """(language code, probability) pairs, most probable first, of the first 30 s of `audio` (float32 (n,)
+        at 16 kHz); English-only models answer [("en", 1.0)]."""
+        if not self.multilingual:
+            return [("en", 1.0)]
+        clip = np.asarray(audio, dtype=np.float32)[:N_SAMPLES]
+        with _front_end_lock:
+            features = log_mel_spectrogram(clip, self.n_mels, padding=N_SAMPLES - clip.size)[None]
+        ranked = self.model.detect_language(ctranslate2.StorageView.from_array(np.ascontiguousarray(features)))[0]
+        return [(token.strip("<|>"), float(probability)) for token, probability in ranked]
+
+    def _input_languages(self, inputs: list[np.ndarray], cuts, language: str) -> list[str]:
+        """The language each input is decoded in: the one asked for; "" asks to detect it on the input's first
+        speech window (multilingual models), English-only models always use "en"."""
+        if language or not self.multilingual:
+            return [language or "en"] * len(inputs)
+        detected = []
+        for samples, cut in zip(inputs, cuts):
+            if not cut.windows:
+                detected.append("en")  # nothing to decode: any prompt will do
+                continue
+            first, last = cut.windows[0].sample_range(samples.size)
+            detected.append(self.detect_language(samples[first:last])[0][0])
+        return detected
 
     # ----------------------------------------------------------------------------------------------------
     # decoding
@@ -324,6 +353,9 @@ class WhisperEngine:
         return prompt
 
     def _check_language(self, options: DecodeOptions) -> None:
+        """"" (detect) is accepted by every model: English-only ones then transcribe English."""
+        if not options.language:
+            return
         if not self.multilingual and options.language != "en":
             raise InvalidDecodeOptions("language", f"model {self.model_id!r} is English-only: use 'en'; got "
                                                    f"{options.language!r}")
@@ -406,7 +438,8 @@ class WhisperEngine:
             segments=tuple(segments), text=" ".join(segment.text for segment in segments), duration_s=duration_s,
             # pauses shorter than the detector's minimum silence belong to the speech around them
             non_speech=non_speech(heard, segments, duration_s, options.vad.min_silence_s),
-            processing_s=processing_s, model_id=self.model_id, compute_type=self.compute_type)
+            processing_s=processing_s, model_id=self.model_id, compute_type=self.compute_type,
+            language=options.language)
 
 
 def _groups(jobs: list[_WindowJob], batch_size: int) -> list[list[_WindowJob]]:

@@ -29,7 +29,7 @@ from adapt_server.errors import FailedPrecondition
 from adapt_server.evaluation import results as result_dicts
 from adapt_server.evaluation.spec import DIARIZERS, EvaluationSpec
 from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_arrays, select_split
-from adapt_server.models.sources import model_source
+from adapt_server.models.loading import load_recognizer, request_language
 from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
 from adapt_server.scoring.candidate import DER, CandidateResult
 from adapt_server.scoring.diarization import score_diarization
@@ -62,22 +62,24 @@ def run_evaluation_job(ctx) -> str:
         if model_id in repository.done_candidates(evaluation_id, scope):
             done += units
             continue
+        diarizer = spec.is_diarizer(model_id)
 
-        def tick(count: int, model_id=model_id, scope=scope, units=units, base=done) -> None:
+        def tick(count: int, model_id=model_id, scope=scope, units=units, base=done, diarizer=diarizer) -> None:
             ctx.progress(TRANSCRIBE_SHARE * (base + count) / total, f"{scope}:{model_id}", count, units,
-                         "recordings" if model_id in DIARIZERS else "utterances")
+                         "recordings" if diarizer else "utterances")
 
         tick(0)
-        if model_id in DIARIZERS:
-            rows = run_diarizer(model_id, selection.recordings, selection.reference_turns, store.blobs.path, tick)
+        if diarizer:
+            rows = run_diarizer(model_id, selection.recordings, selection.reference_turns, store.blobs.path, tick,
+                                diarize=_diarizer(model_id, store))
             repository.add_diarization(evaluation_id, scope, rows)
         else:
-            engine = engines.get(store, model_id)
-            rows = run_asr_candidate(engine, model_id, selection.units, store.blobs.path, tick)
+            engine, record = engines.get(store, model_id)
+            rows = run_asr_candidate(engine, model_id, selection.units, store.blobs.path, tick,
+                                     language=request_language(record, spec.language))
             repository.add_hypotheses(evaluation_id, scope, rows)
         done += units
-        ctx.log(f"{model_id}: {units} {'recordings' if model_id in DIARIZERS else 'utterances'} of the "
-                f"{scope} data done")
+        ctx.log(f"{model_id}: {units} {'recordings' if diarizer else 'utterances'} of the {scope} data done")
     ctx.progress(TRANSCRIBE_SHARE, "score", force=True, message="scoring, bootstrap intervals and the winner")
     result = score_evaluation(repository, evaluation_id, spec, primary, reference)
     repository.set_result(evaluation_id, result)
@@ -114,34 +116,40 @@ def _work_plan(spec: EvaluationSpec, primary: SplitSelection,
 
 
 class _Engines:
-    """Engines of this worker process, from the registry the Speech service uses (loaded once each)."""
+    """Engines of this worker process, from the registry the Speech service uses (loaded once each), with word
+    times from each family's aligner (models/loading.py) as the Transcribe RPC serves them."""
 
     def __init__(self, config):
         from adapt_kernels.threads import thread_budget
 
         from adapt_server.engines.registry import EngineRegistry
         self.registry = EngineRegistry(cache_dir=config.engine_cache_dir,
-                                       threads=thread_budget(worker_processes=config.workers))
+                                       threads=thread_budget(worker_processes=config.workers),
+                                       device=getattr(config, "device", "cpu"))
         self.warm: set[str] = set()
 
     def get(self, store, model_id: str):
+        """(engine, record) of a candidate."""
         record = store.models.get(model_id)
         if record is None:
             raise FailedPrecondition(f"candidate model {model_id!r} was deleted while the evaluation waited")
-        engine = self.registry.get(model_source(record), speech.compute_type(speech.Recognition(model=model_id)))
+        engine = load_recognizer(self.registry, store, record,
+                                 speech.compute_type(speech.Recognition(model=model_id),
+                                                     self.registry.default_compute_type))
         if model_id not in self.warm:
             engine.warmup()
             self.warm.add(model_id)
-        return engine
+        return engine, record
 
 
 def run_asr_candidate(engine, model_id: str, units: Sequence[EvalUnit], blob_path: Callable,
-                      tick: Callable[[int], None] = lambda done: None) -> list[HypothesisRow]:
+                      tick: Callable[[int], None] = lambda done: None, language: str = "en") -> list[HypothesisRow]:
     """Transcribes every unit on the Transcribe code path (`speech.service.transcribe`); one row per unit.
 
     blob_path: audio sha256 -> the stored WAV path. processing_s is the request timer of that path.
+    language: the dataset's language ("" lets the model detect it).
     """
-    options = speech.decode_options(speech.Recognition(model=model_id))
+    options = speech.decode_options(speech.Recognition(model=model_id), language=language)
     audio = _RecordingAudio(blob_path)
     rows = []
     for index, unit in enumerate(units):
@@ -165,9 +173,11 @@ def run_asr_candidate(engine, model_id: str, units: Sequence[EvalUnit], blob_pat
 
 
 def run_diarizer(model_id: str, recordings: Sequence, reference_turns: dict, blob_path: Callable,
-                 tick: Callable[[int], None] = lambda done: None) -> list[DiarizationRow]:
-    """Runs a diarizer on every recording that has reference turns; one row of hypothesis turns per recording."""
-    diarize = _diarizer(model_id)
+                 tick: Callable[[int], None] = lambda done: None, diarize: Callable | None = None
+                 ) -> list[DiarizationRow]:
+    """Runs a diarizer on every recording that has reference turns; one row of hypothesis turns per recording.
+    diarize: (samples, sample_rate) -> turns (default: the built-in diarizer named model_id)."""
+    diarize = diarize or _diarizer(model_id)
     rows = []
     for recording in (r for r in recordings if r.id in reference_turns):
         samples, _ = read_pcm16_wav(blob_path(recording.audio_sha256))
@@ -181,8 +191,15 @@ def run_diarizer(model_id: str, recordings: Sequence, reference_turns: dict, blo
     return rows
 
 
-def _diarizer(model_id: str) -> Callable:
-    """The diarizer function of a candidate id, imported on first use (it loads its models lazily too)."""
+def _diarizer(model_id: str, store=None) -> Callable:
+    """The diarizer function of a candidate id, imported on first use (it loads its models lazily too): a built-in
+    one (DIARIZERS) or a registered diarizer model (a pyannote.audio pipeline directory)."""
+    if model_id not in DIARIZERS:
+        from adapt_server.intake.diarization import PyannoteDiarizer
+        record = store.models.get(model_id) if store is not None else None
+        if record is None:
+            raise FailedPrecondition(f"diarizer model {model_id!r} was deleted while the evaluation waited")
+        return PyannoteDiarizer.from_path(record.path)
     module_name, function = DIARIZERS[model_id].split(":")
     try:
         return getattr(importlib.import_module(module_name), function)
@@ -246,7 +263,7 @@ def score_evaluation(repository: EvaluationRepository, evaluation_id: str, spec:
                                               normalizer)
     ranked = [r for r in results if r.has_metric(spec.primary) and (spec.primary == DER) == (r.diarization is not None)]
     decision = choose_winner(ranked, spec.primary, spec.gates, reference_results=reference_results) if ranked else None
-    kinds = {model_id: "diarizer" if model_id in DIARIZERS else "asr" for model_id in spec.candidates}
+    kinds = {model_id: "diarizer" if spec.is_diarizer(model_id) else "asr" for model_id in spec.candidates}
     result = {
         "leaderboard": [result_dicts.leaderboard_row(row, by_id[row.model_id], kinds[row.model_id]) for row in rows],
         "primary_metric": spec.primary, **result_dicts.decision_fields(decision),

@@ -9,8 +9,10 @@ from adapt_server.config import ServerConfig
 from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
 from adapt_server.evaluation.spec import DIARIZERS, MAX_NAME_LENGTH, parse_spec
 from adapt_server.jobs.resources import JobBackedResources
+from adapt_server.models.names import model_not_found
 from adapt_server.store.evaluations import EvaluationRecord, HypothesisRow
 from adapt_server.store.jobs import SUCCEEDED
+from adapt_server.store.datasets import dataset_language
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
 
@@ -31,15 +33,22 @@ class EvaluationService(JobBackedResources[EvaluationRecord]):
         name = name.strip()
         if len(name) > MAX_NAME_LENGTH:
             raise InvalidArgument(f"name is {len(name)} characters; the limit is {MAX_NAME_LENGTH}")
+        registered = {c.strip(): self.store.models.get(c.strip()) for c in candidates if c.strip() not in DIARIZERS}
+        diarizer_models = frozenset(c for c, record in registered.items() if record and record.role == "diarizer")
+        dataset = self.store.datasets.get(dataset_id) if dataset_id else None
+        language = dataset_language(dataset.spec) if dataset is not None else ""
         spec = parse_spec(dataset_id, list(candidates), list(metrics or []), split, primary_metric, normalizer,
-                          gates)
+                          gates, diarizer_models, language)
         self._ready_dataset(spec.dataset_id, "dataset_id")
         if spec.reference_dataset_id:
             self._ready_dataset(spec.reference_dataset_id, "gates.reference_dataset_id")
         for model_id in spec.asr_candidates + spec.reference_models:
-            if self.store.models.get(model_id) is None:
-                raise NotFound(f"candidate model {model_id!r} does not exist; list models to see the ids "
-                               f"(diarizers: {', '.join(DIARIZERS)})")
+            record = self.store.models.get(model_id)
+            if record is None:
+                raise model_not_found(model_id, "candidate model", hint=f" (diarizers: {', '.join(DIARIZERS)})")
+            if record.role != "recognizer":
+                raise InvalidArgument(f"candidate {model_id!r} is a {record.family} {record.role}: it neither "
+                                      "transcribes nor diarizes; evaluate the recognizer it serves")
         request_hash = hashlib.sha256(json.dumps({"spec": spec.to_dict(), "name": name, "labels": labels or {}},
                                                  sort_keys=True).encode()).hexdigest()
         record, _ = self.store.evaluations.create(name, spec.dataset_id, spec.to_dict(), dict(labels or {}),

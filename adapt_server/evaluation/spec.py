@@ -2,7 +2,8 @@
 
 Metric names as users write them (`wer`, `cer`, `diarization_error_rate`, `realtime_factor`,
 `hallucination_rate`, and the short `der`, `rtf`) map to the core's names (`candidate.METRICS`).
-Candidates are model ids (scored on WER/CER/RTF/hallucination) or diarizer ids (`DIARIZERS`, scored on DER).
+Candidates are model ids (scored on WER/CER/RTF/hallucination), diarizer ids (`DIARIZERS`, scored on DER) or
+registered diarizer models (role "diarizer", e.g. a pyannote.audio pipeline registered as "pyannote-3.3").
 """
 from __future__ import annotations
 
@@ -39,14 +40,19 @@ class EvaluationSpec:
     normalizer: str = DEFAULT_NORMALIZER
     gates: Gates = field(default_factory=Gates)
     reference_dataset_id: str = ""  # the gates' reference dataset ("" when no forgetting gate)
+    diarizer_models: tuple[str, ...] = ()  # candidates that are registered diarizer models (role "diarizer")
+    language: str = ""  # the dataset's language code: ASR candidates decode in it ("" lets them detect)
+
+    def is_diarizer(self, candidate: str) -> bool:
+        return candidate in DIARIZERS or candidate in self.diarizer_models
 
     @property
     def asr_candidates(self) -> tuple[str, ...]:
-        return tuple(c for c in self.candidates if c not in DIARIZERS)
+        return tuple(c for c in self.candidates if not self.is_diarizer(c))
 
     @property
     def diarizer_candidates(self) -> tuple[str, ...]:
-        return tuple(c for c in self.candidates if c in DIARIZERS)
+        return tuple(c for c in self.candidates if self.is_diarizer(c))
 
     @property
     def reference_models(self) -> tuple[str, ...]:
@@ -66,12 +72,16 @@ class EvaluationSpec:
         return cls(dataset_id=data["dataset_id"], candidates=tuple(data["candidates"]),
                    metrics=tuple(data["metrics"]), split=data["split"], primary=data["primary"],
                    normalizer=data["normalizer"], gates=Gates(**data["gates"]),
-                   reference_dataset_id=data.get("reference_dataset_id", ""))
+                   reference_dataset_id=data.get("reference_dataset_id", ""),
+                   diarizer_models=tuple(data.get("diarizer_models", ())), language=data.get("language", ""))
 
 
 def parse_spec(dataset_id: str, candidates: list[str], metrics: list[str], split: str, primary: str = "",
-               normalizer: str = "", gates: dict | None = None) -> EvaluationSpec:
+               normalizer: str = "", gates: dict | None = None,
+               diarizer_models: frozenset[str] = frozenset(), language: str = "") -> EvaluationSpec:
     """Validates a request; InvalidArgument naming the field and the choices when something is wrong.
+
+    diarizer_models: the candidates that are registered diarizer models; language: the dataset's language.
 
     gates: {"max_rtf", "max_hallucination_rate", "max_reference_regression", "reference_dataset_id",
     "reference_baseline", "reference_metric"} (absent or None: gate off).
@@ -96,8 +106,8 @@ def parse_spec(dataset_id: str, candidates: list[str], metrics: list[str], split
     primary = _metric(primary, "primary_metric") if primary else (WER if WER in core_metrics else core_metrics[0])
     if primary not in core_metrics:
         core_metrics = core_metrics + (primary,)
-    asr = [c for c in candidates if c not in DIARIZERS]
-    diarizers = [c for c in candidates if c in DIARIZERS]
+    asr = [c for c in candidates if c not in DIARIZERS and c not in diarizer_models]
+    diarizers = [c for c in candidates if c in DIARIZERS or c in diarizer_models]
     if primary == DER and not diarizers:
         raise InvalidArgument(f"primary_metric diarization_error_rate ranks speaker turns: add a diarizer "
                               f"candidate ({', '.join(DIARIZERS)}) or rank on another metric")
@@ -115,7 +125,8 @@ def parse_spec(dataset_id: str, candidates: list[str], metrics: list[str], split
     core_gates, reference_dataset_id = _gates(gates or {}, asr)
     return EvaluationSpec(dataset_id=dataset_id, candidates=tuple(candidates), metrics=core_metrics, split=split,
                           primary=primary, normalizer=normalizer, gates=core_gates,
-                          reference_dataset_id=reference_dataset_id)
+                          reference_dataset_id=reference_dataset_id,
+                          diarizer_models=tuple(c for c in candidates if c in diarizer_models), language=language)
 
 
 def _metrics(names: list[str]) -> tuple[str, ...]:

@@ -11,6 +11,8 @@ from pathlib import Path
 from adapt_server.errors import FailedPrecondition
 from adapt_server.finetunes.data import gather
 from adapt_server.finetunes.registration import register_tuned_model
+from adapt_server.finetunes.service import FAMILY_FORMAT
+from adapt_server.store.datasets import dataset_language
 from adapt_server.store.fine_tunes import NO_VALIDATION, ValidationOptions
 from adapt_server.training import run_fine_tune, validate_hyperparameters
 
@@ -55,10 +57,18 @@ def run_fine_tune_job(ctx) -> str:
 
     out_dir = work_dir(ctx.config, fine_tune.id)
     out_dir.mkdir(parents=True, exist_ok=True)
-    output = run_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id, train_items=data.train,
-                           holdout_items=data.holdout, hp=hp, out_dir=out_dir,
-                           export_formats=tuple(fine_tune.export_formats), mixin_items=mixin,
-                           checkpoint_interval_s=ctx.config.checkpoint_interval_s)
+    if base.format == FAMILY_FORMAT:  # qwen3_asr, voxtral, cohere_asr: through the model's own loss
+        from adapt_server.training.family_job import run_family_fine_tune
+        output = run_family_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id,
+                                      train_items=data.train, holdout_items=data.holdout, hp=hp, out_dir=out_dir,
+                                      language=dataset_language(dataset.spec),
+                                      export_formats=tuple(fine_tune.export_formats),
+                                      checkpoint_interval_s=ctx.config.checkpoint_interval_s)
+    else:
+        output = run_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id, train_items=data.train,
+                               holdout_items=data.holdout, hp=hp, out_dir=out_dir,
+                               export_formats=tuple(fine_tune.export_formats), mixin_items=mixin,
+                               checkpoint_interval_s=ctx.config.checkpoint_interval_s)
 
     ctx.progress(0.99, "register", message=f"registering {fine_tune.model_id}", force=True)
     exports = output.export_dirs

@@ -31,7 +31,14 @@ from adapt_server.intake.steps.speakers import attribute_speakers, recording_nam
 from adapt_server.intake.steps.split import SplitUnit, assign_splits
 from adapt_server.intake.transcripts import TranscriptError, parse_rttm, parse_transcript
 from adapt_server.spans import Segment, SpeakerTurn
-from adapt_server.store.datasets import FileIssueRow, RecordingRow, RedactionRow, TurnRow, UtteranceRow
+from adapt_server.store.datasets import (
+    FileIssueRow,
+    RecordingRow,
+    RedactionRow,
+    TurnRow,
+    UtteranceRow,
+    dataset_language,
+)
 
 SCAN_SHARE, FILES_SHARE = 0.02, 0.95  # fractions of the job's progress bar
 MAX_REASON_CHARS = 400
@@ -96,7 +103,8 @@ def run_ingest_job(ctx) -> str:
         recordings = store.datasets.recordings(dataset_id)
     stats = dataset_stats(recordings, store.datasets.utterances(dataset_id), store.datasets.turns(dataset_id),
                           files_failed=len({i.uri for i in issues if i.stage in FAILED_STAGES}),
-                          redactions=store.datasets.redactions(dataset_id))
+                          redactions=store.datasets.redactions(dataset_id),
+                          language=dataset_language(dataset.spec))
     store.datasets.set_stats(dataset_id, stats)
     return (f"ingested {stats['recordings']} recordings, {stats['hours'] * 60:.1f} min, "
             f"{stats['utterances']} utterances; {stats['files_failed']} files failed")

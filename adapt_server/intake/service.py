@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from adapt_server.config import ServerConfig
 from adapt_server.errors import FailedPrecondition, InvalidArgument
@@ -12,11 +13,12 @@ from adapt_server.intake.sources import parse_source
 from adapt_server.intake.steps.base import ValidationEnv
 from adapt_server.jobs.resources import JobBackedResources
 from adapt_server.models.service import ModelService
-from adapt_server.store.datasets import DatasetRecord, FileIssueRow
+from adapt_server.store.datasets import DEFAULT_DATASET_LANGUAGE, DatasetRecord, FileIssueRow
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
 
 MAX_NAME_LENGTH = 200
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")  # ISO 639-1/3, optionally a region: en, yue, pt-br
 MAX_SOURCES = 100
 
 
@@ -30,8 +32,12 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         self.store = store
 
     def create(self, name: str, sources: list[dict], pipeline: list[dict], labels: dict[str, str],
-               request_id: str) -> DatasetRecord:
-        """Validates everything up front, then stores the dataset and its PENDING ingest job atomically."""
+               request_id: str, language: str = "") -> DatasetRecord:
+        """Validates everything up front, then stores the dataset and its PENDING ingest job atomically.
+        language: the recordings' language code ("" -> "en"); evaluations and fine-tunes decode in it."""
+        language = (language or DEFAULT_DATASET_LANGUAGE).strip().lower()
+        if not LANGUAGE_CODE.fullmatch(language):
+            raise InvalidArgument(f"language {language!r} is not a language code; use e.g. 'en', 'de', 'yue'")
         name = name.strip()
         if not name:
             raise InvalidArgument("name is required (e.g. 'contact-center-2026q2')")
@@ -50,9 +56,12 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         parsed = [parse_source(i, s, self.config.source_roots) for i, s in enumerate(sources)]
         for i, source in enumerate(parsed):
             source.require_audio(f"sources[{i}]")
-        spec = {"sources": [s.to_spec() for s in parsed], "pipeline": steps, "labels": dict(labels)}
+        spec = {"sources": [s.to_spec() for s in parsed], "pipeline": steps, "labels": dict(labels),
+                "language": language}
         request_hash = hashlib.sha256(json.dumps({"name": name, "sources": sources, "pipeline": pipeline,
-                                                  "labels": labels}, sort_keys=True).encode()).hexdigest()
+                                                  "labels": labels, **({"language": language} if language != "en"
+                                                                       else {})},
+                                                 sort_keys=True).encode()).hexdigest()
         record, _ = self.store.datasets.create(name, spec, request_id or None, request_hash,
                                                self.config.max_job_attempts)
         return record

@@ -21,8 +21,8 @@ from adapt_server.engines.registry import EngineRegistry
 from adapt_server.engines.results import Transcription
 from adapt_server.errors import InvalidArgument, NotFound
 from adapt_server.models.bundled import BUNDLED_BASE_MODEL
+from adapt_server.models.loading import check_recognizer, load_recognizer, request_language
 from adapt_server.models.service import ModelService
-from adapt_server.models.sources import model_source
 from adapt_server.speech.session import StreamAudio, Streams, StreamSession
 from adapt_server.speech.streaming import StreamingPolicy
 from adapt_server.store.models import ModelRecord
@@ -46,6 +46,7 @@ class Recognition:
     hotwords: str = ""
     temperatures: tuple[float, ...] = ()
     routing_key: str = ""   # with deployment_id: picks the canary side deterministically (deploy/routing.py)
+    language: str = ""      # language code spoken; "" lets the model detect it (models/loading.request_language)
 
 
 @dataclass(frozen=True)
@@ -85,10 +86,12 @@ class TimedTranscription:
         return self.processing_s / self.duration_s if self.duration_s > 0 else 0.0
 
 
-def decode_options(recognition: Recognition, streaming: bool = False) -> DecodeOptions:
-    """DecodeOptions from a request; INVALID_ARGUMENT naming the field when out of range."""
+def decode_options(recognition: Recognition, streaming: bool = False, language: str | None = None) -> DecodeOptions:
+    """DecodeOptions from a request; INVALID_ARGUMENT naming the field when out of range. language: the one to
+    decode in (default: the request's; "" detects)."""
     options = DecodeOptions()
-    changes: dict = {"word_timestamps": not recognition.disable_word_timestamps}
+    changes: dict = {"word_timestamps": not recognition.disable_word_timestamps,
+                     "language": recognition.language if language is None else language}
     if recognition.beam_size:
         changes["beam_size"] = recognition.beam_size
     elif streaming:
@@ -105,8 +108,9 @@ def decode_options(recognition: Recognition, streaming: bool = False) -> DecodeO
         raise InvalidArgument(f"config.{exc}") from None
 
 
-def compute_type(recognition: Recognition) -> str:
-    value = recognition.compute_type or DEFAULT_COMPUTE_TYPE
+def compute_type(recognition: Recognition, default: str = DEFAULT_COMPUTE_TYPE) -> str:
+    """The request's CTranslate2 compute type (default: the registry's, int8 on CPU and float16 on CUDA)."""
+    value = recognition.compute_type or default
     if value not in COMPUTE_TYPES:
         raise InvalidArgument(f"config.compute_type {value!r} is not one of {list(COMPUTE_TYPES)}")
     return value
@@ -146,7 +150,12 @@ def transcribe(engine, model_id: str, load_audio, options: DecodeOptions) -> Tim
     """Times the whole request path: `load_audio()` (decode) + `engine.transcribe`. The one place RTF is measured."""
     started = time.perf_counter()
     audio = load_audio()
-    transcription = engine.transcribe(audio, options)
+    try:
+        transcription = engine.transcribe(audio, options)
+    except InvalidDecodeOptions as exc:  # what only the engine knows (e.g. a language its vocabulary lacks)
+        raise InvalidArgument(f"config.{exc}") from None
+    if not transcription.language and options.language:
+        transcription = replace(transcription, language=options.language)
     return TimedTranscription(transcription, model_id, audio.size / TARGET_SAMPLE_RATE,
                               time.perf_counter() - started)
 
@@ -179,26 +188,35 @@ class SpeechService:
         return self.models.get(recognition.model or BUNDLED_BASE_MODEL)
 
     def engine(self, recognition: Recognition) -> tuple[ModelRecord, Recognizer]:
-        """The request's model and its loaded engine (loaded on first use)."""
+        """The request's model and its loaded engine (loaded on first use), with word times from the model's
+        aligner when it does not time words itself (models/loading.py)."""
         record = self.resolve_model(recognition)
-        return record, self.engines.get(model_source(record), compute_type(recognition))
+        decode_options(recognition)  # bad options are refused before a model loads
+        check_recognizer(record, "config.model")
+        engine = load_recognizer(self.engines, self.store, record,
+                                 compute_type(recognition, self.engines.default_compute_type),
+                                 word_times=not recognition.disable_word_timestamps)
+        return record, engine
 
     def transcribe(self, recognition: Recognition, audio: AudioBytes | StoredRecording) -> TimedTranscription:
         """A unary transcription, timed from reading the audio to the transcript."""
-        options = decode_options(recognition)
         record, engine = self.engine(recognition)
+        options = decode_options(recognition, language=request_language(record, recognition.language))
         return transcribe(engine, record.id, self._loader(audio), options)
 
     def open_stream(self, config: StreamConfig) -> StreamSession:
         """Validates a stream's config, resolves its model once and loads the engine; the session then decodes
         the stream's audio (`StreamSession.results`)."""
-        options = decode_options(config.recognition, streaming=True)
-        interim_options = decode_options(replace(config.recognition, disable_word_timestamps=True), streaming=True)
+        decode_options(config.recognition, streaming=True)
         silence = config.endpoint_silence_s or DEFAULT_ENDPOINT_SILENCE_S
         if not 0.1 <= silence <= MAX_ENDPOINT_SILENCE_S:
             raise InvalidArgument(f"endpoint_silence_s must be between 0.1 and {MAX_ENDPOINT_SILENCE_S} s; "
                                   f"got {silence}")
         record, engine = self.engine(config.recognition)
+        language = request_language(record, config.recognition.language)
+        options = decode_options(config.recognition, streaming=True, language=language)
+        interim_options = decode_options(replace(config.recognition, disable_word_timestamps=True), streaming=True,
+                                         language=language)
         policy = StreamingPolicy(endpoint_silence_s=silence, interim_results=config.interim_results)
         return StreamSession(engine, record.id, options, interim_options, policy, config.audio, self.streams)
 

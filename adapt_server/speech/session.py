@@ -25,6 +25,7 @@ from adapt_server.audio.stream import EncodedStream, Linear16Stream
 from adapt_server.engines.options import DecodeOptions
 from adapt_server.engines.protocol import Recognizer
 from adapt_server.errors import InvalidArgument
+from adapt_server.speech.native_stream import NativeStreamingRecognizer
 from adapt_server.speech.streaming import Hypothesis, StreamingPolicy, StreamingRecognizer, StreamResult
 
 INTERIM_DECODES_AT_ONCE = 1  # interims across all streams decoded concurrently; more are skipped (best-effort)
@@ -60,7 +61,7 @@ class StreamSession:
         self._interim_options = interim_options
         self._streams = streams
         self._audio = audio
-        self._recognizer = StreamingRecognizer(self._decode, policy)
+        self._recognizer = _recognizer(engine, options, policy, self._decode)
         try:
             self._pcm = Linear16Stream(audio.sample_rate_hz, audio.channels) if audio.linear16 else None
         except AudioDecodeError as exc:
@@ -124,7 +125,7 @@ class StreamSession:
             return None  # another stream's interim is decoding: skip, finals keep the cores
         segments = result.segments
         confidence = sum(segment.confidence for segment in segments) / len(segments) if segments else 0.0
-        return Hypothesis(result.text, result.words, confidence)
+        return Hypothesis(result.text, result.words, confidence, result.language or self._options.language)
 
     async def _read_audio(self, chunks: AsyncIterator[bytes], queue: asyncio.Queue) -> None:
         """Decodes the client's chunks into `queue` (arrays), then None at the end, or the error."""
@@ -147,3 +148,12 @@ class StreamSession:
             queue.put_nowait(InvalidArgument(f"audio: {exc}"))
         except Exception as exc:  # the client went away, or sent something we refuse
             queue.put_nowait(exc)
+
+
+def _recognizer(engine: Recognizer, options: DecodeOptions, policy: StreamingPolicy, decode):
+    """A natively streaming engine (Voxtral Realtime: `open_stream`) decodes incrementally; every other engine
+    streams through LocalAgreement re-decoding (`decode`)."""
+    if engine.info.native_streaming and callable(getattr(engine, "open_stream", None)):
+        align = getattr(engine, "align_words", None) if options.word_timestamps else None
+        return NativeStreamingRecognizer(engine.open_stream(options), policy, options.language, align)
+    return StreamingRecognizer(decode, policy)

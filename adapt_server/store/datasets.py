@@ -17,6 +17,15 @@ from adapt_server.store.resources import JobResource, JobResourceTable
 INGEST_JOB = "dataset.ingest"
 
 
+DEFAULT_DATASET_LANGUAGE = "en"  # a dataset created without a language holds English
+
+
+def dataset_language(spec: dict) -> str:
+    """The language code of a dataset's recordings, from its stored spec ("en" for datasets made before datasets
+    had a language)."""
+    return str(spec.get("language") or DEFAULT_DATASET_LANGUAGE)
+
+
 @dataclass(frozen=True)
 class DatasetRecord:
     id: str

@@ -14,8 +14,8 @@ from adapt_server.store.pages import keyset_page
 class ModelRecord:
     id: str
     kind: str              # BUNDLED | REGISTERED | FINE_TUNED
-    family: str
-    format: str            # ctranslate2 | huggingface
+    family: str            # whisper | qwen3_asr | voxtral | voxtral_realtime | cohere_asr | pocketsphinx | pyannote
+    format: str            # ctranslate2 | huggingface (Whisper) | transformers | pocketsphinx | pyannote
     path: str
     base_model: str
     multilingual: bool
@@ -27,6 +27,10 @@ class ModelRecord:
     labels: dict = field(default_factory=dict)
     description: str = ""
     request_id: str | None = None
+    role: str = "recognizer"                   # recognizer | aligner | diarizer
+    languages: tuple[str, ...] = ()            # language codes it transcribes; () when not stated
+    parameters: int = 0                        # number of weights (0: unknown)
+    architecture: str = ""                     # e.g. "Qwen3ASRForConditionalGeneration", "WhisperSpec"
 
 
 class ModelRepository:
@@ -36,12 +40,13 @@ class ModelRepository:
     def upsert(self, record: ModelRecord) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO models (id, kind, family, format, path, base_model, multilingual, n_mels, "
-            "size_bytes, sha256, lineage, labels, description, request_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "size_bytes, sha256, lineage, labels, description, request_id, created_at, role, languages, "
+            "parameters, architecture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [record.id, record.kind, record.family, record.format, record.path, record.base_model,
              int(record.multilingual), record.n_mels, record.size_bytes, record.sha256,
              json.dumps(record.lineage), json.dumps(record.labels), record.description, record.request_id,
-             record.created_at or time.time()])
+             record.created_at or time.time(), record.role, json.dumps(list(record.languages)),
+             int(record.parameters), record.architecture])
 
     def get(self, model_id: str) -> ModelRecord | None:
         row = self.db.execute("SELECT * FROM models WHERE id = ?", [model_id]).fetchone()
@@ -59,6 +64,11 @@ class ModelRepository:
     def delete(self, model_id: str) -> None:
         self.db.execute("DELETE FROM models WHERE id = ?", [model_id])
 
+    def with_role(self, role: str) -> list[ModelRecord]:
+        """Every model of a role ("aligner", "diarizer", ...), oldest first."""
+        rows = self.db.execute("SELECT * FROM models WHERE role = ? ORDER BY created_at, id", [role]).fetchall()
+        return [self._record(r) for r in rows]
+
     def uses_tree(self, sha256: str) -> bool:
         return self.db.execute("SELECT 1 FROM models WHERE sha256 = ? LIMIT 1", [sha256]).fetchone() is not None
 
@@ -68,4 +78,5 @@ class ModelRepository:
         data["multilingual"] = bool(data["multilingual"])
         data["lineage"] = json.loads(data["lineage"])
         data["labels"] = json.loads(data["labels"])
+        data["languages"] = tuple(json.loads(data["languages"]))
         return ModelRecord(**data)

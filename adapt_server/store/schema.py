@@ -235,4 +235,10 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (deployment_id, revision)
         );
     """),
+    Migration(6, "model_families", """
+        ALTER TABLE models ADD COLUMN role TEXT NOT NULL DEFAULT 'recognizer';  -- recognizer | aligner | diarizer
+        ALTER TABLE models ADD COLUMN languages TEXT NOT NULL DEFAULT '[]';     -- JSON list of language codes
+        ALTER TABLE models ADD COLUMN parameters INTEGER NOT NULL DEFAULT 0;    -- number of weights, 0 unknown
+        ALTER TABLE models ADD COLUMN architecture TEXT NOT NULL DEFAULT '';    -- e.g. Qwen3ASRForConditionalGeneration
+    """),
 )

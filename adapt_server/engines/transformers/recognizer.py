@@ -44,6 +44,8 @@ from adapt_server.engines.vad import (
 
 DEFAULT_BATCH_SIZE = 8  # windows per generate call
 DEFAULT_MAX_NEW_TOKENS = 256  # tokens per window when DecodeOptions.max_new_tokens is None (~30 s of fast speech)
+MAX_TOKENS_PER_SECOND = 15  # ... and at most this many per second of the batch's longest window (+ MIN_NEW_TOKENS):
+MIN_NEW_TOKENS = 16  # fast speech is ~3-5 tokens/s, so a decoding stuck in a loop stops long before 256 tokens
 DEFAULT_OPTIONS = DecodeOptions()
 
 
@@ -172,7 +174,8 @@ class TransformersRecognizer:
 
         batch = self.codec.batch(clips, language, _context(options))
         inputs = {name: _to(value, self.model.device, self.model.dtype) for name, value in batch.inputs.items()}
-        kwargs = {**generation_kwargs(options), **batch.generate_kwargs}
+        longest_s = max(clip.size for clip in clips) / SAMPLE_RATE
+        kwargs = {**generation_kwargs(options, longest_s), **batch.generate_kwargs}
         with self._lock, torch.inference_mode():
             output = self.model.generate(**inputs, **kwargs)
             scores = _token_scores(self.model, output, kwargs["num_beams"])
@@ -211,10 +214,15 @@ class TransformersRecognizer:
                              language=language or detected)
 
 
-def generation_kwargs(options: DecodeOptions) -> dict:
-    """`generate` arguments of DecodeOptions: beam search / greedy at temperature 0, else sampling; bounded length."""
+def generation_kwargs(options: DecodeOptions, longest_s: float | None = None) -> dict:
+    """`generate` arguments of DecodeOptions: beam search / greedy at temperature 0, else sampling; bounded length
+    (options.max_new_tokens, else DEFAULT_MAX_NEW_TOKENS and, given the batch's longest window in seconds,
+    MAX_TOKENS_PER_SECOND per second of it plus MIN_NEW_TOKENS)."""
     temperature = options.temperatures[0]
-    kwargs = {"max_new_tokens": options.max_new_tokens or DEFAULT_MAX_NEW_TOKENS, "return_dict_in_generate": True,
+    bound = DEFAULT_MAX_NEW_TOKENS
+    if longest_s is not None:
+        bound = min(bound, MIN_NEW_TOKENS + math.ceil(MAX_TOKENS_PER_SECOND * longest_s))
+    kwargs = {"max_new_tokens": options.max_new_tokens or bound, "return_dict_in_generate": True,
               "output_scores": True, "repetition_penalty": options.repetition_penalty,
               "no_repeat_ngram_size": options.no_repeat_ngram_size}
     if temperature > 0:

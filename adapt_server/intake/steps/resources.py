@@ -17,18 +17,20 @@ class StepResources:
         return self._cache[key]
 
     def engine(self, model_id: str):
-        """The WhisperEngine of a catalogue model (NotFound when the model was deleted since create)."""
+        """The recognizer of a catalogue model with its word aligner (models/loading.py): `transcribe` and
+        `align_words`, whatever the family (NotFound when the model was deleted since create)."""
         def load():
             from adapt_kernels.threads import thread_budget
             from adapt_server.engines.registry import EngineRegistry
             from adapt_server.errors import NotFound
-            from adapt_server.models.sources import model_source
+            from adapt_server.models.loading import load_recognizer
             record = self.store.models.get(model_id)
             if record is None:
                 raise NotFound(f"align: model {model_id!r} no longer exists; register it again")
             registry = EngineRegistry(self.config.engine_cache_dir,
-                                      threads=thread_budget(worker_processes=self.config.workers), max_engines=1)
-            return registry.get(model_source(record))
+                                      threads=thread_budget(worker_processes=self.config.workers), max_engines=2,
+                                      device=getattr(self.config, "device", "cpu"))
+            return load_recognizer(registry, self.store, record)
         return self._cached(("engine", model_id), load)
 
     def redactor(self, entities: tuple[str, ...], pad_s: float):
@@ -36,6 +38,17 @@ class StepResources:
             from adapt_server.intake.redaction import Redactor
             return Redactor(entities=list(entities), pad_s=pad_s)
         return self._cached(("redactor", entities, pad_s), load)
+
+    def diarizer_model(self, model_id: str):
+        """The PyannoteDiarizer of a registered diarizer model (NotFound when it was deleted since create)."""
+        def load():
+            from adapt_server.errors import NotFound
+            from adapt_server.intake.diarization import PyannoteDiarizer
+            record = self.store.models.get(model_id)
+            if record is None:
+                raise NotFound(f"diarize: model {model_id!r} no longer exists; register it again")
+            return PyannoteDiarizer.from_path(record.path)
+        return self._cached(("diarizer", model_id), load)
 
     def pyannote(self, path: str):
         def load():

@@ -198,7 +198,9 @@ def models():
 @click.pass_context
 def models_register(ctx, path, model_id):
     m = _client(ctx).models.register(path, model_id=model_id)
-    click.echo(f"registered {m.id} ({m.format}, {m.size_bytes / 1e6:.0f} MB)")
+    languages = f", languages {','.join(m.languages)}" if m.languages else ""
+    click.echo(f"registered {m.id} ({m.family} {m.role}, {m.format}, {m.parameters / 1e6:.1f} M parameters, "
+               f"{m.size_bytes / 1e6:.0f} MB{languages})")
 
 
 @main.group("fine-tunes")
