@@ -18,13 +18,13 @@ import re
 
 from adapt_server.deploy.routing import choose_model
 from adapt_server.deploy.validation import gate_verdict
-from adapt_server.errors import AlreadyExists, Aborted, FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.errors import AlreadyExists, Aborted, FailedPrecondition, InvalidArgument, NotFound, echo
 from adapt_server.store.deployments import CREATE, ROLLBACK, UPDATE, Canary, Deployment, Revision
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
 
 ROUTES = ("stt",)  # route names a deployment may hold; "stt": speech-to-text (Transcribe, StreamingTranscribe)
-DEPLOYMENT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+DEPLOYMENT_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")  # checked with fullmatch: "prod\n" is not an id
 WRITE_RETRIES = 5  # optimistic-concurrency retries when two updates race
 
 
@@ -148,8 +148,8 @@ def _models(routes: dict[str, str], canary: Canary | None) -> list[str]:
 
 
 def _check_id(deployment_id: str) -> None:
-    if not DEPLOYMENT_ID_PATTERN.match(deployment_id or ""):
-        raise InvalidArgument(f"deployment_id {deployment_id!r} is not valid: use 1-64 characters of a-z, 0-9, "
+    if not DEPLOYMENT_ID_PATTERN.fullmatch(deployment_id or ""):
+        raise InvalidArgument(f"deployment_id {echo(deployment_id)} is not valid: use 1-64 characters of a-z, 0-9, "
                               "'.', '_' or '-', starting with a letter or digit (e.g. 'prod-voice')")
 
 

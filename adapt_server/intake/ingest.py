@@ -232,7 +232,7 @@ def _sidecar_segments(ctx, dataset_id: str, local: LocalFiles) -> tuple[list[Seg
     if local.transcript is None:
         return [], ""
     try:
-        transcript = parse_transcript(local.transcript)
+        transcript = parse_transcript(local.transcript, roots=local.roots)
     except TranscriptError as exc:
         reason = str(exc).replace(str(local.transcript), local.name_of(local.transcript))
         _report(ctx, dataset_id, FileIssueRow(local.name_of(local.transcript), "transcript",
@@ -245,7 +245,7 @@ def _sidecar_turns(ctx, dataset_id: str, local: LocalFiles) -> list:
     if local.rttm is None:
         return []
     try:
-        return list(parse_rttm(local.rttm))
+        return list(parse_rttm(local.rttm, roots=local.roots))
     except TranscriptError as exc:
         reason = str(exc).replace(str(local.rttm), local.name_of(local.rttm))
         _report(ctx, dataset_id, FileIssueRow(local.name_of(local.rttm), "transcript",

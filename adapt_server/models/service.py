@@ -1,6 +1,8 @@
 """Model catalogue use cases: register the bundled models at start, list, get, register, delete."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import time
 
@@ -8,14 +10,14 @@ from adapt_server.config import ServerConfig
 from adapt_server.engines.errors import ModelLoadError
 from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
 from adapt_server.engines.pocketsphinx_engine import POCKETSPHINX_MODEL_ID
-from adapt_server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, echo
 from adapt_server.models.bundled import BUNDLED_BASE_MODEL, base_model_record, pocketsphinx_record
 from adapt_server.paths import resolve_local_path
 from adapt_server.store.models import ModelRecord
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
 
-MODEL_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+MODEL_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")  # checked with fullmatch: "prod\n" is not an id
 
 
 class ModelService:
@@ -54,31 +56,43 @@ class ModelService:
 
     def register(self, path: str, model_id: str, labels: dict[str, str], description: str,
                  request_id: str) -> ModelRecord:
-        """Validates a local Whisper directory, copies it into the content-addressed store, registers it."""
+        """Validates a local Whisper directory, copies it into the content-addressed store, registers it.
+
+        Idempotent by request_id like every resource: the same request again gives the model it registered;
+        the same request_id with a different request is ALREADY_EXISTS. The directory is checked for symbolic
+        links and special files (BlobStore.check_tree) before anything reads a file of it."""
+        request_hash = hashlib.sha256(json.dumps({"path": path, "model_id": model_id, "labels": labels,
+                                                  "description": description}, sort_keys=True).encode()).hexdigest()
         if request_id:
             previous = self.store.models.by_request_id(request_id)
             if previous is not None:
+                if previous.request_hash not in (None, request_hash):
+                    raise AlreadyExists(f"request_id {echo(request_id)} was already used to register model "
+                                        f"{previous.id!r} with different parameters; send a new request_id for "
+                                        "a new model")
                 return previous
         if not path:
             raise InvalidArgument("path is required: the server-side directory of a CTranslate2 or "
                                   "Hugging Face Whisper model")
         directory = resolve_local_path("path", path, self.config.source_roots + self.config.model_roots)
         model_id = model_id or directory.name.lower()
-        if not MODEL_ID_PATTERN.match(model_id):
-            raise InvalidArgument(f"model_id {model_id!r} is not valid: use 1-64 characters of a-z, 0-9, '.', "
+        if not MODEL_ID_PATTERN.fullmatch(model_id):
+            raise InvalidArgument(f"model_id {echo(model_id)} is not valid: use 1-64 characters of a-z, 0-9, '.', "
                                   "'_' or '-', starting with a letter or digit")
         if self.store.models.get(model_id) is not None:
             raise AlreadyExists(f"model {model_id!r} already exists; choose another model_id or delete it first")
+        self.store.blobs.check_tree(directory)  # links and special files are refused before anything reads them
         try:
             info = inspect_model_directory(directory)
         except InvalidModelDirectory as exc:
-            raise InvalidArgument(f"path {path!r} is not a usable model: {exc}") from None
+            raise InvalidArgument(f"path {echo(path)} is not a usable model: {exc}") from None
         tree_sha, stored = self.store.blobs.put_tree(directory)
         record = ModelRecord(
             id=model_id, kind="REGISTERED", family=info.family, format=info.format, path=str(stored),
             base_model="", multilingual=info.multilingual, n_mels=info.n_mels, size_bytes=info.size_bytes,
             sha256=tree_sha, created_at=time.time(), lineage={"registered_from": str(directory)},
-            labels=dict(labels), description=description, request_id=request_id or None)
+            labels=dict(labels), description=description, request_id=request_id or None,
+            request_hash=request_hash if request_id else None)
         self.store.models.upsert(record)
         return record
 

@@ -27,6 +27,7 @@ class ModelRecord:
     labels: dict = field(default_factory=dict)
     description: str = ""
     request_id: str | None = None
+    request_hash: str | None = None  # of the RegisterModel request, to refuse a reused request_id (None: older rows)
 
 
 class ModelRepository:
@@ -36,12 +37,12 @@ class ModelRepository:
     def upsert(self, record: ModelRecord) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO models (id, kind, family, format, path, base_model, multilingual, n_mels, "
-            "size_bytes, sha256, lineage, labels, description, request_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "size_bytes, sha256, lineage, labels, description, request_id, request_hash, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [record.id, record.kind, record.family, record.format, record.path, record.base_model,
              int(record.multilingual), record.n_mels, record.size_bytes, record.sha256,
              json.dumps(record.lineage), json.dumps(record.labels), record.description, record.request_id,
-             record.created_at or time.time()])
+             record.request_hash, record.created_at or time.time()])
 
     def get(self, model_id: str) -> ModelRecord | None:
         row = self.db.execute("SELECT * FROM models WHERE id = ?", [model_id]).fetchone()

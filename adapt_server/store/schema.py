@@ -235,4 +235,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (deployment_id, revision)
         );
     """),
+    # 5 and 6 belong to other branches (applied by version, each once, in any order: store/db.py)
+    Migration(7, "model_request_hash", """
+        ALTER TABLE models ADD COLUMN request_hash TEXT;  -- hash of the RegisterModel request (NULL before v7)
+    """),
 )

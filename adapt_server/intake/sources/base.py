@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
 from adapt_server.errors import InvalidArgument
 
@@ -40,11 +40,12 @@ class SourceFile:
 @dataclass(frozen=True)
 class LocalFiles:
     """An audio file and its sidecars on this machine (for S3: temporary downloads)."""
-    audio: Path
+    audio: Path | BinaryIO     # a path, or the audio file already opened (local sources: see paths.open_confined)
     transcript: Path | None    # call.json / .srt / .vtt / .txt
     rttm: Path | None          # call.rttm
     transcript_uri: str = ""   # how issues name the sidecars (the S3 uri; "" = the local path)
     rttm_uri: str = ""
+    roots: tuple[Path, ...] | None = None  # sidecars must be read from inside these (None: our own downloads)
 
     def name_of(self, path: Path) -> str:
         """The user-facing name of one of these files (never a temporary download path)."""
