@@ -22,7 +22,7 @@ from adapt_server.audio.decode import AudioDecodeError, decode_audio
 from adapt_server.audio.wav import encode_pcm16_wav
 from adapt_server.errors import AdaptError, FailedPrecondition, InvalidArgument
 from adapt_server.intake.pipeline import PlannedStep, plan, run_recording_steps
-from adapt_server.intake.sources import LocalFiles, SourceFile, open_reader
+from adapt_server.intake.sources import LocalFiles, SourceAccess, SourceFile, open_reader
 from adapt_server.intake.sources.s3 import ObjectMissing
 from adapt_server.intake.stats import FAILED_STAGES, dataset_stats
 from adapt_server.intake.steps.base import RecordingWork
@@ -51,11 +51,10 @@ class StepFailed(Exception):
 def run_ingest_job(ctx) -> str:
     store, dataset_id = ctx.store, ctx.payload["dataset_id"]
     dataset = store.datasets.get(dataset_id)
-    roots = ctx.config.source_roots
     planned = plan(dataset.spec["pipeline"])
     resources = StepResources(store, ctx.config)
     ctx.progress(0.0, "scan", message="listing source files")
-    readers = [open_reader(spec, roots) for spec in dataset.spec["sources"]]
+    readers = [open_reader(spec, SourceAccess.from_config(ctx.config)) for spec in dataset.spec["sources"]]
     files = [(reader, file) for reader in readers for file in reader.files()]
     done = {i.uri for i in store.datasets.file_issues(dataset_id) if i.stage in FAILED_STAGES}
     tmp_parent = ctx.config.tmp_dir / "ingest" / ctx.job.id  # S3 downloads of this job

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import ClassVar, Iterator
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.intake.sources.base import (LOOKED_FOR, LocalFiles, Source, SourceFile, SourceOptions, is_audio_file,
-                                              parse_options)
+from adapt_server.intake.sources.base import (LOOKED_FOR, LocalFiles, Source, SourceAccess, SourceFile, SourceOptions,
+                                              is_audio_file, parse_options)
 from adapt_server.intake.transcripts import find_rttm, find_sidecar
 from adapt_server.paths import is_within, open_confined, resolve_local_path
 
@@ -30,11 +30,11 @@ class LocalSource(Source):
     options: SourceOptions
 
     @classmethod
-    def parse(cls, where: str, uri, options: dict, roots: tuple[Path, ...]) -> "LocalSource":
+    def parse(cls, where: str, uri, options: dict, access: SourceAccess) -> "LocalSource":
         if not isinstance(uri, str) or not uri.strip():
             raise InvalidArgument(f"{where}.uri is required: a path or file:// URI inside a --source-root")
         parsed_options = parse_options(where, options)
-        return cls(uri=uri, path=resolve_local_path(where, uri, roots), options=parsed_options)
+        return cls(uri=uri, path=resolve_local_path(where, uri, access.roots), options=parsed_options)
 
     def to_spec(self) -> dict:
         return {"type": "local", "uri": self.uri, "path": str(self.path),
@@ -49,8 +49,8 @@ class LocalSource(Source):
             raise InvalidArgument(f"{where}: {self.path} holds no audio files (looked for {LOOKED_FOR}); "
                                   "check the folder")
 
-    def reader(self, roots: tuple[Path, ...]) -> "LocalReader":
-        return LocalReader(self, roots)
+    def reader(self, access: SourceAccess) -> "LocalReader":
+        return LocalReader(self, access.roots)
 
 
 def local_files(path: Path, roots: tuple[Path, ...] | None = None) -> LocalFiles:
