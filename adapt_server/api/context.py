@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from adapt_server.api.limits import PAGE_BYTE_BUDGET
 from adapt_server.config import ServerConfig
 from adapt_server.deploy.service import DeploymentService
 from adapt_server.engines.registry import EngineRegistry
@@ -90,11 +91,24 @@ class ServiceRunner:
         self._check_ready()
         return await self.capacity.decode(lambda: fn(self.services()), token)
 
-    async def page(self, list_records: Callable[[Services], tuple[list[R], str]],
+    async def page(self, list_records: Callable[[Services, int], tuple[list[R], str]], requested_size: int,
                    to_message: Callable[[Services, R], T]) -> tuple[list[T], str]:
-        """A List RPC: list_records(services) -> (records, next_page_token), each record converted by
-        to_message(services, record) in the same thread; returns (messages, next_page_token)."""
+        """A List RPC: list_records(services, page_size) -> (records, next_page_token), each record converted by
+        to_message(services, record) in the same thread; returns (messages, next_page_token).
+
+        A page is bounded in bytes as well as in count: once the messages pass PAGE_BYTE_BUDGET the page ends
+        there (at least one item), and the token is that of a page of exactly the items sent, so the next page
+        starts right after them."""
         def work(services: Services) -> tuple[list[T], str]:
-            records, token = list_records(services)
-            return [to_message(services, record) for record in records], token
+            records, token = list_records(services, requested_size)
+            messages, total = [], 0
+            for record in records:
+                message = to_message(services, record)
+                size = message.ByteSize() if hasattr(message, "ByteSize") else 0
+                if messages and total + size > PAGE_BYTE_BUDGET:
+                    _, token = list_records(services, len(messages))
+                    break
+                messages.append(message)
+                total += size
+            return messages, token
         return await self.run(work)

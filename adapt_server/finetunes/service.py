@@ -7,7 +7,7 @@ import json
 import math
 
 from adapt_server.config import ServerConfig
-from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound, echo
 from adapt_server.finetunes.data import assign_splits, utterance_refs
 from adapt_server.jobs.resources import JobBackedResources
 from adapt_server.store.fine_tunes import DEFAULT_EXPORTS, NO_VALIDATION, FineTuneRecord, ValidationOptions
@@ -36,15 +36,15 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
             raise InvalidArgument("base_model is required, e.g. 'whisper-tiny.en' (list models to see the ids)")
         base = self.store.models.get(base_model)
         if base is None:
-            raise NotFound(f"base_model {base_model!r} does not exist; list models to see the ids")
+            raise NotFound(f"base_model {echo(base_model)} does not exist; list models to see the ids")
         if base.family != "whisper" or base.format not in TRAINABLE_FORMATS:
-            raise FailedPrecondition(f"base_model {base_model!r} is a {base.family} {base.format} model; "
+            raise FailedPrecondition(f"base_model {echo(base_model)} is a {base.family} {base.format} model; "
                                      f"fine-tuning needs a Whisper model in {list(TRAINABLE_FORMATS)}")
         if not dataset_id:
             raise InvalidArgument("dataset_id is required: the dataset to train on (list datasets to see the ids)")
         dataset = self.store.datasets.get(dataset_id)
         if dataset is None:
-            raise NotFound(f"dataset {dataset_id!r} does not exist; list datasets to see the ids")
+            raise NotFound(f"dataset {echo(dataset_id)} does not exist; list datasets to see the ids")
         options = _validation_options(validation or {})
         hp = validate_hyperparameters(dict(hyperparameters or {})).to_dict()
         formats = _export_formats(export_formats or [])
@@ -73,7 +73,7 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
             return
         mixin = self.store.datasets.get(mixin_dataset_id)
         if mixin is None:
-            raise NotFound(f"mixin_dataset_id {mixin_dataset_id!r} does not exist; list datasets to see the ids")
+            raise NotFound(f"mixin_dataset_id {echo(mixin_dataset_id)} does not exist; list datasets to see the ids")
         if mixin.job.state != "SUCCEEDED":
             raise FailedPrecondition(f"mixin dataset {mixin_dataset_id} is {mixin.job.state}; use it once its "
                                      "ingest SUCCEEDED")
@@ -102,12 +102,12 @@ def _validation_options(raw: dict) -> ValidationOptions:
         raise InvalidArgument(f"validation: unknown fields {unknown}; use split and holdout_fraction")
     split = raw.get("split") or "holdout"
     if not isinstance(split, str):
-        raise InvalidArgument(f"validation.split must be a split name such as 'holdout' or 'none'; got {split!r}")
+        raise InvalidArgument(f"validation.split must be a split name such as 'holdout' or 'none'; got {echo(split)}")
     fraction = raw.get("holdout_fraction") or 0.0
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not math.isfinite(fraction) \
             or not 0.0 <= fraction <= MAX_HOLDOUT_FRACTION:
         raise InvalidArgument(f"validation.holdout_fraction must be between 0 and {MAX_HOLDOUT_FRACTION} "
-                              f"(a share of the recordings); got {fraction!r}")
+                              f"(a share of the recordings); got {echo(fraction)}")
     if split == NO_VALIDATION and fraction:
         raise InvalidArgument("validation.split 'none' holds nothing out; leave holdout_fraction at 0")
     return ValidationOptions(split, float(fraction))

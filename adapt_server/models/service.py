@@ -47,8 +47,8 @@ class ModelService:
     def get(self, model_id: str) -> ModelRecord:
         record = self.store.models.get(model_id) if model_id else None
         if record is None:
-            raise NotFound(f"model {model_id!r} does not exist; list models to see the ids "
-                           f"(the bundled base model is {BUNDLED_BASE_MODEL!r})")
+            raise NotFound(f"model {echo(model_id)} does not exist; list models to see the ids "
+                           f"(the bundled base model is {echo(BUNDLED_BASE_MODEL)})")
         return record
 
     def list(self, requested_size: int, token: str) -> tuple[list[ModelRecord], str]:
@@ -68,7 +68,7 @@ class ModelService:
             if previous is not None:
                 if previous.request_hash not in (None, request_hash):
                     raise AlreadyExists(f"request_id {echo(request_id)} was already used to register model "
-                                        f"{previous.id!r} with different parameters; send a new request_id for "
+                                        f"{echo(previous.id)} with different parameters; send a new request_id for "
                                         "a new model")
                 return previous
         if not path:
@@ -80,7 +80,7 @@ class ModelService:
             raise InvalidArgument(f"model_id {echo(model_id)} is not valid: use 1-64 characters of a-z, 0-9, '.', "
                                   "'_' or '-', starting with a letter or digit")
         if self.store.models.get(model_id) is not None:
-            raise AlreadyExists(f"model {model_id!r} already exists; choose another model_id or delete it first")
+            raise AlreadyExists(f"model {echo(model_id)} already exists; choose another model_id or delete it first")
         self.store.blobs.check_tree(directory)  # links and special files are refused before anything reads them
         try:
             info = inspect_model_directory(directory)
@@ -99,10 +99,10 @@ class ModelService:
     def delete(self, model_id: str) -> None:
         record = self.get(model_id)
         if record.kind == "BUNDLED":
-            raise FailedPrecondition(f"model {model_id!r} is bundled with the server and cannot be deleted")
+            raise FailedPrecondition(f"model {echo(model_id)} is bundled with the server and cannot be deleted")
         serving = self.store.deployments.using_model(model_id)
         if serving:
-            raise FailedPrecondition(f"model {model_id!r} serves deployments {serving}; point them at another "
+            raise FailedPrecondition(f"model {echo(model_id)} serves deployments {serving}; point them at another "
                                      "model (or roll them back) before deleting it")
         self.store.models.delete(model_id)
         if record.sha256 and not self.store.models.uses_tree(record.sha256):

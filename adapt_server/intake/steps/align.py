@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from adapt_server.errors import NotFound
+from adapt_server.errors import NotFound, echo
 from adapt_server.intake.alignment import MIN_ALIGNMENT_SCORE
 from adapt_server.intake.steps.base import ParamReader, RecordingWork, Step, UtteranceDraft, ValidationEnv
 from adapt_server.intake.steps.speakers import qualified
@@ -50,8 +50,8 @@ class AlignStep(Step):
             try:
                 env.models.get(config.model)
             except NotFound:
-                raise NotFound(f"{where}.model {config.model!r} is not a model of this server; list models "
-                               f"(the bundled one is {BUNDLED_BASE_MODEL!r})") from None
+                raise NotFound(f"{where}.model {echo(config.model)} is not a model of this server; list models "
+                               f"(the bundled one is {echo(BUNDLED_BASE_MODEL)})") from None
         return config
 
     @classmethod
