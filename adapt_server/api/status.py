@@ -6,7 +6,8 @@
   SDKs read (adapt.ResourceExhaustedError.retry_after_s).
 - Anything unexpected is a bug: the client gets INTERNAL with a short reference id only (no server path, no
   traceback, no exception text), and the server log gets the traceback under that reference.
-- Every unary or server-streaming request is checked against the request bounds first (api/limits.py).
+- Every unary or server-streaming request is checked against the request bounds first (api/limits.py); a
+  message of a client stream that does not parse is INVALID_ARGUMENT.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import secrets
 
 import grpc
 from google.protobuf import duration_pb2
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 from google.rpc import error_details_pb2, status_pb2
 
 from adapt_server.api.limits import check_request
@@ -56,6 +57,10 @@ async def _abort_for(exc: Exception, context, method_name: str) -> None:
     traceback in the log). gRPC's own aborts pass through."""
     if isinstance(exc, (grpc.aio.AbortError, grpc.RpcError)):
         raise exc
+    if isinstance(exc, DecodeError):  # a message of a client stream that does not parse
+        await context.abort(grpc.StatusCode.INVALID_ARGUMENT,
+                            f"{method_name}: a request message is not a valid protobuf message of this method's "
+                            "type (corrupt or truncated); send messages built from the adapt.v1 protos")
     if isinstance(exc, AdaptError):
         code = grpc_code(exc.code)
         if isinstance(exc, ResourceExhausted) and exc.retry_after_s is not None:
