@@ -28,11 +28,16 @@ def resolve_local_path(where: str, uri: str, roots: tuple[Path, ...]) -> Path:
             raise InvalidArgument(f"{where}.uri {echo(uri)} is relative but the server has {len(roots)} source "
                                   "roots; use an absolute path")
         raw_path = roots[0] / raw_path
-    resolved = Path(os.path.realpath(raw_path))
+    try:
+        resolved = Path(os.path.realpath(raw_path))
+        exists = resolved.exists()
+    except OSError as exc:  # a name too long for the file system, a loop of links, ...
+        raise InvalidArgument(f"{where}.uri {echo(uri)} cannot be resolved ({exc.strerror or exc}); send a real "
+                              "path") from None
     if not any(is_within(resolved, root) for root in roots):
         raise PermissionDenied(f"{where}.uri {echo(uri)} resolves to {echo(str(resolved))}, outside every source root "
                                f"({', '.join(map(str, roots))}); use a path inside one of them")
-    if not resolved.exists():
+    if not exists:
         raise NotFound(f"{where}.uri {echo(uri)}: {echo(str(resolved))} does not exist")
     return resolved
 

@@ -98,6 +98,8 @@ def test_a_nul_in_a_local_path_is_invalid_argument(server, channel, roots):
         name="n", sources=[datasets_pb2.Source(type="local", uri=f"file://{roots}/a%00.wav")]))
     register = models_pb2_grpc.ModelsStub(channel).RegisterModel
     assert "contains a NUL character" in _refused(register, models_pb2.RegisterModelRequest(path=f"{roots}/ti\0ny"))
+    too_long = _refused(register, models_pb2.RegisterModelRequest(path=f"{roots}/{'x' * 5000}"))  # found by the fuzz
+    assert "cannot be resolved (File name too long)" in too_long
     _assert_serving(server, channel)
 
 
