@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from adapt_server.intake.sources.base import SourceFile
+from adapt_server.intake.sources.base import SourceAccess, SourceFile
 from adapt_server.intake.sources.local import LocalReader, LocalSource
 from adapt_server.intake.transcripts import (TranscriptError, find_rttm, find_sidecar, parse_rttm, parse_transcript,
                                              sidecar_refusal)
@@ -136,7 +136,7 @@ def test_the_audio_file_is_opened_confined_at_fetch(layout, tmp_path):
     """The local reader opens the listed audio file itself with open_confined: swapped for a link out of the
     roots after the listing, it is refused (an OSError the ingest reports for that file)."""
     root, secret = layout
-    source = LocalSource(uri=str(root), path=root, options=LocalSource.parse("s", str(root), {}, (root,)).options)
+    source = LocalSource(uri=str(root), path=root, options=LocalSource.parse("s", str(root), {}, SourceAccess(roots=(root,))).options)
     reader = LocalReader(source, (root,))
     [listed] = reader.files()
     assert listed == SourceFile(str(root / "call.wav"))
