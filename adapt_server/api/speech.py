@@ -83,9 +83,13 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
     async def Transcribe(self, request, context):
         recognition, audio = recognition_from_proto(request.config), audio_from_proto(request)
         capacity = self.runner.capacity
-        with capacity.admission.admit(caller_of(context), "transcription"):
-            token = capacity.token(deadline_s(context))
-            timed = await self.runner.decode(lambda s: s.speech.transcribe(recognition, audio, cancel=token), token)
+        try:
+            with capacity.admission.admit(caller_of(context), "transcription"):
+                token = capacity.token(deadline_s(context))
+                timed = await self.runner.decode(lambda s: s.speech.transcribe(recognition, audio, cancel=token),
+                                                 token)
+        finally:
+            capacity.release_memory_when_idle()
         return transcription_to_proto(timed)
 
     @handle_errors
@@ -98,14 +102,18 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
         if not first.HasField("config"):
             raise InvalidArgument("the first message must carry `config` (a StreamingConfig), not audio")
         config = stream_config_from_proto(first.config)
-        with self.runner.capacity.admission.admit(caller_of(context), "stream"):
-            session = await self.runner.run(lambda s: s.speech.open_stream(config))
-            try:
-                async with contextlib.aclosing(session.results(_audio_chunks(request_iterator))) as results:
-                    async for result in results:
-                        yield stream_result_to_proto(result, session.model_id)
-            finally:
-                session.close()
+        capacity = self.runner.capacity
+        try:
+            with capacity.admission.admit(caller_of(context), "stream"):
+                session = await self.runner.run(lambda s: s.speech.open_stream(config))
+                try:
+                    async with contextlib.aclosing(session.results(_audio_chunks(request_iterator))) as results:
+                        async for result in results:
+                            yield stream_result_to_proto(result, session.model_id)
+                finally:
+                    session.close()
+        finally:
+            capacity.release_memory_when_idle()
 
 
 async def _audio_chunks(request_iterator) -> AsyncIterator[bytes]:

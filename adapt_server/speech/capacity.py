@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import threading
@@ -27,6 +28,16 @@ from adapt_server.speech.admission import Admission, AdmissionLimits
 from adapt_server.speech.cancel import CANCELLED, SHUTDOWN, CancelToken
 
 T = TypeVar("T")
+
+
+def _malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
 log = logging.getLogger("adapt.speech")
 PARSE_THREADS = 2  # threads that parse streams' incoming audio messages (cheap work, never a model call)
 STOP_WAIT_S = 10.0  # after a cancel, how long a request waits for its decode to notice (one batch) before leaving
@@ -68,8 +79,9 @@ class SpeechCapacity:
         self.admission = Admission(AdmissionLimits(limits.max_streams, limits.max_streams_per_caller,
                                                    limits.retry_after_s), on_saturation)
         self.shutdown = CancelToken()
-        # interims are best-effort: at most one per decode thread at once, the others skipped (finals never are)
-        self.interim_slots = threading.BoundedSemaphore(limits.max_decode_concurrency)
+        # interims are best-effort: one decode thread fewer than there are may run them at once (one is always
+        # left to finals), the others are skipped until a slot frees (finals never are)
+        self.interim_slots = threading.BoundedSemaphore(max(1, limits.max_decode_concurrency - 1))
         self.active_streams = 0  # streams open now (changed on the event loop only)
         self._decode_pool = ThreadPoolExecutor(limits.max_decode_concurrency, thread_name_prefix="adapt-decode")
         self._parse_pool = ThreadPoolExecutor(PARSE_THREADS, thread_name_prefix="adapt-parse")
@@ -102,6 +114,14 @@ class SpeechCapacity:
     async def parse(self, work: Callable[..., T], *args) -> T:
         """work(*args) in the parse executor (a stream's message -> samples), off the event loop."""
         return await asyncio.get_running_loop().run_in_executor(self._parse_pool, work, *args)
+
+    def release_memory_when_idle(self) -> None:
+        """Once no transcription is admitted, hands the C heap's free pages back to the system (glibc
+        malloc_trim, in the parse executor): decode threads leave large freed arenas behind, and without this
+        the server's RSS stays at its peak after a burst of load."""
+        if self.admission.held == 0 and _MALLOC_TRIM is not None and not self.shutdown():
+            with contextlib.suppress(RuntimeError):  # the executor is shut down
+                self._parse_pool.submit(_MALLOC_TRIM, 0)
 
     def close(self) -> None:
         """Stops every decode (at its next check) and the executors; returns at once."""
