@@ -29,7 +29,7 @@ import click
 # --- admission control of speech work and S3 egress (issue 16) ---
 @click.option("--max-streams", type=click.IntRange(min=1), default=None,
               help="streams and unary transcriptions at once; the excess is refused with RESOURCE_EXHAUSTED and "
-                   "a retry hint (default: 3 per core)")
+                   "a retry hint (default: 2 per core)")
 @click.option("--max-streams-per-caller", type=click.IntRange(min=1), default=None,
               help="of those, held by one caller (an API key, else a client address) (default: --max-streams)")
 @click.option("--max-decode-concurrency", type=click.IntRange(min=1), default=None,

@@ -50,9 +50,10 @@ def default_decode_concurrency(cores: int | None = None) -> int:
 
 
 def default_max_streams(cores: int | None = None) -> int:
-    """Transcriptions (streams + unary) admitted at once: 3 per core, measured on 2 cores with whisper-tiny.en
-    int8 so that finals keep within 1.5 s p95 with interims flowing (bench/load_bench.py, bench/README.md)."""
-    return 3 * max(1, cores or os.cpu_count() or 1)
+    """Transcriptions (streams + unary) admitted at once: 2 per core. On this 2-core machine 4 real-time
+    streams of whisper-tiny.en int8 kept finals at 0.67 s median, 1.27 s p95 after the end of speech
+    (bench/streaming_bench.py, a quiet run); bench/load_bench.py shows admission refusing the rest."""
+    return 2 * max(1, cores or os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
