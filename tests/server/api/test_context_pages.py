@@ -57,3 +57,20 @@ def test_a_single_item_larger_than_the_budget_still_comes_alone(runner, monkeypa
         return await runner.page(lambda s, size: s.deployments.list(size, ""), 10, deployment_message)
     items, token = asyncio.run(scenario())
     assert [item.id for item in items] == ["one-0"] and token
+
+
+def test_use_cases_answer_unavailable_until_the_server_is_ready(tmp_path):
+    """While the data directory is migrated and jobs recovered (the port is already open), every use case is
+    UNAVAILABLE; health says NOT_SERVING meanwhile (server.py)."""
+    from adapt_server.errors import Unavailable
+    from adapt_server.speech.cancel import CancelToken
+    config = ServerConfig(data_dir=tmp_path / "data").resolved()
+    capacity = SpeechCapacity(DecodeLimits.resolve(2, 2, 1))
+    starting = ServiceRunner(config, EngineRegistry(cache_dir=config.engine_cache_dir), capacity, ready=False)
+    try:
+        with pytest.raises(Unavailable, match="the server is starting"):
+            asyncio.run(starting.run(lambda s: s.models.list(10, "")))
+        with pytest.raises(Unavailable):
+            asyncio.run(starting.decode(lambda s: None, CancelToken()))
+    finally:
+        capacity.close()
