@@ -154,7 +154,6 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
                 await asyncio.to_thread(pool.check)
     finally:
         log.info("shutting down")
-        runner.ready.clear()
         for name in ("",) + SERVICE_NAMES:
             await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         # RPCs in flight get the grace period, then are cancelled (their decodes stop at the next batch);
