@@ -29,19 +29,41 @@ import click
               help="where models run: cuda uses CTranslate2 float16 and bfloat16/float16 for the transformers "
                    "families")
 @click.option("--log-level", default="INFO", show_default=True)
+# --- admission control of speech work and S3 egress (issue 16) ---
+@click.option("--max-streams", type=click.IntRange(min=1), default=None,
+              help="streams and unary transcriptions at once; the excess is refused with RESOURCE_EXHAUSTED and "
+                   "a retry hint (default: 2 per core)")
+@click.option("--max-streams-per-caller", type=click.IntRange(min=1), default=None,
+              help="of those, held by one caller (an API key, else a client address) (default: --max-streams)")
+@click.option("--max-decode-concurrency", type=click.IntRange(min=1), default=None,
+              help="transcription work decoding at once (default: one per core)")
+@click.option("--s3-endpoint", "s3_endpoints", multiple=True,
+              help="S3-compatible endpoint URL that s3 sources may use (repeatable; the first is the default). "
+                   "Without it, sources read AWS S3 only, and a source's endpoint_url is refused")
+@click.option("--s3-profile", "s3_profiles", multiple=True,
+              help="AWS profile of this server that s3 sources may name in options.profile (repeatable)")
+@click.option("--s3-instance-metadata", is_flag=True,
+              help="let the AWS SDK ask the instance-metadata service for credentials (off: "
+                   "AWS_EC2_METADATA_DISABLED=true)")
 def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, checkpoint_interval_s, device,
-          log_level):
+          log_level, max_streams, max_streams_per_caller, max_decode_concurrency, s3_endpoints, s3_profiles,
+          s3_instance_metadata):
     """Run the Adapt server (gRPC, health, reflection) until SIGTERM or Ctrl-C."""
     import asyncio
     import logging
 
     from adapt_server.config import ServerConfig, default_worker_count
+    from adapt_server.server import exit_when_threads_stop
     from adapt_server.server import serve as run_server
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = ServerConfig(data_dir=data_dir, listen=listen, source_roots=tuple(source_roots),
                           model_roots=tuple(model_roots), workers=workers or default_worker_count(),
-                          api_key=server_api_key, checkpoint_interval_s=checkpoint_interval_s, device=device)
+                          api_key=server_api_key, checkpoint_interval_s=checkpoint_interval_s, device=device,
+                          max_streams=max_streams, max_streams_per_caller=max_streams_per_caller,
+                          max_decode_concurrency=max_decode_concurrency, s3_endpoints=tuple(s3_endpoints),
+                          s3_profiles=tuple(s3_profiles), s3_instance_metadata=s3_instance_metadata)
     asyncio.run(run_server(config))
+    exit_when_threads_stop()
 
 
 @click.command()

@@ -1,6 +1,7 @@
 """Server configuration: one frozen value object built by the CLI and passed everywhere."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,19 +28,21 @@ class ServerConfig:
     checkpoint_interval_s: float = 60.0        # seconds of fine-tuning between checkpoints (0: every step)
     device: str = "cpu"                        # "cpu" | "cuda": where engines run (CTranslate2 float16 and the
                                                # transformers backend's bfloat16/float16 on CUDA)
+    # --- admission control of speech work and S3 egress (issue 16; docs/speech.md, docs/datasets.md) ---
+    max_streams: int | None = None             # transcriptions (streams + unary) at once; None: from the cores
+    max_streams_per_caller: int | None = None  # of those, per caller (api/identity.py); None: max_streams
+    max_decode_concurrency: int | None = None  # threads that decode; None: one per core
+    s3_endpoints: tuple[str, ...] = ()         # S3 endpoint URLs a source may name; the first is the default
+    s3_profiles: tuple[str, ...] = ()          # AWS profiles of the server a source may name
+    s3_instance_metadata: bool = False         # let boto3 ask the instance-metadata service for credentials
 
     def resolved(self) -> "ServerConfig":
-        """The same config with every path absolute and symlinks resolved."""
-        return ServerConfig(
+        """The same config with every path absolute and symlinks resolved (every other field kept)."""
+        return dataclasses.replace(
+            self,
             data_dir=self.data_dir.expanduser().resolve(),
-            listen=self.listen,
             source_roots=tuple(p.expanduser().resolve() for p in self.source_roots),
             model_roots=tuple(p.expanduser().resolve() for p in self.model_roots),
-            workers=self.workers,
-            api_key=self.api_key,
-            max_job_attempts=self.max_job_attempts,
-            checkpoint_interval_s=self.checkpoint_interval_s,
-            device=self.device,
         )
 
     @property

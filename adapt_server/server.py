@@ -1,9 +1,25 @@
-"""`adapt serve`: the grpc.aio server with health, reflection, the Adapt services and the worker pool."""
+"""`adapt serve`: the grpc.aio server with health, reflection, the Adapt services and the worker pool.
+
+Readiness (grpc.health.v1): the port opens first with every service NOT_SERVING while the data directory is
+migrated and interrupted jobs are recovered (RPCs meanwhile answer UNAVAILABLE); then SERVING. The Speech
+service (`adapt.v1.Speech`) turns NOT_SERVING while every transcription slot is taken (a new stream or
+Transcribe would be refused with RESOURCE_EXHAUSTED) and SERVING again when one frees; the overall status ("")
+and the other services stay SERVING, since the control plane has its own threads. At shutdown everything is
+NOT_SERVING first.
+
+Shutdown (SIGTERM/SIGINT): new RPCs are refused, RPCs in flight get SHUTDOWN_GRACE_S, then they are cancelled
+and every decode stops at its next window or batch (speech/capacity.py); the worker pool stops alongside.
+`exit_when_threads_stop` (after the event loop) ends the process within EXIT_MARGIN_S even if a thread is
+still inside one long model call.
+"""
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
@@ -28,7 +44,7 @@ from adapt_server.config import MAX_MESSAGE_BYTES, ServerConfig
 from adapt_server.engines.registry import EngineRegistry
 from adapt_server.jobs.pool import WorkerPool
 from adapt_server.models.service import ModelService
-from adapt_server.speech.session import Streams
+from adapt_server.speech.capacity import DecodeLimits, SpeechCapacity
 from adapt_server.store.datasets import INGEST_JOB
 from adapt_server.store.evaluations import EVALUATION_JOB
 from adapt_server.store.fine_tunes import FINE_TUNE_JOB
@@ -49,8 +65,10 @@ JOB_HANDLERS = {  # job kind -> the function its worker runs (imported in the wo
     EVALUATION_JOB: "adapt_server.evaluation.job:run_evaluation_job",
     FINE_TUNE_JOB: "adapt_server.finetunes.job:run_fine_tune_job",
 }
+SPEECH_SERVICE = speech_pb2.DESCRIPTOR.services_by_name["Speech"].full_name
 SHUTDOWN_GRACE_S = 5.0
-BLOCKING_THREADS = 32  # threads for SQLite, audio decoding and engine calls (each stream holds one while it decodes)
+EXIT_MARGIN_S = 3.0  # after the server stopped, threads still inside a model call get this long, then the process exits
+CONTROL_THREADS = 8  # control-plane threads (SQLite use cases, small RPCs); decoding has its own (speech/capacity.py)
 POOL_CHECK_INTERVAL_S = 1.0
 
 
@@ -65,20 +83,37 @@ def prepare_data_dir(config: ServerConfig) -> Store:
     return store
 
 
+def configure_s3_egress(config: ServerConfig) -> None:
+    """Without --s3-instance-metadata, boto3 never asks the instance-metadata address for credentials (set in
+    this process's environment, so the workers spawned later inherit it)."""
+    if not config.s3_instance_metadata:
+        os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+
 async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     egress.configure()  # first: dependencies' phone-home switches off, outbound attempts recorded (egress.py)
     config = config.resolved()
-    asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(max_workers=BLOCKING_THREADS, thread_name_prefix="adapt-blocking"))
-    store = prepare_data_dir(config)
-    pool = WorkerPool(config, store, JOB_HANDLERS)
-    pool.start()
+    configure_s3_egress(config)
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=CONTROL_THREADS, thread_name_prefix="adapt-control"))
+    health_servicer = health.aio.HealthServicer()
+
+    def speech_health(_saturated: bool) -> None:  # from admission (any thread): follow its current state
+        def update() -> None:
+            status = (health_pb2.HealthCheckResponse.NOT_SERVING
+                      if capacity.admission.saturated or not runner.ready.is_set()
+                      else health_pb2.HealthCheckResponse.SERVING)
+            asyncio.ensure_future(health_servicer.set(SPEECH_SERVICE, status))
+        loop.call_soon_threadsafe(update)
+
+    capacity = SpeechCapacity(DecodeLimits.resolve(config.max_streams, config.max_streams_per_caller,
+                                                   config.max_decode_concurrency), on_saturation=speech_health)
     interceptors = [ApiKeyInterceptor(config.api_key)] if config.api_key else []
     server = grpc.aio.server(interceptors=interceptors, options=[
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
-    engines = EngineRegistry(cache_dir=config.engine_cache_dir, device=config.device)
-    runner = ServiceRunner(config, engines, Streams())
+    runner = ServiceRunner(config, EngineRegistry(cache_dir=config.engine_cache_dir, device=config.device),
+                           capacity, ready=False)
     datasets_pb2_grpc.add_DatasetsServicer_to_server(DatasetsServicer(runner), server)
     models_pb2_grpc.add_ModelsServicer_to_server(ModelsServicer(runner), server)
     fine_tunes_pb2_grpc.add_FineTunesServicer_to_server(FineTunesServicer(runner), server)
@@ -86,13 +121,23 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     evaluations_pb2_grpc.add_EvaluationsServicer_to_server(EvaluationsServicer(runner), server)
     speech_pb2_grpc.add_SpeechServicer_to_server(SpeechServicer(runner), server)
     server_pb2_grpc.add_ServerServicer_to_server(ServerServicer(runner), server)
-    health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(SERVICE_NAMES + (health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    for name in ("",) + SERVICE_NAMES:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
     if server.add_insecure_port(config.listen) == 0:
-        pool.stop()
+        capacity.close()
         raise SystemExit(f"cannot listen on {config.listen}: the address is in use or invalid")
-    await server.start()
+    await server.start()  # health answers NOT_SERVING, every other RPC UNAVAILABLE, until the data dir is ready
+    try:
+        store = await asyncio.to_thread(prepare_data_dir, config)
+    except BaseException:
+        await server.stop(None)
+        capacity.close()
+        raise
+    pool = WorkerPool(config, store, JOB_HANDLERS)
+    pool.start()
+    runner.ready.set()
     for name in ("",) + SERVICE_NAMES:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
 
@@ -112,7 +157,27 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
         log.info("shutting down")
         for name in ("",) + SERVICE_NAMES:
             await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
-        await server.stop(SHUTDOWN_GRACE_S)
-        await asyncio.to_thread(pool.stop)
+        # RPCs in flight get the grace period, then are cancelled (their decodes stop at the next batch);
+        # the workers stop meanwhile
+        await asyncio.gather(server.stop(SHUTDOWN_GRACE_S), asyncio.to_thread(pool.stop))
+        capacity.close()
         store.close()
         print("Adapt stopped", flush=True)
+
+
+def exit_when_threads_stop(margin_s: float = EXIT_MARGIN_S) -> None:
+    """After `serve` returned: waits up to margin_s for the threads still running (a decode inside its last
+    model call), then ends the process even if one is left, so shutdown never outlives its grace period by
+    more than that (Python would otherwise wait for every executor thread at exit)."""
+    deadline = time.monotonic() + margin_s
+    for thread in threading.enumerate():
+        if thread is threading.current_thread() or thread.daemon:
+            continue
+        thread.join(max(0.0, deadline - time.monotonic()))
+    left = [t.name for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon
+            and t.is_alive()]
+    if left:
+        log.warning("threads still busy %.0f s after the server stopped (%s): exiting anyway", margin_s,
+                    ", ".join(left))
+        logging.shutdown()
+        os._exit(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from google.protobuf import json_format, struct_pb2, timestamp_pb2
 
 from adapt.v1 import common_pb2, datasets_pb2, models_pb2
+from adapt_server.errors import InvalidArgument
 from adapt_server.store.datasets import DatasetRecord, FileIssueRow, RecordingRow, dataset_language
 from adapt_server.store.jobs import Job, JobEvent, Progress
 from adapt_server.store.models import ModelRecord
@@ -23,8 +24,13 @@ def struct(data: dict | None) -> struct_pb2.Struct:
     return message
 
 
-def struct_to_dict(message: struct_pb2.Struct) -> dict:
-    return json_format.MessageToDict(message)
+def struct_to_dict(message: struct_pb2.Struct, where: str = "a Struct field") -> dict:
+    """A request's Struct as a dict (api/limits.py has already refused NaN and infinities, naming the field)."""
+    try:
+        return json_format.MessageToDict(message)
+    except (ValueError, json_format.Error) as exc:
+        raise InvalidArgument(f"{where} cannot be read as JSON ({type(exc).__name__}); send finite numbers, "
+                              "strings, booleans, lists and objects") from None
 
 
 def progress(p: Progress) -> common_pb2.Progress:
@@ -38,18 +44,23 @@ def error(job: Job) -> common_pb2.ErrorInfo | None:
     return common_pb2.ErrorInfo(code=job.error_code, message=job.error_message or "")
 
 
+INTERNAL_DETAILS = ("traceback",)  # event details that stay on the server (events stored by older versions)
+
+
 def event(e: JobEvent, resource_id: str) -> common_pb2.Event:
+    details = {k: v for k, v in (e.details or {}).items() if k not in INTERNAL_DETAILS}
     return common_pb2.Event(sequence=e.seq, time=timestamp(e.time), resource_id=resource_id,
                             state=common_pb2.State.Value(e.state), progress=progress(e.progress),
-                            level=e.level, message=e.message, details=struct(e.details))
+                            level=e.level, message=e.message, details=struct(details))
 
 
 def sources_from_proto(sources) -> list[dict]:
-    return [{"type": s.type, "uri": s.uri, "options": struct_to_dict(s.options)} for s in sources]
+    return [{"type": s.type, "uri": s.uri, "options": struct_to_dict(s.options, f"sources[{i}].options")}
+            for i, s in enumerate(sources)]
 
 
 def pipeline_from_proto(steps) -> list[dict]:
-    return [{"step": s.step, "params": struct_to_dict(s.params)} for s in steps]
+    return [{"step": s.step, "params": struct_to_dict(s.params, f"pipeline[{i}].params")} for i, s in enumerate(steps)]
 
 
 def dataset(record: DatasetRecord, issues: list[FileIssueRow]) -> datasets_pb2.Dataset:

@@ -34,8 +34,8 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
 
     @handle_errors
     async def ListDatasets(self, request, context):
-        items, token = await self.runner.page(lambda s: s.datasets.list(request.page_size, request.page_token),
-                                              dataset_message)
+        items, token = await self.runner.page(lambda s, size: s.datasets.list(size, request.page_token),
+                                              request.page_size, dataset_message)
         return datasets_pb2.ListDatasetsResponse(datasets=items, next_page_token=token)
 
     @handle_errors
@@ -51,7 +51,7 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
     @handle_errors
     async def ListRecordings(self, request, context):
         rows, token = await self.runner.page(
-            lambda s: s.datasets.recordings(request.dataset_id, request.page_size, request.page_token),
+            lambda s, size: s.datasets.recordings(request.dataset_id, size, request.page_token), request.page_size,
             lambda s, row: convert.recording(row))
         return datasets_pb2.ListRecordingsResponse(recordings=rows, next_page_token=token)
 

@@ -20,7 +20,7 @@ class ServerServicer(server_pb2_grpc.ServerServicer):
     @handle_errors
     async def GetStatus(self, request, context):
         counts, models, streams = await self.runner.run(
-            lambda s: (s.jobs.active(), s.speech.loaded_models(), s.speech.streams.active))
+            lambda s: (s.jobs.active(), s.speech.loaded_models(), s.speech.capacity.active_streams))
         return server_pb2.ServerStatus(
             version=VERSION, start_time=convert.timestamp(self.started), workers=self.runner.config.workers,
             jobs_pending=counts["PENDING"], jobs_running=counts["RUNNING"], active_streams=streams,

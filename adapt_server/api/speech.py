@@ -1,5 +1,10 @@
 """adapt.v1.Speech: unary Transcribe and bidirectional StreamingTranscribe, as messages <-> the speech use cases
-(speech/service.py, speech/session.py)."""
+(speech/service.py, speech/session.py).
+
+Every transcription is admitted first (speech/admission.py: server-wide and per caller, the caller named by
+api/identity.py), or refused with RESOURCE_EXHAUSTED and a retry hint before any work; it then decodes in the
+decode executor with a cancellation token that fires when the RPC is cancelled, its deadline passes or the
+server stops. A stream's messages are bounded (MAX_STREAM_MESSAGE_BYTES) and parsed off the event loop."""
 from __future__ import annotations
 
 import contextlib
@@ -7,10 +12,20 @@ from collections.abc import AsyncIterator
 
 from adapt.v1 import speech_pb2, speech_pb2_grpc
 from adapt_server.api.context import ServiceRunner
+from adapt_server.api.identity import caller_of
 from adapt_server.api.status import handle_errors
 from adapt_server.errors import InvalidArgument
 from adapt_server.speech import service as speech
 from adapt_server.speech.session import StreamAudio
+
+
+MAX_STREAM_MESSAGE_BYTES = 4 * 1024 * 1024  # audio bytes in one stream message (~131 s of 16 kHz PCM16)
+
+
+def deadline_s(context) -> float | None:
+    """Seconds left before the RPC's deadline, or None when it has none."""
+    remaining = context.time_remaining()
+    return remaining if remaining is not None and remaining < 1e9 else None
 
 
 def recognition_from_proto(config: speech_pb2.RecognitionConfig) -> speech.Recognition:
@@ -69,7 +84,14 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
     @handle_errors
     async def Transcribe(self, request, context):
         recognition, audio = recognition_from_proto(request.config), audio_from_proto(request)
-        timed = await self.runner.run(lambda s: s.speech.transcribe(recognition, audio))
+        capacity = self.runner.capacity
+        try:
+            with capacity.admission.admit(caller_of(context), "transcription"):
+                token = capacity.token(deadline_s(context))
+                timed = await self.runner.decode(lambda s: s.speech.transcribe(recognition, audio, cancel=token),
+                                                 token)
+        finally:
+            capacity.release_memory_when_idle()
         return transcription_to_proto(timed)
 
     @handle_errors
@@ -82,13 +104,18 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
         if not first.HasField("config"):
             raise InvalidArgument("the first message must carry `config` (a StreamingConfig), not audio")
         config = stream_config_from_proto(first.config)
-        session = await self.runner.run(lambda s: s.speech.open_stream(config))
+        capacity = self.runner.capacity
         try:
-            async with contextlib.aclosing(session.results(_audio_chunks(request_iterator))) as results:
-                async for result in results:
-                    yield stream_result_to_proto(result, session.model_id)
+            with capacity.admission.admit(caller_of(context), "stream"):
+                session = await self.runner.run(lambda s: s.speech.open_stream(config))
+                try:
+                    async with contextlib.aclosing(session.results(_audio_chunks(request_iterator))) as results:
+                        async for result in results:
+                            yield stream_result_to_proto(result, session.model_id)
+                finally:
+                    session.close()
         finally:
-            session.close()
+            capacity.release_memory_when_idle()
 
 
 async def _audio_chunks(request_iterator) -> AsyncIterator[bytes]:
@@ -96,6 +123,9 @@ async def _audio_chunks(request_iterator) -> AsyncIterator[bytes]:
     async for message in request_iterator:
         if message.HasField("config"):
             raise InvalidArgument("config may only be sent once, in the first message")
+        if len(message.audio) > MAX_STREAM_MESSAGE_BYTES:
+            raise InvalidArgument(f"a stream message carries {len(message.audio)} bytes of audio; send at most "
+                                  f"{MAX_STREAM_MESSAGE_BYTES} per message (chunks of 0.1-1 s of audio)")
         yield message.audio
 
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from adapt_server.engines.inputs import Cancel, check_cancelled
 from adapt_server.engines.options import DecodeOptions
 from adapt_server.engines.protocol import AlignmentWindow, EngineInfo, Recognizer, WordAligner
 from adapt_server.engines.results import Segment, Transcription
@@ -41,14 +42,16 @@ class AlignedRecognizer:
     def warmup(self) -> float:
         return self.recognizer.warmup()
 
-    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DecodeOptions()) -> Transcription:
-        return self.transcribe_batch([audio], options)[0]
+    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DecodeOptions(), *,
+                   cancel: Cancel = None) -> Transcription:
+        return self.transcribe_batch([audio], options, cancel=cancel)[0]
 
     def transcribe_batch(self, audios: Sequence[np.ndarray], options: DecodeOptions = DecodeOptions(),
-                         batch_size: int = 8) -> list[Transcription]:
-        results = self.recognizer.transcribe_batch(audios, options, batch_size=batch_size)
+                         batch_size: int = 8, *, cancel: Cancel = None) -> list[Transcription]:
+        results = self.recognizer.transcribe_batch(audios, options, batch_size=batch_size, cancel=cancel)
         if not options.word_timestamps:
             return results
+        check_cancelled(cancel)
         return [self._timed(np.asarray(audio, dtype=np.float32), result) for audio, result in zip(audios, results)]
 
     def align_words(self, samples: np.ndarray, windows: Sequence[AlignmentWindow]) -> list[list[Word]]:

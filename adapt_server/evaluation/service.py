@@ -6,7 +6,7 @@ import hashlib
 import json
 
 from adapt_server.config import ServerConfig
-from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound, echo
 from adapt_server.evaluation.spec import DIARIZERS, MAX_NAME_LENGTH, parse_spec
 from adapt_server.jobs.resources import JobBackedResources
 from adapt_server.models.names import model_not_found
@@ -59,7 +59,7 @@ class EvaluationService(JobBackedResources[EvaluationRecord]):
                           token: str) -> tuple[list[HypothesisRow], str]:
         record = self.get(evaluation_id)
         if model_id and model_id not in record.spec["candidates"]:
-            raise InvalidArgument(f"model_id {model_id!r} is not a candidate of {evaluation_id}; its candidates: "
+            raise InvalidArgument(f"model_id {echo(model_id)} is not a candidate of {evaluation_id}; its candidates: "
                                   f"{record.spec['candidates']}")
         return requested_page(self.store.evaluations.hypotheses_page, requested_size, token,
                               evaluation_id=evaluation_id, model_id=model_id, errors_only=errors_only)
@@ -67,7 +67,7 @@ class EvaluationService(JobBackedResources[EvaluationRecord]):
     def _ready_dataset(self, dataset_id: str, field_name: str) -> None:
         dataset = self.store.datasets.get(dataset_id)
         if dataset is None:
-            raise NotFound(f"{field_name}: dataset {dataset_id!r} does not exist; list datasets to see the ids")
+            raise NotFound(f"{field_name}: dataset {echo(dataset_id)} does not exist; list datasets to see the ids")
         if dataset.job.state != SUCCEEDED:
             raise FailedPrecondition(f"{field_name}: dataset {dataset_id} is {dataset.job.state}; evaluate it "
                                      "once its ingest has SUCCEEDED (wait for it)")

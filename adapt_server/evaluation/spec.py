@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-from adapt_server.errors import InvalidArgument
+from adapt_server.errors import InvalidArgument, echo
 from adapt_server.scoring.candidate import CER, DER, HALLUCINATION_RATE, RTF, WER
 from adapt_server.scoring.gates import Gates
 from adapt_server.scoring.text import DEFAULT_NORMALIZER, NORMALIZER_NAMES
@@ -93,16 +93,16 @@ def parse_spec(dataset_id: str, candidates: list[str], metrics: list[str], split
         raise InvalidArgument("candidates must list at least one model id (e.g. 'whisper-tiny.en', "
                               "'pocketsphinx-en-us') or diarizer ('adapt-diarizer'), none empty")
     if len(set(candidates)) != len(candidates):
-        raise InvalidArgument(f"candidates must be distinct; got {candidates}")
+        raise InvalidArgument(f"candidates must be distinct; got {echo(candidates)}")
     if len(candidates) > MAX_CANDIDATES:
         raise InvalidArgument(f"{len(candidates)} candidates; the limit is {MAX_CANDIDATES}")
     core_metrics = _metrics(metrics)
     split = split or DEFAULT_SPLIT
     if split not in SPLITS:
-        raise InvalidArgument(f"split {split!r} is not one of {', '.join(SPLITS)}")
+        raise InvalidArgument(f"split {echo(split)} is not one of {', '.join(SPLITS)}")
     normalizer = normalizer or DEFAULT_NORMALIZER
     if normalizer not in NORMALIZER_NAMES:
-        raise InvalidArgument(f"normalizer {normalizer!r} is not one of {', '.join(NORMALIZER_NAMES)}")
+        raise InvalidArgument(f"normalizer {echo(normalizer)} is not one of {', '.join(NORMALIZER_NAMES)}")
     primary = _metric(primary, "primary_metric") if primary else (WER if WER in core_metrics else core_metrics[0])
     if primary not in core_metrics:
         core_metrics = core_metrics + (primary,)
@@ -144,7 +144,7 @@ def _metric(name: str, field_name: str) -> str:
     try:
         return METRIC_ALIASES[name.strip().lower()]
     except KeyError:
-        raise InvalidArgument(f"{field_name}: unknown metric {name!r}; choose from "
+        raise InvalidArgument(f"{field_name}: unknown metric {echo(name)}; choose from "
                               f"{', '.join(PUBLIC_NAMES.values())} (or der, rtf)") from None
 
 
@@ -160,7 +160,7 @@ def _gates(gates: dict, asr: list[str]) -> tuple[Gates, str]:
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-            raise InvalidArgument(f"gates.{name} must be a finite number >= 0, got {value!r}")
+            raise InvalidArgument(f"gates.{name} must be a finite number >= 0, got {echo(value)}")
         limits[name] = float(value)
     if limits.get("max_hallucination_rate", 0.0) > 1:
         raise InvalidArgument(f"gates.max_hallucination_rate is a fraction of utterances (0..1), got "
@@ -169,14 +169,14 @@ def _gates(gates: dict, asr: list[str]) -> tuple[Gates, str]:
     baseline = (gates.get("reference_baseline") or "").strip() or None
     metric = _metric(gates.get("reference_metric") or "wer", "gates.reference_metric")
     if metric not in (WER, CER):
-        raise InvalidArgument(f"gates.reference_metric must be wer or cer, got {gates.get('reference_metric')!r}")
+        raise InvalidArgument(f"gates.reference_metric must be wer or cer, got {echo(gates.get('reference_metric'))}")
     if "max_reference_regression" in limits:
         if not reference_dataset_id or not baseline:
             raise InvalidArgument("gates.max_reference_regression needs gates.reference_dataset_id (general "
                                   "speech, to catch forgetting) and gates.reference_baseline (the model id to "
                                   "compare with, e.g. 'whisper-tiny.en')")
         if baseline in DIARIZERS:
-            raise InvalidArgument(f"gates.reference_baseline must be an ASR model id, got {baseline!r}")
+            raise InvalidArgument(f"gates.reference_baseline must be an ASR model id, got {echo(baseline)}")
         if not asr:
             raise InvalidArgument("gates.max_reference_regression compares ASR models; no ASR candidate given")
     elif reference_dataset_id or baseline:

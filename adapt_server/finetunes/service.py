@@ -7,7 +7,7 @@ import json
 import math
 
 from adapt_server.config import ServerConfig
-from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound, echo
 from adapt_server.finetunes.data import assign_splits, utterance_refs
 from adapt_server.jobs.resources import JobBackedResources
 from adapt_server.models.names import model_not_found
@@ -55,7 +55,7 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
             raise InvalidArgument("dataset_id is required: the dataset to train on (list datasets to see the ids)")
         dataset = self.store.datasets.get(dataset_id)
         if dataset is None:
-            raise NotFound(f"dataset {dataset_id!r} does not exist; list datasets to see the ids")
+            raise NotFound(f"dataset {echo(dataset_id)} does not exist; list datasets to see the ids")
         options = _validation_options(validation or {})
         validated = validate_hyperparameters(dict(hyperparameters or {}))
         if family_model:
@@ -89,7 +89,7 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
             return
         mixin = self.store.datasets.get(mixin_dataset_id)
         if mixin is None:
-            raise NotFound(f"mixin_dataset_id {mixin_dataset_id!r} does not exist; list datasets to see the ids")
+            raise NotFound(f"mixin_dataset_id {echo(mixin_dataset_id)} does not exist; list datasets to see the ids")
         if mixin.job.state != "SUCCEEDED":
             raise FailedPrecondition(f"mixin dataset {mixin_dataset_id} is {mixin.job.state}; use it once its "
                                      "ingest SUCCEEDED")
@@ -148,12 +148,12 @@ def _validation_options(raw: dict) -> ValidationOptions:
         raise InvalidArgument(f"validation: unknown fields {unknown}; use split and holdout_fraction")
     split = raw.get("split") or "holdout"
     if not isinstance(split, str):
-        raise InvalidArgument(f"validation.split must be a split name such as 'holdout' or 'none'; got {split!r}")
+        raise InvalidArgument(f"validation.split must be a split name such as 'holdout' or 'none'; got {echo(split)}")
     fraction = raw.get("holdout_fraction") or 0.0
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not math.isfinite(fraction) \
             or not 0.0 <= fraction <= MAX_HOLDOUT_FRACTION:
         raise InvalidArgument(f"validation.holdout_fraction must be between 0 and {MAX_HOLDOUT_FRACTION} "
-                              f"(a share of the recordings); got {fraction!r}")
+                              f"(a share of the recordings); got {echo(fraction)}")
     if split == NO_VALIDATION and fraction:
         raise InvalidArgument("validation.split 'none' holds nothing out; leave holdout_fraction at 0")
     return ValidationOptions(split, float(fraction))

@@ -22,7 +22,7 @@ from adapt_server.audio.decode import AudioDecodeError, decode_audio
 from adapt_server.audio.wav import encode_pcm16_wav
 from adapt_server.errors import AdaptError, FailedPrecondition, InvalidArgument
 from adapt_server.intake.pipeline import PlannedStep, plan, run_recording_steps
-from adapt_server.intake.sources import LocalFiles, SourceFile, open_reader
+from adapt_server.intake.sources import LocalFiles, SourceAccess, SourceFile, open_reader
 from adapt_server.intake.sources.s3 import ObjectMissing
 from adapt_server.intake.stats import FAILED_STAGES, dataset_stats
 from adapt_server.intake.steps.base import RecordingWork
@@ -58,11 +58,10 @@ class StepFailed(Exception):
 def run_ingest_job(ctx) -> str:
     store, dataset_id = ctx.store, ctx.payload["dataset_id"]
     dataset = store.datasets.get(dataset_id)
-    roots = ctx.config.source_roots
     planned = plan(dataset.spec["pipeline"])
     resources = StepResources(store, ctx.config)
     ctx.progress(0.0, "scan", message="listing source files")
-    readers = [open_reader(spec, roots) for spec in dataset.spec["sources"]]
+    readers = [open_reader(spec, SourceAccess.from_config(ctx.config)) for spec in dataset.spec["sources"]]
     files = [(reader, file) for reader in readers for file in reader.files()]
     done = {i.uri for i in store.datasets.file_issues(dataset_id) if i.stage in FAILED_STAGES}
     tmp_parent = ctx.config.tmp_dir / "ingest" / ctx.job.id  # S3 downloads of this job
@@ -240,7 +239,7 @@ def _sidecar_segments(ctx, dataset_id: str, local: LocalFiles) -> tuple[list[Seg
     if local.transcript is None:
         return [], ""
     try:
-        transcript = parse_transcript(local.transcript)
+        transcript = parse_transcript(local.transcript, roots=local.roots)
     except TranscriptError as exc:
         reason = str(exc).replace(str(local.transcript), local.name_of(local.transcript))
         _report(ctx, dataset_id, FileIssueRow(local.name_of(local.transcript), "transcript",
@@ -253,7 +252,7 @@ def _sidecar_turns(ctx, dataset_id: str, local: LocalFiles) -> list:
     if local.rttm is None:
         return []
     try:
-        return list(parse_rttm(local.rttm))
+        return list(parse_rttm(local.rttm, roots=local.roots))
     except TranscriptError as exc:
         reason = str(exc).replace(str(local.rttm), local.name_of(local.rttm))
         _report(ctx, dataset_id, FileIssueRow(local.name_of(local.rttm), "transcript",

@@ -9,7 +9,7 @@ import re
 from adapt_server.config import ServerConfig
 from adapt_server.errors import FailedPrecondition, InvalidArgument
 from adapt_server.intake.pipeline import validate_pipeline
-from adapt_server.intake.sources import parse_source
+from adapt_server.intake.sources import SourceAccess, parse_source
 from adapt_server.intake.steps.base import ValidationEnv
 from adapt_server.jobs.resources import JobBackedResources
 from adapt_server.models.service import ModelService
@@ -53,7 +53,7 @@ class DatasetService(JobBackedResources[DatasetRecord]):
                 raise InvalidArgument(f"sources[{i}] must be an object like {{'type': 'local', 'uri': ...}}")
         models = ModelService(self.config, self.store)
         steps = validate_pipeline(pipeline, ValidationEnv(models=models))  # cheap checks first
-        parsed = [parse_source(i, s, self.config.source_roots) for i, s in enumerate(sources)]
+        parsed = [parse_source(i, s, SourceAccess.from_config(self.config)) for i, s in enumerate(sources)]
         for i, source in enumerate(parsed):
             source.require_audio(f"sources[{i}]")
         spec = {"sources": [s.to_spec() for s in parsed], "pipeline": steps, "labels": dict(labels),

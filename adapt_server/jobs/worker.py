@@ -4,6 +4,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import secrets
 import signal
 import time
 import traceback
@@ -63,9 +64,13 @@ def run_job(store, config, job, handlers: Mapping[str, str]) -> None:
         queue.finish(job, CANCELLED, message=f"cancelled: {exc}")
     except AdaptError as exc:
         queue.finish(job, FAILED, exc.code, exc.message)
-    except Exception as exc:  # a bug or an environment problem: keep the traceback in the event log
-        queue.log(job, "error", "unexpected error", {"traceback": traceback.format_exc()[-4000:]})
-        queue.finish(job, FAILED, "INTERNAL", f"{type(exc).__name__}: {exc}")
-        log.exception("job %s failed", job.id)
+    except Exception:  # a bug or an environment problem: the traceback goes to the server log only, under a
+        # reference the job's error and event name (clients never see server paths or tracebacks)
+        reference = secrets.token_hex(4)
+        log.error("job %s (%s) failed (reference %s)\n%s", job.id, job.kind, reference, traceback.format_exc())
+        message = (f"internal error (reference {reference}): this is a bug in the server, not in your request; "
+                   "its log has the details under that reference")
+        queue.log(job, "error", message, {"reference": reference})
+        queue.finish(job, FAILED, "INTERNAL", message)
     else:
         queue.finish(job, SUCCEEDED, message=result or "succeeded")

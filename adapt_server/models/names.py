@@ -7,7 +7,7 @@ the exact command that registers it from the team's own copy.
 """
 from __future__ import annotations
 
-from adapt_server.errors import NotFound
+from adapt_server.errors import NotFound, echo
 
 # docs' name -> where the docs' register command expects the team's copy of the model
 DOCS_MODELS = {
@@ -30,6 +30,6 @@ def model_not_found(model_id: str, what: str = "model", hint: str = "") -> NotFo
     """NotFound for an unknown model id; a docs' name gets the command that registers it."""
     command = register_command(model_id)
     if command:
-        return NotFound(f"{what} {model_id!r} is not registered on this server (Adapt ships no weights of it): copy "
+        return NotFound(f"{what} {echo(model_id)} is not registered on this server (Adapt ships no weights of it): copy "
                         f"the model into the server and register it: `{command}`")
-    return NotFound(f"{what} {model_id!r} does not exist; list models to see the ids{hint}")
+    return NotFound(f"{what} {echo(model_id)} does not exist; list models to see the ids{hint}")

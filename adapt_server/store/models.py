@@ -31,6 +31,7 @@ class ModelRecord:
     languages: tuple[str, ...] = ()            # language codes it transcribes; () when not stated
     parameters: int = 0                        # number of weights (0: unknown)
     architecture: str = ""                     # e.g. "Qwen3ASRForConditionalGeneration", "WhisperSpec"
+    request_hash: str | None = None  # of the RegisterModel request, to refuse a reused request_id (None: older rows)
 
 
 class ModelRepository:
@@ -41,12 +42,13 @@ class ModelRepository:
         self.db.execute(
             "INSERT OR REPLACE INTO models (id, kind, family, format, path, base_model, multilingual, n_mels, "
             "size_bytes, sha256, lineage, labels, description, request_id, created_at, role, languages, "
-            "parameters, architecture) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "parameters, architecture, request_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?)",
             [record.id, record.kind, record.family, record.format, record.path, record.base_model,
              int(record.multilingual), record.n_mels, record.size_bytes, record.sha256,
              json.dumps(record.lineage), json.dumps(record.labels), record.description, record.request_id,
              record.created_at or time.time(), record.role, json.dumps(list(record.languages)),
-             int(record.parameters), record.architecture])
+             int(record.parameters), record.architecture, record.request_hash])
 
     def get(self, model_id: str) -> ModelRecord | None:
         row = self.db.execute("SELECT * FROM models WHERE id = ?", [model_id]).fetchone()

@@ -241,4 +241,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE models ADD COLUMN parameters INTEGER NOT NULL DEFAULT 0;    -- number of weights, 0 unknown
         ALTER TABLE models ADD COLUMN architecture TEXT NOT NULL DEFAULT '';    -- e.g. Qwen3ASRForConditionalGeneration
     """),
+    # 5 belongs to another branch (applied by version, each once, in any order: store/db.py)
+    Migration(7, "model_request_hash", """
+        ALTER TABLE models ADD COLUMN request_hash TEXT;  -- hash of the RegisterModel request (NULL before v7)
+    """),
 )

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from adapt_server.engines.inputs import Cancel, check_cancelled
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.results import Segment, Transcription
@@ -93,14 +94,16 @@ class TransformersRecognizer:
         return "" if self.family.detects_language or not self.languages else (
             "en" if "en" in self.languages else self.languages[0])
 
-    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DEFAULT_OPTIONS) -> Transcription:
+    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DEFAULT_OPTIONS, *,
+                   cancel: Cancel = None) -> Transcription:
         """float32 mono (n_samples,) at 16 kHz, any length -> its Transcription."""
-        return self.transcribe_batch([audio], options)[0]
+        return self.transcribe_batch([audio], options, cancel=cancel)[0]
 
     def transcribe_batch(self, audios: Sequence[np.ndarray], options: DecodeOptions = DEFAULT_OPTIONS,
-                         batch_size: int = DEFAULT_BATCH_SIZE) -> list[Transcription]:
+                         batch_size: int = DEFAULT_BATCH_SIZE, *, cancel: Cancel = None) -> list[Transcription]:
         """Many inputs, their windows decoded together in batches of batch_size. Raises InvalidDecodeOptions for
-        bad options, ValueError/TypeError naming a bad audio item."""
+        bad options, ValueError/TypeError naming a bad audio item, DecodeCancelled once `cancel` fires (checked
+        between batches)."""
         options.validate()
         check_batch_size(batch_size)
         language = self.check_language(options.language)
@@ -112,7 +115,7 @@ class TransformersRecognizer:
                                                            samples.size / SAMPLE_RATE),
                                                samples.size / SAMPLE_RATE, MAX_WINDOW_S)]
         clips = [inputs[index][slice(*window.sample_range(inputs[index].size))] for index, window in jobs]
-        decodings = self._decode(clips, options, language, batch_size)
+        decodings = self._decode(clips, options, language, batch_size, cancel)
         elapsed = time.perf_counter() - started
         durations = [samples.size / SAMPLE_RATE for samples in inputs]
         total = sum(durations)
@@ -160,10 +163,11 @@ class TransformersRecognizer:
         return unpadded_regions(probabilities, samples.size / SAMPLE_RATE, options.vad, MAX_WINDOW_S)
 
     def _decode(self, clips: list[np.ndarray], options: DecodeOptions, language: str,
-                batch_size: int) -> list[WindowDecoding]:
+                batch_size: int, cancel: Cancel = None) -> list[WindowDecoding]:
         order = sorted(range(len(clips)), key=lambda index: clips[index].size)
         out: list[WindowDecoding | None] = [None] * len(clips)
         for first in range(0, len(order), batch_size):
+            check_cancelled(cancel)
             chosen = order[first:first + batch_size]
             for index, decoding in zip(chosen, self._generate([clips[i] for i in chosen], options, language)):
                 out[index] = decoding

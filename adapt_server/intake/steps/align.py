@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from adapt_server.errors import InvalidArgument, NotFound
+from adapt_server.errors import InvalidArgument, NotFound, echo
 from adapt_server.intake.alignment import MIN_ALIGNMENT_SCORE
 from adapt_server.intake.steps.base import ParamReader, RecordingWork, Step, UtteranceDraft, ValidationEnv
 from adapt_server.intake.steps.speakers import qualified
@@ -55,11 +55,11 @@ class AlignStep(Step):
             except NotFound:
                 if register_command(config.model):
                     raise model_not_found(config.model, f"{where}.model") from None
-                raise NotFound(f"{where}.model {config.model!r} is not a model of this server; list models "
-                               f"(the bundled one is {BUNDLED_BASE_MODEL!r})") from None
+                raise NotFound(f"{where}.model {echo(config.model)} is not a model of this server; list models "
+                               f"(the bundled one is {echo(BUNDLED_BASE_MODEL)})") from None
             if record.role != "recognizer":
-                raise InvalidArgument(f"{where}.model {config.model!r} is a {record.family} {record.role}; align "
-                                      "takes a speech recognizer (its aligner is found from its family)")
+                raise InvalidArgument(f"{where}.model {echo(config.model)} is a {record.family} {record.role}; "
+                                      "align takes a speech recognizer (its aligner is found from its family)")
         return config
 
     @classmethod
