@@ -42,3 +42,14 @@ class Unauthenticated(AdaptError):
 
 class Aborted(AdaptError):
     code = "ABORTED"
+
+
+class ResourceExhausted(AdaptError):
+    """A quota or limit refused the call; `retry_after_s` (when set) says when trying again may succeed, and
+    the API layer sends it to the client as the `retry-after-s` trailing metadata."""
+
+    code = "RESOURCE_EXHAUSTED"
+
+    def __init__(self, message: str, retry_after_s: float | None = None):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -28,7 +28,7 @@ class ModelService:
         pocketsphinx-en-us when its package is installed; returns the base model's record."""
         existing = self.store.models.get(BUNDLED_BASE_MODEL)
         record = base_model_record(existing.created_at if existing else None)
-        self.store.models.upsert(record)
+        self.store.models.upsert(record, shared=True)  # every project reads the bundled models
         self.register_pocketsphinx()
         return record
 
@@ -39,7 +39,7 @@ class ModelService:
             record = pocketsphinx_record(existing.created_at if existing else None)
         except ModelLoadError:
             return None  # the package is missing: the model is simply not offered
-        self.store.models.upsert(record)
+        self.store.models.upsert(record, shared=True)
         return record
 
     def get(self, model_id: str) -> ModelRecord:

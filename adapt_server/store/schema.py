@@ -1,14 +1,22 @@
 """The SQLite schema as an ordered list of migrations. Append new migrations; never edit applied ones."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from adapt_server.store.migration_projects import apply_projects_migration
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
-    sql: str
+    sql: str = ""
+    # a migration SQL scripts cannot express: apply(db, statements) runs in the migration's transaction after
+    # `sql` (statements: store/db.py's script splitter)
+    apply: Callable | None = None
+    # tables are rebuilt: foreign keys are off while it runs (else DROP TABLE cascades) and checked before COMMIT
+    foreign_keys_off: bool = False
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -235,4 +243,5 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (deployment_id, revision)
         );
     """),
+    Migration(8, "projects_keys_audit", apply=apply_projects_migration, foreign_keys_off=True),
 )

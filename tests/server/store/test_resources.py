@@ -69,7 +69,7 @@ def test_keyset_page_filters_and_a_single_key(store):
 
 def test_delete_removes_the_row_and_its_job(store):
     record, _ = store.datasets.create("calls", SPEC, "req-1", "hash-1", 3)
-    table = JobResourceTable(store.db, DATASETS)
+    table = JobResourceTable(store.db, DATASETS, store.scope)
     table.delete(record.id)
     assert store.datasets.get(record.id) is None and store.jobs.get(record.job.id) is None
     again, created = store.datasets.create("calls", SPEC, "req-1", "hash-2", 3)  # the request_id is free again
