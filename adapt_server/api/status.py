@@ -10,6 +10,7 @@ import grpc
 from adapt_server.errors import AdaptError
 
 log = logging.getLogger("adapt.api")
+RETRY_AFTER = "retry-after-s"  # trailing metadata of RESOURCE_EXHAUSTED: seconds until a retry may succeed
 
 
 def grpc_code(name: str) -> grpc.StatusCode:
@@ -22,9 +23,17 @@ async def _abort_for(exc: Exception, context, method_name: str) -> None:
     if isinstance(exc, (grpc.aio.AbortError, grpc.RpcError)):
         raise exc
     if isinstance(exc, AdaptError):
+        retry_after_s = getattr(exc, "retry_after_s", None)
+        if retry_after_s is not None:  # ResourceExhausted: when trying again may succeed
+            context.set_trailing_metadata(((RETRY_AFTER, f"{retry_after_s:g}"),))
         await context.abort(grpc_code(exc.code), exc.message)
     log.error("%s failed", method_name, exc_info=exc)
     await context.abort(grpc.StatusCode.INTERNAL, f"{type(exc).__name__}: {exc}")
+
+
+async def abort_for(exc: Exception, context, method_name: str) -> None:
+    """Aborts the call with the status of `exc` (as `handle_errors` does), for code outside a servicer."""
+    await _abort_for(exc, context, method_name)
 
 
 def handle_errors(method):

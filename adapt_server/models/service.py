@@ -49,6 +49,10 @@ class ModelService:
                            f"(the bundled base model is {BUNDLED_BASE_MODEL!r})")
         return record
 
+    def exists(self, model_id: str) -> bool:
+        """Whether this project (or the bundled catalogue) has the model."""
+        return bool(model_id) and self.store.models.get(model_id) is not None
+
     def list(self, requested_size: int, token: str) -> tuple[list[ModelRecord], str]:
         return requested_page(self.store.models.list_page, requested_size, token)
 

@@ -36,7 +36,7 @@ def test_a_domain_error_keeps_its_code_and_message(outcomes, method, error):
 def test_every_status_name_of_the_domain_errors_is_a_grpc_code():
     assert {cls.code for cls in DOMAIN_ERRORS} == {
         "INVALID_ARGUMENT", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "FAILED_PRECONDITION",
-        "UNAUTHENTICATED", "ABORTED"}
+        "UNAUTHENTICATED", "ABORTED", "RESOURCE_EXHAUSTED"}
     assert all(grpc_code(cls.code).name == cls.code for cls in DOMAIN_ERRORS)
     assert grpc_code("NO_SUCH_CODE") == grpc.StatusCode.INTERNAL
 
