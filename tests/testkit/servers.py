@@ -29,6 +29,8 @@ class ServerProcess:
     env: dict[str, str] = field(default_factory=dict)  # extra environment (e.g. AWS credentials)
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    # how to reach a TLS server (grpc.ssl_channel_credentials); None: plaintext
+    credentials: grpc.ChannelCredentials | None = None
 
     @property
     def target(self) -> str:
@@ -50,7 +52,8 @@ class ServerProcess:
         return self
 
     def wait_ready(self) -> None:
-        channel = grpc.insecure_channel(self.target)
+        channel = (grpc.secure_channel(self.target, self.credentials) if self.credentials is not None
+                   else grpc.insecure_channel(self.target))
         deadline = time.monotonic() + START_TIMEOUT_S
         try:
             while True:
