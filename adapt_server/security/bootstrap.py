@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adapt_server.config import ServerConfig
-from adapt_server.security.audit import AuditTrail, load_or_create_chain_key
+from adapt_server.security.audit import AuditKeyMissing, AuditTrail, load_or_create_chain_key
 from adapt_server.security.keys import Authenticator, StaticKey, key_hash, new_key
 from adapt_server.security.principal import Principal
 from adapt_server.security.scopes import ADMIN, SERVER_ADMIN
@@ -155,6 +155,9 @@ def start_trust(config: ServerConfig, store: Store, say: Callable[[str], None] =
     stores = _ThreadStores(config)
     authenticator = Authenticator(statics, lambda key_id: stores.get().keys.get(key_id),
                                   lambda identity: stores.get().certificates.get(identity), required)
-    chain_key = load_or_create_chain_key(config.audit_key_path, store.audit.page(1, 0, None, None)[0] != [])
+    try:
+        chain_key = load_or_create_chain_key(config.audit_key_path, store.audit.page(1, 0, None, None)[0] != [])
+    except AuditKeyMissing as exc:
+        raise SystemExit(str(exc)) from None
     audit = AuditTrail(lambda: Store.open(config).audit, chain_key)
     return TrustRuntime(authenticator, audit, required, tls=bool(trust.tls_cert))
