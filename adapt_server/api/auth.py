@@ -35,7 +35,7 @@ from adapt_server.security.audit import event_fields
 from adapt_server.security.bootstrap import TrustRuntime
 from adapt_server.security.keys import NO_KEY, key_id_of
 from adapt_server.security.methods import AUTHENTICATED, OPEN_PREFIXES, MethodPolicy, policy_of
-from adapt_server.security.principal import UNAUTHENTICATED_IDENTITY, Principal, anonymous
+from adapt_server.security.principal import Principal, anonymous
 
 log = logging.getLogger("adapt.auth")
 AUTHORIZATION = "authorization"
@@ -43,10 +43,10 @@ REFUSAL_LOG_INTERVAL_S = 10.0   # at most one log line per this many seconds abo
 UNAUTHENTICATED_AUDIT_RATE = 2.0   # audit rows per second for unauthenticated calls, sustained...
 UNAUTHENTICATED_AUDIT_BURST = 50   # ...after a burst of this many; the rest are counted in one summary row
 STREAM_RETRY_S = 5.0               # the retry hint when a caller has too many streams open
-# request fields that name the resource a call is about, in the order they are tried (response "id" first)
-RESOURCE_FIELDS = ("id", "dataset_id", "evaluation_id", "deployment_id", "model_id", "identity")
-NESTED_RESOURCE_FIELDS = (("recording", "recording_id"), ("config", "deployment_id"), ("config", "model"),
-                          ("recognition", "deployment_id"), ("recognition", "model"))
+# fields that name the resource a call is about, tried in this order on the response, then on the request
+RESOURCE_FIELDS = ("id", "dataset_id", "evaluation_id", "deployment_id", "model_id", "identity",
+                   "recording.recording_id", "config.deployment_id", "config.model",
+                   "config.recognition.deployment_id", "config.recognition.model")
 
 
 class RefusalLog:
@@ -124,8 +124,8 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):
         if handler is not None and handler.response_streaming:
             return grpc.stream_stream_rpc_method_handler(call.serve_stream,
                                                          response_serializer=handler.response_serializer)
-        return grpc.stream_unary_rpc_method_handler(call.serve_unary,
-                                                    response_serializer=handler.response_serializer if handler else None)
+        serializer = handler.response_serializer if handler else None
+        return grpc.stream_unary_rpc_method_handler(call.serve_unary, response_serializer=serializer)
 
     # --- the audit log ------------------------------------------------------------------------------
     async def audit(self, principal: Principal | None, method: str, resource: str, code: str, peer: str,
@@ -266,7 +266,8 @@ class _Call:
     def _missing(self, scope: str, when: str = "") -> str:
         method = self.method.lstrip("/")
         return (f"{self.principal.identity} (project {self.principal.project!r}) lacks scope {scope}, which {method} "
-                f"needs{' ' + when if when else ''}; ask an admin for a key with it (adapt keys create --scope {scope})")
+                f"needs{' ' + when if when else ''}; ask an admin for a key with it "
+                f"(adapt keys create --scope {scope})")
 
     def _parse(self, raw: bytes):
         if len(raw) > self.policy.max_request_bytes:
@@ -316,16 +317,28 @@ class _Call:
         for message in (response, getattr(response, "key", None), self.first_request):
             if message is None or not hasattr(message, "DESCRIPTOR"):
                 continue
-            fields = message.DESCRIPTOR.fields_by_name
-            for name in RESOURCE_FIELDS:
-                if name in fields and isinstance(getattr(message, name), str) and getattr(message, name):
-                    return getattr(message, name)
-            for outer, inner in NESTED_RESOURCE_FIELDS:
-                if outer in fields and message.HasField(outer):
-                    value = getattr(getattr(message, outer), inner, "")
-                    if value:
-                        return value if outer != "recording" else f"{message.recording.dataset_id}/{value}"
+            for path in RESOURCE_FIELDS:
+                value = _field(message, path)
+                if value:
+                    return f"{message.recording.dataset_id}/{value}" if path.startswith("recording.") else value
         return ""
+
+
+def _field(message, path: str) -> str:
+    """The string at a dotted field path of a message ("" when a field on the way is absent or unset)."""
+    for name in path.split("."):
+        field = message.DESCRIPTOR.fields_by_name.get(name)
+        if field is None:
+            return ""
+        if field.message_type is not None:
+            repeated = field.is_repeated if hasattr(field, "is_repeated") else field.label == field.LABEL_REPEATED
+            if repeated or not message.HasField(name):
+                return ""
+            message = getattr(message, name)
+        else:
+            value = getattr(message, name)
+            return value if isinstance(value, str) else ""
+    return ""
 
 
 class _Unimplemented(AdaptError):

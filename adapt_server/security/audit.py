@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adapt_server.errors import InvalidArgument, PermissionDenied
-from adapt_server.security.principal import Principal
+from adapt_server.security.principal import UNAUTHENTICATED_IDENTITY, Principal
 from adapt_server.security.scopes import SERVER_ADMIN
 from adapt_server.store.pages import page_size
 from adapt_server.store.scope import check_project
@@ -67,8 +67,9 @@ def event_fields(principal: Principal | None, method: str, resource: str, code: 
     def short(text: str) -> str:
         return text if len(text) <= MAX_FIELD_CHARS else text[:MAX_FIELD_CHARS] + "..."
     return {"time": time.time(), "project_id": principal.project if principal else "",
-            "identity": short(identity or (principal.identity if principal else "unauthenticated")),
-            "key_id": principal.key_id if principal else "", "certificate": short(principal.certificate if principal else ""),
+            "identity": short(identity or (principal.identity if principal else UNAUTHENTICATED_IDENTITY)),
+            "key_id": principal.key_id if principal else "",
+            "certificate": short(principal.certificate if principal else ""),
             "method": short(method), "resource": short(resource), "code": code, "peer": short(peer),
             "detail": short(detail)}
 

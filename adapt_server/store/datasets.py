@@ -159,7 +159,8 @@ class DatasetRepository:
                 [dataset_id, *params]).fetchall()]
             self.table.delete_row(dataset_id)
             released = [s for s in shas if self.db.execute(
-                f"SELECT 1 FROM recordings WHERE audio_sha256 = ? AND {owned} LIMIT 1", [s, *params]).fetchone() is None]
+                f"SELECT 1 FROM recordings WHERE audio_sha256 = ? AND {owned} LIMIT 1",
+                [s, *params]).fetchone() is None]
             orphans = [s for s in released if self.db.execute(
                 "SELECT 1 FROM recordings WHERE audio_sha256 = ? LIMIT 1", [s]).fetchone() is None]
         for sha in orphans:
@@ -265,8 +266,8 @@ class DatasetRepository:
 
     def file_issues(self, dataset_id: str) -> list[FileIssueRow]:
         owned, params = self._owned()
-        rows = self.db.execute(f"SELECT uri, stage, reason FROM file_issues WHERE dataset_id = ? AND {owned} ORDER BY uri",
-                               [dataset_id, *params]).fetchall()
+        rows = self.db.execute(f"SELECT uri, stage, reason FROM file_issues WHERE dataset_id = ? AND {owned} "
+                               "ORDER BY uri", [dataset_id, *params]).fetchall()
         return [FileIssueRow(r["uri"], r["stage"], r["reason"]) for r in rows]
 
     def recordings_page(self, size: int, after: tuple[float, str] | None,
@@ -276,7 +277,8 @@ class DatasetRepository:
             self.db, "SELECT r.*, r.created_at AS _created, "
                      "(SELECT COUNT(*) FROM utterances u WHERE u.recording_id = r.id) AS n_utt, "
                      "(SELECT GROUP_CONCAT(DISTINCT u.speaker) FROM utterances u WHERE u.recording_id = r.id) AS spk "
-                     "FROM recordings r", size, after, [("r.dataset_id = ?", [dataset_id]), self._owned("r.dataset_id")],
+                     "FROM recordings r", size, after,
+            [("r.dataset_id = ?", [dataset_id]), self._owned("r.dataset_id")],
             keys=("r.created_at", "r.id"), row_key=lambda row: (row["_created"], row["id"]))
         return [self._recording(r) for r in rows], token
 

@@ -122,7 +122,8 @@ class EvaluationRepository:
         owned, params = self.table.owned("evaluation_id")
         rows = self.db.execute(
             f"SELECT DISTINCT model_id FROM evaluation_utterances WHERE evaluation_id = ? AND scope = ? AND {owned} "
-            f"UNION SELECT DISTINCT model_id FROM evaluation_diarization WHERE evaluation_id = ? AND scope = ? AND {owned}",
+            "UNION SELECT DISTINCT model_id FROM evaluation_diarization "
+            f"WHERE evaluation_id = ? AND scope = ? AND {owned}",
             [evaluation_id, scope, *params, evaluation_id, scope, *params]).fetchall()
         return {r[0] for r in rows}
 
@@ -149,8 +150,8 @@ class EvaluationRepository:
 
     def hypotheses(self, evaluation_id: str, scope: str, model_id: str | None = None) -> list[HypothesisRow]:
         owned, owned_params = self.table.owned("evaluation_id")
-        query, params = (f"SELECT rowid, * FROM evaluation_utterances WHERE evaluation_id = ? AND scope = ? AND {owned}",
-                         [evaluation_id, scope, *owned_params])
+        query, params = ("SELECT rowid, * FROM evaluation_utterances "
+                         f"WHERE evaluation_id = ? AND scope = ? AND {owned}", [evaluation_id, scope, *owned_params])
         if model_id is not None:
             query, params = query + " AND model_id = ?", params + [model_id]
         return [_hypothesis(r) for r in self.db.execute(query + " ORDER BY rowid", params).fetchall()]
@@ -181,8 +182,8 @@ class EvaluationRepository:
     def diarization(self, evaluation_id: str, scope: str) -> list[DiarizationRow]:
         owned, params = self.table.owned("evaluation_id")
         rows = self.db.execute(
-            f"SELECT * FROM evaluation_diarization WHERE evaluation_id = ? AND scope = ? AND {owned} ORDER BY model_id, "
-            "recording_id", [evaluation_id, scope, *params]).fetchall()
+            f"SELECT * FROM evaluation_diarization WHERE evaluation_id = ? AND scope = ? AND {owned} "
+            "ORDER BY model_id, recording_id", [evaluation_id, scope, *params]).fetchall()
         return [DiarizationRow(r["model_id"], r["recording_id"],
                                tuple((float(a), float(b), str(s)) for a, b, s in json.loads(r["turns"])),
                                r["audio_s"], r["processing_s"]) for r in rows]

@@ -28,9 +28,9 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 import adapt
-from adapt.v1 import (common_pb2, datasets_pb2, datasets_pb2_grpc, deployments_pb2, deployments_pb2_grpc, evaluations_pb2,
-                      evaluations_pb2_grpc, fine_tunes_pb2, fine_tunes_pb2_grpc, models_pb2, models_pb2_grpc,
-                      server_pb2, server_pb2_grpc, speech_pb2, speech_pb2_grpc)
+from adapt.v1 import (common_pb2, datasets_pb2, datasets_pb2_grpc, deployments_pb2, deployments_pb2_grpc,
+                      evaluations_pb2, evaluations_pb2_grpc, fine_tunes_pb2, fine_tunes_pb2_grpc, models_pb2,
+                      models_pb2_grpc, speech_pb2, speech_pb2_grpc)
 from adapt_server.models.bundled import bundled_model_path
 from testkit.audio import tone, write_audio
 from testkit.pki import make_pki
@@ -244,7 +244,8 @@ def test_request_ids_and_chosen_ids_belong_to_their_project(trusted, bravo):
     a.deployments.delete("bravo-voice")
     a.models.delete("bravo-only")  # bravo's copy of the tree stays
     assert b.deployments.get("bravo-voice").routes == {"stt": "bravo-only"}
-    assert b.speech.transcribe(trusted.sources / "shared" / "call.wav", deployment_id="bravo-voice").model == "bravo-only"
+    served = b.speech.transcribe(trusted.sources / "shared" / "call.wav", deployment_id="bravo-voice")
+    assert served.model == "bravo-only"
 
 
 def test_a_page_token_of_another_project_shows_nothing_of_it(trusted, bravo):
