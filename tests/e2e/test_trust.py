@@ -362,8 +362,10 @@ def test_unauthenticated_calls_cost_no_parse_and_do_not_flood_the_log(trusted):
     health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
     assert health.status == health_pb2.HealthCheckResponse.SERVING  # open to load balancers, and alive
     log = trusted.log()
-    assert log.count("refused") - lines_before <= 2, log[-3000:]  # one rate-limited line, not one per call
-    assert "Traceback" not in log and "UNKNOWN" not in log
+    # 43 refused calls: at most one log line per 10 s (RefusalLog), never one per call
+    allowed = 2 + int((time.monotonic() - started) / 10)
+    assert log.count("refused") - lines_before <= allowed, log[-3000:]
+    assert "Traceback" not in log and "UNKNOWN" not in log, log[-3000:]
 
 
 # --- quotas ----------------------------------------------------------------------------------------------
