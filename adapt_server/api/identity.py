@@ -21,7 +21,10 @@ def bind(principal: Principal) -> Token:
 
 
 def unbind(token: Token) -> None:
-    _PRINCIPAL.reset(token)
+    try:
+        _PRINCIPAL.reset(token)
+    except ValueError:  # a stream's generator finalized in another context: that context ends with the call
+        pass
 
 
 def current_principal() -> Principal:
