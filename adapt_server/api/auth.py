@@ -103,10 +103,6 @@ class StreamSlots:
             self.open.pop(caller, None)
 
 
-class _Refused(Exception):
-    """Raised inside the gate after the refusal was recorded and the call aborted."""
-
-
 class AuthInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, trust: TrustRuntime, quotas: Quotas):
         self.trust = trust
