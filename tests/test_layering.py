@@ -26,7 +26,7 @@ LAYERS: dict[int, tuple[str, ...]] = {
     # 4: the job runtime: worker processes, their context, the job-backed use cases
     4: ("jobs",),
     # 5: domain packages: the resources and their use cases
-    5: ("models", "intake", "evaluation", "training", "finetunes", "deploy", "speech", "voices"),
+    5: ("models", "intake", "evaluation", "training", "finetunes", "deploy", "speech", "voices", "security"),
     # 6: gRPC servicers: messages <-> use cases, errors -> status codes
     6: ("api",),
     # 7: the process: the server, its commands

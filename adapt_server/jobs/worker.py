@@ -55,7 +55,8 @@ def worker_main(config: ServerConfig, name: str, parent_pid: int, stop_event, ha
 def run_job(store, config, job, handlers: Mapping[str, str]) -> None:
     """Runs one claimed job to a terminal state; every failure is recorded on the job, never swallowed."""
     queue = store.jobs
-    context = JobContext(job=job, queue=queue, store=store, config=config)
+    # the handler sees the job's project only (tenancy: store/scope.py), as the API call that made the job did
+    context = JobContext(job=job, queue=queue, store=store.scoped(job.project_id), config=config)
     log.info("running %s %s (%s)", job.kind, job.id, job.resource_id)
     try:
         handler = resolve(handlers, job.kind)
