@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_DATA_DIR = Path("./adapt-data")
@@ -25,18 +25,21 @@ class ServerConfig:
     api_key: str | None = None                 # when set, every RPC but health needs "authorization: Bearer KEY"
     max_job_attempts: int = 3                  # runs of a job interrupted by crashes before it FAILS
     checkpoint_interval_s: float = 60.0        # seconds of fine-tuning between checkpoints (0: every step)
+    # --- scale-out and observability (issue 20; docs/scaling.md) ---
+    executor: str = "local"                    # where job shards run: "local" (the worker process) or "ray"
+    ray_address: str = ""                      # the Ray cluster to submit shards to (executor "ray")
+    blob_store: str = ""                       # "" = <data_dir>/blobs; "s3://bucket/prefix" = S3 (any node reaches it)
+    blob_endpoint: str = ""                    # an S3-compatible endpoint URL for blob_store ("" = AWS)
+    train_world_size: int = 1                  # data-parallel training processes of a fine-tune (torch.distributed)
+    metrics_listen: str = ""                   # host:port of the Prometheus /metrics endpoint ("" = none)
 
     def resolved(self) -> "ServerConfig":
         """The same config with every path absolute and symlinks resolved."""
-        return ServerConfig(
+        return replace(
+            self,
             data_dir=self.data_dir.expanduser().resolve(),
-            listen=self.listen,
             source_roots=tuple(p.expanduser().resolve() for p in self.source_roots),
             model_roots=tuple(p.expanduser().resolve() for p in self.model_roots),
-            workers=self.workers,
-            api_key=self.api_key,
-            max_job_attempts=self.max_job_attempts,
-            checkpoint_interval_s=self.checkpoint_interval_s,
         )
 
     @property
@@ -46,6 +49,16 @@ class ServerConfig:
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def blob_cache_dir(self) -> Path:
+        """This machine's cache of an S3 blob store (store/blobstore_s3.py)."""
+        return self.data_dir / "blob-cache"
+
+    @property
+    def metrics_dir(self) -> Path:
+        """Prometheus multiprocess files of the server and its worker processes (observability/metrics.py)."""
+        return self.data_dir / "metrics"
 
     @property
     def tmp_dir(self) -> Path:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from adapt_server.store.blobs import BlobStore
+from adapt_server.store.blob_protocol import Blobs
 from adapt_server.store.db import transaction
 from adapt_server.store.jobs import Job
 from adapt_server.store.pages import keyset_page
@@ -112,7 +112,7 @@ DATASETS = JobResource(table="datasets", noun="dataset", plural="datasets", job_
 
 
 class DatasetRepository:
-    def __init__(self, db: sqlite_utils.Database, blobs: BlobStore):
+    def __init__(self, db: sqlite_utils.Database, blobs: Blobs):
         self.db = db
         self.blobs = blobs
         self.table = JobResourceTable(db, DATASETS)
