@@ -26,7 +26,18 @@ import click
               show_default=True, help="seconds of fine-tuning between checkpoints a crashed job resumes from "
                                       "(0: after every step)")
 @click.option("--log-level", default="INFO", show_default=True)
-def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, checkpoint_interval_s, log_level):
+# --- scale-out and observability (issue 20; docs/scaling.md) ---
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="where job shards run: in the worker processes, or as tasks on a Ray cluster")
+@click.option("--ray-address", default="", envvar="RAY_ADDRESS", help="the Ray cluster (host:port) for --executor ray")
+@click.option("--blob-store", default="", help="s3://bucket/prefix: blobs in S3, reachable from every node "
+                                                "(default: <data-dir>/blobs); credentials from the AWS chain")
+@click.option("--blob-endpoint", default="", help="endpoint URL of an S3-compatible --blob-store (MinIO, ...)")
+@click.option("--train-world-size", type=click.IntRange(min=1), default=1, show_default=True,
+              help="data-parallel processes per fine-tune (torch.distributed: gloo on CPU, NCCL on GPU)")
+@click.option("--metrics-listen", default="", help="host:port to serve Prometheus /metrics on")
+def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, checkpoint_interval_s, log_level,
+          executor, ray_address, blob_store, blob_endpoint, train_world_size, metrics_listen):
     """Run the Adapt server (gRPC, health, reflection) until SIGTERM or Ctrl-C."""
     import asyncio
     import logging
@@ -36,7 +47,10 @@ def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = ServerConfig(data_dir=data_dir, listen=listen, source_roots=tuple(source_roots),
                           model_roots=tuple(model_roots), workers=workers or default_worker_count(),
-                          api_key=server_api_key, checkpoint_interval_s=checkpoint_interval_s)
+                          api_key=server_api_key, checkpoint_interval_s=checkpoint_interval_s,
+                          executor=executor, ray_address=ray_address, blob_store=blob_store,
+                          blob_endpoint=blob_endpoint, train_world_size=train_world_size,
+                          metrics_listen=metrics_listen)
     asyncio.run(run_server(config))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
@@ -20,6 +21,7 @@ from adapt_server.api.context import ServiceRunner
 from adapt_server.api.datasets import DatasetsServicer
 from adapt_server.api.deployments import DeploymentsServicer
 from adapt_server.api.evaluations import EvaluationsServicer
+from adapt_server.api.metrics_interceptor import MetricsInterceptor
 from adapt_server.api.fine_tunes import FineTunesServicer
 from adapt_server.api.models import ModelsServicer
 from adapt_server.api.server_status import ServerServicer
@@ -28,6 +30,7 @@ from adapt_server.config import MAX_MESSAGE_BYTES, ServerConfig
 from adapt_server.engines.registry import EngineRegistry
 from adapt_server.jobs.pool import WorkerPool
 from adapt_server.models.service import ModelService
+from adapt_server.observability import metrics, tracing
 from adapt_server.speech.session import Streams
 from adapt_server.store.datasets import INGEST_JOB
 from adapt_server.store.evaluations import EVALUATION_JOB
@@ -58,11 +61,57 @@ def prepare_data_dir(config: ServerConfig) -> Store:
     """Migrates the schema, clears interrupted writes, recovers interrupted jobs, registers bundled models."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(config, run_migrations=True)
+    check_scale_out(config, store)
     store.blobs.clean_tmp()
     for job in store.jobs.recover("the server stopped while this job was running"):
         log.warning("job %s (%s) -> %s", job.id, job.resource_id, job.state)
     ModelService(config, store).register_bundled()
     return store
+
+
+# --- scale-out and observability (issue 20): executors, the blob store, /metrics, traces ------------------
+def check_scale_out(config: ServerConfig, store: Store) -> None:
+    """Refuses a configuration that cannot work, saying what to fix, before anything starts."""
+    if config.executor not in ("local", "ray"):
+        raise SystemExit(f"--executor {config.executor!r}: choose local or ray")
+    if config.executor == "ray" and not config.ray_address:
+        raise SystemExit("--executor ray needs --ray-address (the cluster's GCS address, host:port, or 'auto')")
+    if config.train_world_size < 1:
+        raise SystemExit(f"--train-world-size must be >= 1, got {config.train_world_size}")
+    if config.blob_store:
+        from adapt_server.errors import AdaptError
+        try:
+            store.blobs.check()
+        except AdaptError as exc:
+            raise SystemExit(f"--blob-store {config.blob_store}: {exc.message}") from None
+    elif config.executor == "ray":
+        log.warning("--executor ray with the local blob store: Ray workers must run on this machine (they read and "
+                    "write %s); for workers on other nodes, use --blob-store s3://...", config.blob_dir)
+
+
+def observability(config: ServerConfig) -> list:
+    """Turns on /metrics (multiprocess files the job workers also write: call before they start) and
+    tracing; returns the interceptors that count, time and trace every RPC (outermost first)."""
+    if config.metrics_listen:
+        metrics.enable(config.metrics_dir)
+    return [MetricsInterceptor(), *tracing.server_interceptors()]
+
+
+def start_metrics_endpoint(config: ServerConfig) -> None:
+    if not config.metrics_listen:
+        return
+    connection = Store.open(config)  # its own SQLite connection, used by the scrape thread only
+    lock = threading.Lock()
+
+    def counts():
+        with lock:
+            return connection.jobs.depth()
+    try:
+        metrics.serve(config.metrics_listen, counts, tuple(JOB_HANDLERS))
+    except OSError as exc:
+        raise SystemExit(f"--metrics-listen {config.metrics_listen}: {exc.strerror or exc}") from None
+    log.info("metrics on http://%s/metrics", config.metrics_listen)
+# --- end of scale-out and observability ----------------------------------------------------------------------
 
 
 async def serve(config: ServerConfig, ready_message: bool = True) -> None:
@@ -71,9 +120,11 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(max_workers=BLOCKING_THREADS, thread_name_prefix="adapt-blocking"))
     store = prepare_data_dir(config)
+    observed = observability(config)
     pool = WorkerPool(config, store, JOB_HANDLERS)
     pool.start()
-    interceptors = [ApiKeyInterceptor(config.api_key)] if config.api_key else []
+    start_metrics_endpoint(config)
+    interceptors = observed + ([ApiKeyInterceptor(config.api_key)] if config.api_key else [])
     server = grpc.aio.server(interceptors=interceptors, options=[
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
@@ -100,7 +151,8 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     if ready_message:
-        print(f"Adapt serving on {config.listen} (data: {config.data_dir}, workers: {config.workers})", flush=True)
+        print(f"Adapt serving on {config.listen} (data: {config.data_dir}, workers: {config.workers}, "
+              f"executor: {config.executor})", flush=True)
     try:
         while not stop.is_set():
             try:

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from adapt_server.errors import FailedPrecondition
-from adapt_server.finetunes.data import gather
+from adapt_server.finetunes.data import gather, split_refs
 from adapt_server.finetunes.registration import register_tuned_model
 from adapt_server.store.fine_tunes import NO_VALIDATION, ValidationOptions
 from adapt_server.training import run_fine_tune, validate_hyperparameters
@@ -55,10 +55,22 @@ def run_fine_tune_job(ctx) -> str:
 
     out_dir = work_dir(ctx.config, fine_tune.id)
     out_dir.mkdir(parents=True, exist_ok=True)
-    output = run_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id, train_items=data.train,
-                           holdout_items=data.holdout, hp=hp, out_dir=out_dir,
-                           export_formats=tuple(fine_tune.export_formats), mixin_items=mixin,
-                           checkpoint_interval_s=ctx.config.checkpoint_interval_s)
+
+    def train(collective=None):
+        return run_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id, train_items=data.train,
+                             holdout_items=data.holdout, hp=hp, out_dir=out_dir,
+                             export_formats=tuple(fine_tune.export_formats), mixin_items=mixin,
+                             checkpoint_interval_s=ctx.config.checkpoint_interval_s, collective=collective)
+
+    world_size = ctx.config.train_world_size
+    if world_size > 1:  # data-parallel: this process is rank 0 (finetunes/distributed.py)
+        from adapt_server.finetunes.distributed import train_distributed
+        train_refs = split_refs(store, dataset.id, fine_tune.validation)[0]
+        mixin_refs = split_refs(store, fine_tune.mixin_dataset_id, ValidationOptions(split=NO_VALIDATION))[0] \
+            if fine_tune.mixin_dataset_id else []
+        output = train_distributed(ctx, world_size, train, base, train_refs, mixin_refs, hp.to_dict())
+    else:
+        output = train()
 
     ctx.progress(0.99, "register", message=f"registering {fine_tune.model_id}", force=True)
     exports = output.export_dirs

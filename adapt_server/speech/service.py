@@ -23,6 +23,7 @@ from adapt_server.errors import InvalidArgument, NotFound
 from adapt_server.models.bundled import BUNDLED_BASE_MODEL
 from adapt_server.models.service import ModelService
 from adapt_server.models.sources import model_source
+from adapt_server.observability import metrics
 from adapt_server.speech.session import StreamAudio, Streams, StreamSession
 from adapt_server.speech.streaming import StreamingPolicy
 from adapt_server.store.models import ModelRecord
@@ -187,7 +188,9 @@ class SpeechService:
         """A unary transcription, timed from reading the audio to the transcript."""
         options = decode_options(recognition)
         record, engine = self.engine(recognition)
-        return transcribe(engine, record.id, self._loader(audio), options)
+        timed = transcribe(engine, record.id, self._loader(audio), options)
+        metrics.real_time_factor(record.id, "speech", timed.processing_s, timed.duration_s)
+        return timed
 
     def open_stream(self, config: StreamConfig) -> StreamSession:
         """Validates a stream's config, resolves its model once and loads the engine; the session then decodes

@@ -155,6 +155,11 @@ class DatasetRepository:
                              created_at=row["created_at"], job=self.table.job(row["id"]))
 
     # --- recordings and their content ---------------------------------------------------------------
+    def audio_in_use(self, sha256: str) -> bool:
+        """True when a recording of any dataset stores its audio in this blob."""
+        return self.db.execute("SELECT 1 FROM recordings WHERE audio_sha256 = ? LIMIT 1", [sha256]).fetchone() \
+            is not None
+
     def has_recording(self, dataset_id: str, source_uri: str) -> bool:
         return self.db.execute("SELECT 1 FROM recordings WHERE dataset_id = ? AND source_uri = ? LIMIT 1",
                                [dataset_id, source_uri]).fetchone() is not None
