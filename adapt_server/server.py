@@ -165,5 +165,6 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
             await health_servicer.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await server.stop(SHUTDOWN_GRACE_S)
         await asyncio.to_thread(pool.stop)
+        tracing.flush()
         store.close()
         print("Adapt stopped", flush=True)
