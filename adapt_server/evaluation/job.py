@@ -6,7 +6,7 @@
    `speech.service.decode_options`; so WER and RTF are those of the serving path. Each engine is warmed up
    first (first-call costs such as numba compilation are not the model's speed). Diarizer candidates run on
    every recording of the split with reference speaker turns.
-3. The work is cut into shards (a candidate on SHARD_UNITS consecutive units) that run where the job's
+3. The work is cut into shards (a candidate on ~10 min of consecutive units) that run where the job's
    executor puts them (jobs/executor.py: in this process, or as Ray tasks); each shard's hypotheses come back
    and are committed here in one transaction, keyed by utterance: a resumed job skips the shards committed.
 4. Score (normalizer, S/D/I alignment), build the leaderboard with bootstrap intervals, apply the gates and
@@ -20,6 +20,7 @@ whichever executor ran the shards, in whatever process, and across resumes.
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -72,6 +73,9 @@ def run_evaluation_job(ctx) -> str:
             shards.append(shard)
             left[(scope, model_id)] = left.get((scope, model_id), 0) + 1
 
+    ctx.log(f"{len(shards)} shards to run on the {ctx.executor.name} executor ({progress['done']} of {total} "
+            f"units committed before)")
+
     def tick_for(shard: EvaluationShard, base: int):
         def tick(count: int) -> None:
             ctx.progress(TRANSCRIBE_SHARE * (base + count) / total, f"{shard.scope}:{shard.model_id}", count,
@@ -113,12 +117,18 @@ def run_evaluation_job(ctx) -> str:
 
 # --- shards: a candidate on a stretch of the data -------------------------------------------------------------
 EVALUATION_SHARD = "adapt_server.evaluation.job:evaluation_shard"
-SHARD_UNITS = 32  # utterances (ASR) or recordings (diarizers) per shard: the unit of retry, resume and commit
+SHARD_AUDIO_ENV = "ADAPT_EVAL_SHARD_AUDIO_S"
+DEFAULT_SHARD_AUDIO_S = 600.0
+# A shard (the unit of retry, resume and commit) holds consecutive units up to this many seconds of audio (at
+# least one unit). It pays one engine load and warm-up, so it should hold far more audio than that costs:
+# 10 min of audio is ~30 s of tiny.en on one CPU core against ~0.5 s of loading. Hypotheses depend on the shard
+# boundaries only where the temperature fallback samples, so every server that must give identical results
+# (the local and the Ray executor of one deployment) uses the same value; the default is the same everywhere.
 
 
 @dataclass(frozen=True)
 class EvaluationShard:
-    """One candidate on SHARD_UNITS consecutive units of one scope. A shard's hypotheses depend only on its
+    """One candidate on consecutive units (about SHARD_AUDIO_S of audio) of one scope. A shard's hypotheses depend only on its
     model and units: it loads its own engine after fixing CTranslate2's seed (see the module docstring), so
     the results are the same whichever executor, node or process ran it, and after a resume."""
     scope: str
@@ -138,17 +148,37 @@ class EvaluationShard:
         return tuple(r.id for r in self.recordings) if self.diarizer else tuple(u.utterance_id for u in self.units)
 
 
+def shard_audio_s() -> float:
+    return float(os.environ.get(SHARD_AUDIO_ENV) or DEFAULT_SHARD_AUDIO_S)
+
+
 def _shards(store, scope: str, model_id: str, selection: SplitSelection) -> list[EvaluationShard]:
+    durations = {r.id: r.duration_s for r in selection.recordings}
     if model_id in DIARIZERS:
         recordings = [r for r in selection.recordings if r.id in selection.reference_turns]
-        return [EvaluationShard(scope, model_id, None, recordings=tuple(recordings[i:i + SHARD_UNITS]))
-                for i in range(0, len(recordings), SHARD_UNITS)]
+        return [EvaluationShard(scope, model_id, None, recordings=tuple(group))
+                for group in _by_audio(recordings, lambda r: r.duration_s)]
     record = store.models.get(model_id)
     if record is None:
         raise FailedPrecondition(f"candidate model {model_id!r} was deleted while the evaluation waited")
-    units = selection.units
-    return [EvaluationShard(scope, model_id, record, units=tuple(units[i:i + SHARD_UNITS]))
-            for i in range(0, len(units), SHARD_UNITS)]
+
+    def seconds(unit: EvalUnit) -> float:
+        if unit.start_s is None or unit.end_s is None:
+            return durations.get(unit.recording_id, 0.0)
+        return max(0.0, unit.end_s - unit.start_s)
+    return [EvaluationShard(scope, model_id, record, units=tuple(group)) for group in _by_audio(selection.units, seconds)]
+
+
+def _by_audio(items: Sequence, seconds: Callable) -> list[list]:
+    """Consecutive groups of `items` holding up to shard_audio_s() of audio each (at least one item)."""
+    limit, groups, current, total = shard_audio_s(), [], [], 0.0
+    for item in items:
+        if current and total + seconds(item) > limit:
+            groups.append(current)
+            current, total = [], 0.0
+        current.append(item)
+        total += seconds(item)
+    return groups + ([current] if current else [])
 
 
 def evaluation_shard(node, shard: EvaluationShard) -> list:

@@ -19,7 +19,8 @@ from testkit.servers import ServerProcess
 pytestmark = pytest.mark.slow
 
 WAIT_S = 600
-CANDIDATES = ["whisper-tiny.en", "pocketsphinx-en-us"]
+CANDIDATES = ["whisper-tiny.en"]
+SHARDS = {"ADAPT_EVAL_SHARD_AUDIO_S": "30"}  # several evaluation shards of these short calls, on both servers
 FINE_TUNE = {"strategy": "frozen_encoder", "max_steps": 2, "batch_size": 4, "micro_batch_size": 2,
              "learning_rate": 1e-4, "seed": 3}
 WRITE_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [
@@ -67,6 +68,7 @@ def run_workflow(server: ServerProcess, folder) -> dict:
         evaluation = client.evaluations.create(dataset_id=dataset.id, candidates=CANDIDATES, metrics=["wer"])
         evaluation = client.evaluations.wait(evaluation.id, timeout=WAIT_S)
         assert evaluation.state == "SUCCEEDED"
+        evaluation_events = [e.message for e in client.evaluations.watch(evaluation.id)]
         tune = client.fine_tunes.create(base_model="whisper-tiny.en", dataset_id=dataset.id,
                                         hyperparameters=FINE_TUNE, export_formats=["ctranslate2"])
         tune = client.fine_tunes.wait(tune.id, timeout=WAIT_S)
@@ -87,17 +89,17 @@ def run_workflow(server: ServerProcess, folder) -> dict:
     db.close()
     return {"recordings": recordings, "utterances": utterances, "hypotheses": hypotheses, "stats": stats,
             "wer": {row["model_id"]: row["wer"] for row in result["leaderboard"]}, "winner": result["winner"],
-            "fine_tune": metrics, "fine_tune_events": events}
+            "fine_tune": metrics, "fine_tune_events": events, "evaluation_events": evaluation_events}
 
 
 def test_intake_evaluation_and_fine_tune_on_ray_match_the_local_executor(cluster, calls, tmp_path):
     folder = calls / "gen" / "calls"
-    local = ServerProcess(tmp_path / "local", [calls]).start()
+    local = ServerProcess(tmp_path / "local", [calls], env=SHARDS).start()
     try:
         expected = run_workflow(local, folder)
     finally:
         local.stop()
-    on_ray = ServerProcess(tmp_path / "ray", [calls], extra_args=[
+    on_ray = ServerProcess(tmp_path / "ray", [calls], env=SHARDS, extra_args=[
         "--executor", "ray", "--ray-address", cluster.address, "--train-world-size", "2",
         "--checkpoint-interval", "0"]).start()
     try:
@@ -107,6 +109,8 @@ def test_intake_evaluation_and_fine_tune_on_ray_match_the_local_executor(cluster
     for key in ("recordings", "utterances", "hypotheses", "stats", "wer", "winner"):
         assert got[key] == expected[key], key
     assert len(got["hypotheses"]) == len(CANDIDATES) * got["stats"]["utterances"]
+    [line] = [m for m in got["evaluation_events"] if "shards to run on the ray executor" in m]
+    assert int(line.split()[0]) >= 2, line
     # the fine-tune ran on two ranks (one a Ray task) and reached the one-process losses
     assert any("distributed fine-tune: 2 ranks (gloo, rank 0 here, 1 on the ray executor)" in m
                for m in got["fine_tune_events"]), got["fine_tune_events"]
