@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import ctypes
 import importlib
-import multiprocessing
+import pickle
 import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
@@ -111,29 +113,35 @@ class LocalExecutor:
 
 
 class LocalProcesses:
-    """Processes of this machine (multiprocessing spawn: never fork a process that may hold gRPC or OpenMP
-    threads), each dying with the job's worker process (Linux PR_SET_PDEATHSIG)."""
+    """Processes of this machine, each a fresh interpreter (`python -m adapt_server.jobs.executor`, its call
+    pickled on stdin: a job's worker process is daemonic and may not use multiprocessing, and a fork of a
+    process holding OpenMP or gRPC threads is unsafe), each dying with the job's worker (PR_SET_PDEATHSIG)."""
 
     def __init__(self, function: str, args: Sequence[tuple]):
-        context = multiprocessing.get_context("spawn")
-        self.procs = [context.Process(target=_run_in_process, args=(function, a), daemon=True,
-                                      name=f"{function.rsplit(':', 1)[-1]}-{i}") for i, a in enumerate(args)]
-        for proc in self.procs:
-            proc.start()
+        self.names = [f"{function.rsplit(':', 1)[-1]}-{i}" for i in range(len(args))]
+        self.procs = []
+        for a in args:
+            proc = subprocess.Popen([sys.executable, "-m", "adapt_server.jobs.executor"], stdin=subprocess.PIPE)
+            proc.stdin.write(pickle.dumps((function, a)))
+            proc.stdin.close()
+            self.procs.append(proc)
 
     def failures(self) -> list[str]:
-        return [f"process {p.name} (pid {p.pid}) exited with {_describe_exit(p.exitcode)}"
-                for p in self.procs if p.exitcode not in (None, 0)]
+        return [f"process {name} (pid {p.pid}) exited with {_describe_exit(p.returncode)}"
+                for name, p in zip(self.names, self.procs) if p.poll() not in (None, 0)]
 
     def running(self) -> int:
-        return sum(p.is_alive() for p in self.procs)
+        return sum(p.poll() is None for p in self.procs)
 
     def stop(self) -> None:
         for proc in self.procs:
-            if proc.is_alive():
+            if proc.poll() is None:
                 proc.kill()
         for proc in self.procs:
-            proc.join(timeout=10)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
 
 
 def _describe_exit(code: int | None) -> str:
@@ -145,7 +153,8 @@ def _describe_exit(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _run_in_process(function: str, args: tuple) -> None:
+def _child_main() -> None:
+    """A LocalProcesses child: function(*args) from the pickle on stdin."""
     from adapt_server import egress
     egress.configure()
     try:
@@ -153,4 +162,9 @@ def _run_in_process(function: str, args: tuple) -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the job's worker process
     except OSError:
         pass
+    function, args = pickle.loads(sys.stdin.buffer.read())
     resolve_function(function)(*args)
+
+
+if __name__ == "__main__":
+    _child_main()

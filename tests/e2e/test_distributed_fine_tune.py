@@ -29,12 +29,12 @@ def children(pid: int) -> list[int]:
 
 
 def follower_pids(server_pid: int) -> list[int]:
-    """The other ranks: processes spawned by the server's job worker that run a rank (not the resource tracker)."""
+    """The other ranks: the processes the server's job worker started (python -m adapt_server.jobs.executor)."""
     pids = []
     for worker in children(server_pid):
         for child in children(worker):
             cmdline = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if "spawn_main" in cmdline and "resource_tracker" not in cmdline:
+            if "adapt_server.jobs.executor" in cmdline:
                 pids.append(child)
     return pids
 
