@@ -72,7 +72,8 @@ class DecodeOptions:
     # the decoder stops early in is continued from its last timestamp (openai/whisper's seek)
     initial_prompt: str | None = None  # text given as previous context to every window (spelling, style)
     hotwords: str | None = None  # words to favour, given as previous context (after initial_prompt)
-    language: str = "en"  # language code spoken in the audio; English-only models accept only "en"
+    language: str = "en"  # language code spoken in the audio; English-only models accept only "en"; "" lets a
+    # model that can (multilingual Whisper, Qwen3-ASR, Voxtral) detect it and report it in Transcription.language
     max_new_tokens: int | None = None  # tokens generated per window at most (None: up to the decoder's 448)
     repetition_penalty: float = 1.0  # > 1 penalizes tokens already generated (1: off)
     no_repeat_ngram_size: int = 0  # forbid repeating any n-gram of this many tokens (0: off)
@@ -106,8 +107,9 @@ class DecodeOptions:
             if value is not None and (not isinstance(value, str) or len(value) > MAX_PROMPT_CHARACTERS):
                 raise InvalidDecodeOptions(name, f"must be text of at most {MAX_PROMPT_CHARACTERS} characters "
                                                  f"or None; got {_describe(value)}")
-        if not isinstance(self.language, str) or not 2 <= len(self.language) <= 8:
-            raise InvalidDecodeOptions("language", f"must be a language code such as 'en'; got {self.language!r}")
+        if not isinstance(self.language, str) or not (self.language == "" or 2 <= len(self.language) <= 8):
+            raise InvalidDecodeOptions("language", f"must be a language code such as 'en', or '' to detect it; got "
+                                                   f"{self.language!r}")
         if self.max_new_tokens is not None:
             _check_int("max_new_tokens", self.max_new_tokens, 1, MAX_NEW_TOKENS)
         _check_range("repetition_penalty", self.repetition_penalty, 0.0, 10.0, low_open=True)

@@ -45,6 +45,7 @@ class Transcription:
     processing_s: float  # wall-clock seconds spent (for a batch: its wall time shared by audio duration)
     model_id: str  # the engine's model id
     compute_type: str  # the CTranslate2 compute type actually used, e.g. "int8_float32"
+    language: str = ""  # language code transcribed: the one asked for, or the one the model detected; "" unknown
 
     @property
     def realtime_factor(self) -> float:

@@ -72,13 +72,15 @@ class Trainer:
 
     checkpoint_dir: where `last.pt` lives; checkpoint_every_steps: write one every this many steps (None:
     every `checkpoint_interval_s` seconds of training); a checkpoint is also written after the last step.
+    adapter: for another family (training/family_adapter.py): which parameters train, the summed loss of a
+    micro-batch of its examples through the model's own loss, the plain model afterwards. None: Whisper.
     collective: this process's rank in a data-parallel run (training/distributed.py), None for one process;
     only rank 0 reads and writes checkpoints (the others get its checkpoint when a run resumes).
     """
 
     def __init__(self, model, hp: Hyperparameters, pad_id: int, checkpoint_dir, *, device: str | None = None,
                  checkpoint_every_steps: int | None = None,
-                 checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S, collective=None):
+                 checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S, adapter=None, collective=None):
         self.hp = hp
         self.collective = collective
         self.pad_id = pad_id
@@ -86,7 +88,9 @@ class Trainer:
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every_steps = checkpoint_every_steps
         self.checkpoint_interval_s = checkpoint_interval_s
-        self.module, groups = strategies.prepare(model.to(self.device), hp)
+        self.adapter = adapter
+        prepare = adapter.prepare if adapter is not None else strategies.prepare
+        self.module, groups = prepare(model.to(self.device), hp)
         self.optimizer = torch.optim.AdamW(groups, lr=hp.learning_rate, weight_decay=hp.weight_decay)
         self._autocast_dtype = None
         self._scaler = None
@@ -127,7 +131,7 @@ class Trainer:
         if checkpoint is not None:
             self._restore(checkpoint)
             start_step, losses, elapsed_before = checkpoint.step, list(checkpoint.losses), checkpoint.elapsed_s
-        if hp.strategy == "frozen_encoder" and start_step < plan.total_steps:
+        if hp.strategy == "frozen_encoder" and self.adapter is None and start_step < plan.total_steps:
             self._cache_encoder_outputs(examples, mixin, plan, on_encoder_cache)
         self.module.train()
         started = time.perf_counter()
@@ -163,7 +167,7 @@ class Trainer:
 
     def trained_model(self):
         """The plain Whisper model with the tuned weights (LoRA merged); call once, after fit."""
-        model = strategies.merged(self.module)
+        model = (self.adapter.merged if self.adapter is not None else strategies.merged)(self.module)
         for parameter in model.parameters():
             parameter.requires_grad_(False)
         return model.to("cpu").float().eval()
@@ -172,7 +176,10 @@ class Trainer:
         """Mean token cross-entropy (nats) of the current model on `examples` (no update)."""
         was_training = self.module.training
         self.module.eval()
-        loss = evaluate_loss(self.module, examples, self.pad_id, self.hp.micro_batch_size, self.device)
+        if self.adapter is not None:
+            loss = evaluate_family_loss(self.module, self.adapter, examples, self.hp.micro_batch_size, self.device)
+        else:
+            loss = evaluate_loss(self.module, examples, self.pad_id, self.hp.micro_batch_size, self.device)
         self.module.train(was_training)
         return loss
 
@@ -180,12 +187,23 @@ class Trainer:
     def _optimizer_step(self, batch: list[tuple[str, int, Example]], step: int) -> float:
         hp = self.hp
         self.optimizer.zero_grad(set_to_none=True)
-        n_tokens = sum(sum(1 for t in example.targets if t != IGNORE) for _, _, example in batch)
+        if self.adapter is not None:
+            n_tokens = sum(self.adapter.targets(example) for _, _, example in batch)
+        else:
+            n_tokens = sum(sum(1 for t in example.targets if t != IGNORE) for _, _, example in batch)
         total = 0.0
         for first in range(0, len(batch), hp.micro_batch_size):
             if self.collective is not None and not self.collective.mine(first // hp.micro_batch_size):
                 continue  # another rank's micro-batch
             chunk = batch[first:first + hp.micro_batch_size]
+            if self.adapter is not None:
+                with self._autocast():
+                    loss_sum, _ = self.adapter.loss_sum(self.module, [example for _, _, example in chunk],
+                                                        self.device)
+                scaled = loss_sum / max(1, n_tokens)
+                (self._scaler.scale(scaled) if self._scaler else scaled).backward()
+                total += float(loss_sum.detach())
+                continue
             inputs = collate([example for _, _, example in chunk], self.pad_id)
             encoder_states = None
             if hp.strategy == "frozen_encoder":
@@ -321,6 +339,18 @@ def distillation_sum(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
         mask &= teacher_logits.argmax(dim=-1) == labels
     return F.kl_div(F.log_softmax(student_logits[mask], dim=-1), F.log_softmax(teacher_logits[mask], dim=-1),
                     log_target=True, reduction="sum")
+
+
+@torch.no_grad()
+def evaluate_family_loss(module, adapter, examples: Sequence, micro_batch_size: int = 8, device: str = "cpu") -> float:
+    """Mean token cross-entropy (nats) of a family's model (eval mode) on its examples; nan for none."""
+    if not examples:
+        return float("nan")
+    total, tokens = 0.0, 0
+    for first in range(0, len(examples), micro_batch_size):
+        loss_sum, count = adapter.loss_sum(module, list(examples[first:first + micro_batch_size]), device)
+        total, tokens = total + float(loss_sum), tokens + count
+    return total / max(1, tokens)
 
 
 @torch.no_grad()

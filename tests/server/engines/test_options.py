@@ -28,7 +28,7 @@ def test_defaults_are_valid_and_frozen():
     ("no_speech_threshold", 1.5),
     ("word_timestamps", 1), ("without_timestamps", "yes"), ("suppress_blank", None),
     ("initial_prompt", 42), ("hotwords", "x" * 2001),
-    ("language", ""), ("language", None),
+    ("language", "e"), ("language", None),
     ("max_new_tokens", 0), ("max_new_tokens", 445),
     ("repetition_penalty", 0.0),
     ("no_repeat_ngram_size", -1),
@@ -68,3 +68,7 @@ def test_vad_fields_are_named_with_their_prefix(field, value):
 def test_optional_checks_can_be_disabled():
     DecodeOptions(compression_ratio_threshold=None, log_prob_threshold=None, no_speech_threshold=None,
                   encoder_padding_s=None, max_new_tokens=444, temperatures=(0.0,)).validate()
+
+
+def test_an_empty_language_asks_for_detection():
+    assert DecodeOptions(language="").validate().language == ""
