@@ -28,7 +28,7 @@ class JobContext:
 
     def __post_init__(self):
         self._started = time.monotonic()
-        if self.executor is None:
+        if self.executor is None and self.store is not None:  # (tests hand the training library a bare context)
             from adapt_server.jobs.executor import LocalExecutor
             self.executor = LocalExecutor(local_node(self.store, self.config))
 
