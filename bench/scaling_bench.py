@@ -33,11 +33,11 @@ def job_seconds(data_dir: Path, resource_id: str) -> float:
     return finished - started
 
 
-def run_config(name: str, work: Path, folder: Path, extra_args: list[str]) -> dict:
+def run_config(name: str, work: Path, folder: Path, extra_args: list[str], env: dict[str, str]) -> dict:
     import adapt
     from testkit.servers import ServerProcess
     load_before = os.getloadavg()[0]
-    server = ServerProcess(work / name, [folder.parent], extra_args=extra_args).start()
+    server = ServerProcess(work / name, [folder.parent], extra_args=extra_args, env=env).start()
     try:
         with adapt.Client(server.target) as client:
             dataset = client.datasets.create(name=name, sources=[{"type": "local", "uri": str(folder)}],
@@ -64,19 +64,23 @@ def run_config(name: str, work: Path, folder: Path, extra_args: list[str]) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=8)
+    parser.add_argument("--eval-shard-s", type=float, default=60.0,
+                        help="seconds of audio per evaluation shard (ADAPT_EVAL_SHARD_AUDIO_S; the server's default "
+                             "of 600 s would make a few minutes of audio one shard)")
     args = parser.parse_args()
+    env = {"ADAPT_EVAL_SHARD_AUDIO_S": str(args.eval_shard_s)}
     from adapt_server.sampledata import generate_calls
     from testkit.ray_cluster import RayCluster
 
     work = Path(tempfile.mkdtemp(prefix="scaling-bench-"))
     generate_calls(work / "sources", n_calls=args.calls, seed=21, split="train")
     folder = work / "sources" / "calls"
-    rows = [run_config("local-1-worker", work, folder, [])]
+    rows = [run_config("local-1-worker", work, folder, [], env)]
     for cpus in (1, 2):
         cluster = RayCluster(cpus=cpus).start()
         try:
             rows.append(run_config(f"ray-{cpus}-worker", work, folder,
-                                   ["--executor", "ray", "--ray-address", cluster.address]))
+                                   ["--executor", "ray", "--ray-address", cluster.address], env))
         finally:
             cluster.stop()
     by = {row["config"]: row for row in rows}

@@ -66,9 +66,3 @@ class RayCluster:
             self.proc.wait(timeout=30)
         if self.temp_dir is not None:
             shutil.rmtree(self.temp_dir, ignore_errors=True)
-
-    def worker_pids(self) -> list[int]:
-        """Pids of the cluster's Python worker processes (those that run tasks)."""
-        out = subprocess.run(["ps", "-o", "pid=,args=", "-g", str(self.proc.pid)], capture_output=True, text=True)
-        return [int(line.split()[0]) for line in out.stdout.splitlines() if "default_worker.py" in line
-                or line.split(None, 1)[1].startswith("ray::")]
