@@ -99,10 +99,21 @@ def trust_settings(tls_cert, tls_key, client_ca, insecure, server_api_key, api_k
 @click.option("--s3-instance-metadata", is_flag=True,
               help="let the AWS SDK ask the instance-metadata service for credentials (off: "
                    "AWS_EC2_METADATA_DISABLED=true)")
+# --- scale-out and observability (issue 20; docs/scaling.md) ---
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="where job shards run: in the worker processes, or as tasks on a Ray cluster")
+@click.option("--ray-address", default="", envvar="RAY_ADDRESS", help="the Ray cluster (host:port) for --executor ray")
+@click.option("--blob-store", default="", help="s3://bucket/prefix: blobs in S3, reachable from every node "
+                                                "(default: <data-dir>/blobs); credentials from the AWS chain")
+@click.option("--blob-endpoint", default="", help="endpoint URL of an S3-compatible --blob-store (MinIO, ...)")
+@click.option("--train-world-size", type=click.IntRange(min=1), default=1, show_default=True,
+              help="data-parallel processes per fine-tune (torch.distributed: gloo on CPU, NCCL on GPU)")
+@click.option("--metrics-listen", default="", help="host:port to serve Prometheus /metrics on")
 @trust_options
 def serve(data_dir, listen, source_roots, model_roots, workers, checkpoint_interval_s, device, log_level,
           max_streams, max_streams_per_caller, max_decode_concurrency, s3_endpoints, s3_profiles,
-          s3_instance_metadata, **trust):
+          s3_instance_metadata, executor, ray_address, blob_store, blob_endpoint, train_world_size, metrics_listen,
+          **trust):
     """Run the Adapt server (gRPC, health, reflection) until SIGTERM or Ctrl-C.
 
     Keys: on loopback without keys every caller is the admin; give --admin-key-file (or --api-key-file),
@@ -120,7 +131,9 @@ def serve(data_dir, listen, source_roots, model_roots, workers, checkpoint_inter
                           max_streams=max_streams, max_streams_per_caller=max_streams_per_caller,
                           max_decode_concurrency=max_decode_concurrency, s3_endpoints=tuple(s3_endpoints),
                           s3_profiles=tuple(s3_profiles), s3_instance_metadata=s3_instance_metadata,
-                          **trust_settings(**trust))
+                          executor=executor, ray_address=ray_address, blob_store=blob_store,
+                          blob_endpoint=blob_endpoint, train_world_size=train_world_size,
+                          metrics_listen=metrics_listen, **trust_settings(**trust))
     asyncio.run(run_server(config))
     exit_when_threads_stop()
 

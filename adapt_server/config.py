@@ -57,6 +57,13 @@ class ServerConfig:
     # --- the trust boundary (issue 17; docs/security.md) ---
     quotas: Quotas = field(default_factory=Quotas)
     trust: TrustConfig = field(default_factory=TrustConfig)
+    # --- scale-out and observability (issue 20; docs/scaling.md) ---
+    executor: str = "local"                    # where job shards run: "local" (the worker process) or "ray"
+    ray_address: str = ""                      # the Ray cluster to submit shards to (executor "ray")
+    blob_store: str = ""                       # "" = <data_dir>/blobs; "s3://bucket/prefix" = S3 (any node reaches it)
+    blob_endpoint: str = ""                    # an S3-compatible endpoint URL for blob_store ("" = AWS)
+    train_world_size: int = 1                  # data-parallel training processes of a fine-tune (torch.distributed)
+    metrics_listen: str = ""                   # host:port of the Prometheus /metrics endpoint ("" = none)
 
     def resolved(self) -> "ServerConfig":
         """The same config with every path absolute and symlinks resolved (every other field kept)."""
@@ -84,6 +91,16 @@ class ServerConfig:
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def blob_cache_dir(self) -> Path:
+        """This machine's cache of an S3 blob store (store/blobstore_s3.py)."""
+        return self.data_dir / "blob-cache"
+
+    @property
+    def metrics_dir(self) -> Path:
+        """Prometheus multiprocess files of the server and its worker processes (observability/metrics.py)."""
+        return self.data_dir / "metrics"
 
     @property
     def tmp_dir(self) -> Path:

@@ -37,6 +37,7 @@ from adapt_server.api.context import Security, ServiceRunner
 from adapt_server.api.datasets import DatasetsServicer
 from adapt_server.api.deployments import DeploymentsServicer
 from adapt_server.api.evaluations import EvaluationsServicer
+from adapt_server.api.metrics_interceptor import MetricsInterceptor
 from adapt_server.api.fine_tunes import FineTunesServicer
 from adapt_server.api.keys import KeysServicer
 from adapt_server.api.models import ModelsServicer
@@ -46,6 +47,7 @@ from adapt_server.config import MAX_MESSAGE_BYTES, ServerConfig
 from adapt_server.engines.registry import EngineRegistry
 from adapt_server.jobs.pool import WorkerPool
 from adapt_server.models.service import ModelService
+from adapt_server.observability import metrics, tracing
 from adapt_server.security.bootstrap import TrustRuntime, start_trust
 from adapt_server.speech.capacity import DecodeLimits, SpeechCapacity
 from adapt_server.store.datasets import INGEST_JOB
@@ -81,6 +83,7 @@ def prepare_data_dir(config: ServerConfig) -> Store:
     """Migrates the schema, clears interrupted writes, recovers interrupted jobs, registers bundled models."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(config, run_migrations=True)
+    check_scale_out(config, store)
     store.blobs.clean_tmp()
     for job in store.jobs.recover("the server stopped while this job was running"):
         log.warning("job %s (%s) -> %s", job.id, job.resource_id, job.state)
@@ -106,6 +109,49 @@ def add_port(server, config: ServerConfig, trust: TrustRuntime) -> int:
         root_certificates=t.client_ca.read_bytes() if t.client_ca else None,
         require_client_auth=t.client_ca is not None)
     return server.add_secure_port(config.listen, credentials)
+# --- scale-out and observability (issue 20): executors, the blob store, /metrics, traces ------------------
+def check_scale_out(config: ServerConfig, store: Store) -> None:
+    """Refuses a configuration that cannot work, saying what to fix, before anything starts."""
+    if config.executor not in ("local", "ray"):
+        raise SystemExit(f"--executor {config.executor!r}: choose local or ray")
+    if config.executor == "ray" and not config.ray_address:
+        raise SystemExit("--executor ray needs --ray-address (the cluster's GCS address, host:port, or 'auto')")
+    if config.train_world_size < 1:
+        raise SystemExit(f"--train-world-size must be >= 1, got {config.train_world_size}")
+    if config.blob_store:
+        from adapt_server.errors import AdaptError
+        try:
+            store.blobs.check()
+        except AdaptError as exc:
+            raise SystemExit(f"--blob-store {config.blob_store}: {exc.message}") from None
+    elif config.executor == "ray":
+        log.warning("--executor ray with the local blob store: Ray workers must run on this machine (they read and "
+                    "write %s); for workers on other nodes, use --blob-store s3://...", config.blob_dir)
+
+
+def observability(config: ServerConfig) -> list:
+    """Turns on /metrics (multiprocess files the job workers also write: call before they start) and
+    tracing; returns the interceptors that count, time and trace every RPC (outermost first)."""
+    if config.metrics_listen:
+        metrics.enable(config.metrics_dir)
+    return [MetricsInterceptor(), *tracing.server_interceptors()]
+
+
+def start_metrics_endpoint(config: ServerConfig) -> None:
+    if not config.metrics_listen:
+        return
+    connection = Store.open(config)  # its own SQLite connection, used by the scrape thread only
+    lock = threading.Lock()
+
+    def counts():
+        with lock:
+            return connection.jobs.depth()
+    try:
+        metrics.serve(config.metrics_listen, counts, tuple(JOB_HANDLERS))
+    except OSError as exc:
+        raise SystemExit(f"--metrics-listen {config.metrics_listen}: {exc.strerror or exc}") from None
+    log.info("metrics on http://%s/metrics", config.metrics_listen)
+# --- end of scale-out and observability ----------------------------------------------------------------------
 
 
 async def serve(config: ServerConfig, ready_message: bool = True) -> None:
@@ -117,6 +163,8 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     # the data directory is migrated and recovered first: the trust boundary's keys live in it
     store = await asyncio.to_thread(prepare_data_dir, config)
     trust = start_trust(config, store, say=lambda text: print(text, flush=True))  # SystemExit: refused config
+    observed = observability(config)  # before the job workers start: they write the metrics files too
+    start_metrics_endpoint(config)
     health_servicer = health.aio.HealthServicer()
 
     def speech_health(_saturated: bool) -> None:  # from admission (any thread): follow its current state
@@ -129,7 +177,8 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
 
     capacity = SpeechCapacity(DecodeLimits.resolve(config.max_streams, config.max_streams_per_caller,
                                                    config.max_decode_concurrency), on_saturation=speech_health)
-    server = grpc.aio.server(interceptors=[AuthInterceptor(trust, config.quotas)], options=[
+    # outermost first: metrics and traces see every call, the trust boundary's refusals included
+    server = grpc.aio.server(interceptors=[*observed, AuthInterceptor(trust, config.quotas)], options=[
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)])
     runner = ServiceRunner(config, EngineRegistry(cache_dir=config.engine_cache_dir, device=config.device),
@@ -166,7 +215,7 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
         transport = ("mutual TLS" if config.trust.client_ca else "TLS") if trust.tls else "plaintext"
         keys = "API keys required" if trust.auth_required else "no keys (loopback only, every caller is admin)"
         print(f"Adapt serving on {config.listen} ({transport}, {keys}; data: {config.data_dir}, "
-              f"workers: {config.workers})", flush=True)
+              f"workers: {config.workers}, executor: {config.executor})", flush=True)
     try:
         while not stop.is_set():
             try:
@@ -181,6 +230,7 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
         # the workers stop meanwhile
         await asyncio.gather(server.stop(SHUTDOWN_GRACE_S), asyncio.to_thread(pool.stop))
         capacity.close()
+        tracing.flush()
         store.close()
         print("Adapt stopped", flush=True)
 

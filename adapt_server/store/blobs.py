@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from adapt_server.errors import InvalidArgument
+from adapt_server.store.blob_protocol import Blobs, BlobStoreSpec
 
 CHUNK_BYTES = 1 << 20
 _OPEN_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -46,7 +47,9 @@ class UnsafeTreeEntry(InvalidArgument):
         self.directory, self.path, self.kind = directory, path, kind
 
 
-class BlobStore:
+class BlobStore(Blobs):
+    """The local store: blobs and trees under `root` in the data directory (see the module docstring)."""
+
     def __init__(self, root: Path):
         self.root = root
         self.tmp = root / "tmp"
@@ -54,8 +57,18 @@ class BlobStore:
         (root / "sha256").mkdir(exist_ok=True)
         (root / "trees").mkdir(exist_ok=True)
 
+    @property
+    def spec(self) -> BlobStoreSpec:
+        return BlobStoreSpec(local_root=str(self.root))
+
     def path(self, sha256: str) -> Path:
         return self.root / "sha256" / sha256[:2] / sha256
+
+    def tree_dir(self, tree_sha: str) -> Path:
+        target = self.root / "trees" / tree_sha
+        if not target.is_dir():
+            raise FileNotFoundError(f"tree {tree_sha} is not in the blob store at {self.root}")
+        return target
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
@@ -116,7 +129,7 @@ class BlobStore:
             manifest[rel] = self._put_open_file(f)
         if not manifest:
             raise ValueError(f"{directory} holds no files")
-        tree_sha = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+        tree_sha = tree_hash(manifest)
         target = self.root / "trees" / tree_sha
         staging = Path(tempfile.mkdtemp(dir=self.tmp, prefix="tree-"))
         for rel, sha in manifest.items():
@@ -164,6 +177,17 @@ class BlobStore:
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
             removed += 1
         return removed
+
+
+def tree_hash(manifest: dict[str, str]) -> str:
+    """The address of a tree: SHA-256 of its (relative path -> blob sha256) manifest as sorted JSON."""
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+
+
+def regular_files(directory: Path) -> Iterator[tuple[str, object]]:
+    """(relative posix path, open binary file) of every regular file under `directory`, refusing links and
+    special files (UnsafeTreeEntry); what put_tree stores, for the other store implementations."""
+    return _regular_files(directory)
 
 
 def _regular_files(directory: Path) -> Iterator[tuple[str, object]]:

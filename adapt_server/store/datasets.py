@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from adapt_server.store.blobs import BlobStore
+from adapt_server.store.blob_protocol import Blobs
 from adapt_server.store.db import transaction
 from adapt_server.store.jobs import Job
 from adapt_server.store.pages import keyset_page
@@ -125,7 +125,7 @@ class DatasetRepository:
     """One project's datasets and their content. Reads of recordings, utterances, turns, redactions and file
     issues are confined to the project's datasets too (`_owned`), whoever asks by dataset id."""
 
-    def __init__(self, db: sqlite_utils.Database, blobs: BlobStore, scope: ProjectScope, max_active_jobs: int = 0):
+    def __init__(self, db: sqlite_utils.Database, blobs: Blobs, scope: ProjectScope, max_active_jobs: int = 0):
         self.db = db
         self.blobs = blobs
         self.table = JobResourceTable(db, DATASETS, scope, max_active_jobs)
@@ -182,6 +182,11 @@ class DatasetRepository:
                              created_at=row["created_at"], job=self.table.job(row["id"]))
 
     # --- recordings and their content ---------------------------------------------------------------
+    def audio_in_use(self, sha256: str) -> bool:
+        """True when a recording of any dataset stores its audio in this blob."""
+        return self.db.execute("SELECT 1 FROM recordings WHERE audio_sha256 = ? LIMIT 1", [sha256]).fetchone() \
+            is not None
+
     def has_recording(self, dataset_id: str, source_uri: str) -> bool:
         owned, params = self._owned()
         return self.db.execute(f"SELECT 1 FROM recordings WHERE dataset_id = ? AND source_uri = ? AND {owned} LIMIT 1",

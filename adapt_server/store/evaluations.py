@@ -127,8 +127,18 @@ class EvaluationRepository:
             [evaluation_id, scope, *params, evaluation_id, scope, *params]).fetchall()
         return {r[0] for r in rows}
 
+    def committed_units(self, evaluation_id: str, scope: str, model_id: str) -> set[str]:
+        """The utterance ids (ASR) and recording ids (diarizers) of `model_id` committed for `scope`: a shard
+        (evaluation/job.py) is committed whole or not at all, so a resumed job skips the shards found here."""
+        rows = self.db.execute(
+            "SELECT utterance_id FROM evaluation_utterances WHERE evaluation_id = ? AND scope = ? AND model_id = ? "
+            "UNION SELECT recording_id FROM evaluation_diarization WHERE evaluation_id = ? AND scope = ? "
+            "AND model_id = ?", [evaluation_id, scope, model_id, evaluation_id, scope, model_id]).fetchall()
+        return {r[0] for r in rows}
+
     def add_hypotheses(self, evaluation_id: str, scope: str, rows: Sequence[HypothesisRow]) -> None:
-        """All of one candidate's hypotheses on one scope, in one transaction (all or nothing)."""
+        """Hypotheses of one candidate on one scope (a shard's), in one transaction (all or nothing); keyed by
+        utterance, so committing the same shard twice changes nothing."""
         with transaction(self.db):
             for r in rows:
                 self.db.execute(

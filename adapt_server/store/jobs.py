@@ -134,6 +134,11 @@ class JobQueue:
         """Jobs of `project` queued or running (what the per-project job quota counts)."""
         return self.db.execute("SELECT COUNT(*) FROM jobs WHERE project_id = ? AND state IN (?, ?)",
                                [project, PENDING, RUNNING]).fetchone()[0]
+    def depth(self) -> dict[tuple[str, str], int]:
+        """(kind, state) -> jobs, for the PENDING and RUNNING ones (the queue's depth, for /metrics)."""
+        rows = self.db.execute("SELECT kind, state, COUNT(*) FROM jobs WHERE state IN (?, ?) GROUP BY kind, state",
+                               [PENDING, RUNNING]).fetchall()
+        return {(row[0], row[1]): row[2] for row in rows}
 
     def events(self, job_id: str, after_seq: int = 0, limit: int = 500) -> list[JobEvent]:
         rows = self.db.execute("SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from adapt_server.config import ServerConfig
-from adapt_server.store.blobs import BlobStore
+from adapt_server.store.blob_protocol import Blobs, BlobStoreSpec
+from adapt_server.store.blob_stores import open_blob_store
 from adapt_server.store.datasets import DatasetRepository
 from adapt_server.store.db import connect, migrate
 from adapt_server.store.deployments import DeploymentRepository
@@ -28,7 +29,7 @@ from adapt_server.store.security import AuditRepository, CertificateRepository, 
 @dataclass
 class Store:
     db: sqlite_utils.Database
-    blobs: BlobStore
+    blobs: Blobs
     scope: ProjectScope
     jobs: JobQueue
     datasets: DatasetRepository
@@ -48,10 +49,10 @@ class Store:
         db = connect(config.database_path)
         if run_migrations:
             migrate(db)
-        return cls.over(db, BlobStore(config.blob_dir), project, config.quotas.max_active_jobs_per_project)
+        return cls.over(db, open_blob_store(blob_spec(config)), project, config.quotas.max_active_jobs_per_project)
 
     @classmethod
-    def over(cls, db: sqlite_utils.Database, blobs: BlobStore, project: str, max_active_jobs: int = 0) -> "Store":
+    def over(cls, db: sqlite_utils.Database, blobs: Blobs, project: str, max_active_jobs: int = 0) -> "Store":
         """The repositories of `project` over an open connection."""
         scope = ProjectScope(project)
         return cls(db=db, blobs=blobs, scope=scope, jobs=JobQueue(db),
@@ -69,3 +70,10 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+
+
+def blob_spec(config: ServerConfig) -> BlobStoreSpec:
+    """The blob store the config names (--blob-store): local in the data directory, or S3 with this machine's
+    cache in the data directory."""
+    return BlobStoreSpec(url=config.blob_store, local_root=str(config.blob_dir), endpoint=config.blob_endpoint,
+                         cache_dir=str(config.blob_cache_dir) if config.blob_store else "")
