@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from adapt._progress import console, follow
 from adapt.client import Client
@@ -34,7 +35,8 @@ def free_port() -> int:
 
 
 def start_server(data_dir: Path, source_roots: list[Path], listen: str, log_path: Path) -> subprocess.Popen:
-    """`adapt serve` as a child process; returns once it answers RPCs (raises if it exits first)."""
+    """`adapt serve` as a child process; returns once its health check says SERVING (the port opens earlier,
+    while the data directory is migrated) (raises if it exits first)."""
     args = [sys.executable, "-m", "adapt_server.cli", "serve", "--data-dir", str(data_dir), "--listen", listen]
     for root in source_roots:
         args += ["--source-root", str(root)]
@@ -46,12 +48,15 @@ def start_server(data_dir: Path, source_roots: list[Path], listen: str, log_path
         if proc.poll() is not None:
             raise RuntimeError(f"adapt serve exited with code {proc.returncode}; see {log_path}")
         try:
-            grpc.channel_ready_future(channel).result(timeout=1)
-            break
-        except grpc.FutureTimeoutError:
-            if time.monotonic() > deadline:
-                proc.terminate()
-                raise RuntimeError(f"adapt serve did not start within {SERVER_START_TIMEOUT_S} s; see {log_path}")
+            health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+            if health.status == health_pb2.HealthCheckResponse.SERVING:
+                break
+        except grpc.RpcError:
+            pass
+        if time.monotonic() > deadline:
+            proc.terminate()
+            raise RuntimeError(f"adapt serve did not start within {SERVER_START_TIMEOUT_S} s; see {log_path}")
+        time.sleep(0.2)
     channel.close()
     return proc
 

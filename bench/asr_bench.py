@@ -1,7 +1,8 @@
-"""Benchmark: Adapt's batch transcription vs faster-whisper (sequential and batched) on real speech.
+"""Benchmark: Adapt's batch transcription vs faster-whisper (sequential and batched) on real speech, for
+whisper-tiny.en and multilingual whisper-base (the two bundled models), and their WER side by side.
 
-    .venv/bin/python bench/asr_bench.py                       # beam 5, int8, all cores, word timestamps
-    .venv/bin/python bench/asr_bench.py --repeats 3 --no-word-timestamps
+    .venv/bin/python bench/asr_bench.py                       # both models, beam 5, int8, all cores, word times
+    .venv/bin/python bench/asr_bench.py --models base --repeats 3 --no-word-timestamps
 
 Corpus: ../shared/realspeech/asr (39 utterances, 181 s, references in manifest.jsonl), decoded with
 `adapt_server.audio.decode.decode_audio`; the bench exits with a message when it is absent.
@@ -19,7 +20,9 @@ Threads: CTranslate2 gets --threads intra-op threads in every system (faster-whi
 numba and torch the same, BLAS 1 (``adapt_kernels.threads.pin_threads``). Each system runs once untimed on
 the first file (model load, compilation), then --repeats timed runs, interleaved (A B C A B C ...) so that
 load from other processes on a shared machine hits all of them alike; the table shows medians.
-Throughput is audio seconds per wall second; ratios are Adapt's throughput over each peer's.
+Throughput is audio seconds per wall second; ratios are Adapt's throughput over each peer's, for the same model.
+whisper-base is decoded in English (language="en") by all three, as tiny.en; it is the CTranslate2 model the
+whisper-base extra ships (adapt_server/models/whisper_base.py assembles it), so both systems load the same files.
 WER: corpus WER (jiwer) after Whisper's English text normalizer (transformers' EnglishTextNormalizer with
 the openai spelling map shipped by the `whisper-normalizer` package).
 """
@@ -76,17 +79,27 @@ def corpus_wer(references: list[str], hypotheses: list[str], normalize: Callable
     return jiwer.wer([normalize(text) for text in references], [normalize(text) for text in hypotheses])
 
 
-def adapt_engine(model_dir: Path, args):
+def adapt_engine(model_dir: Path, model_id: str, args):
     from adapt_server.engines.whisper import WhisperEngine
 
     budget = ThreadBudget(numba=args.threads, blas=1, torch=args.threads, ctranslate2_intra=args.threads)
-    return WhisperEngine(model_dir, "whisper-tiny.en", compute_type=args.compute_type, threads=budget)
+    return WhisperEngine(model_dir, model_id, compute_type=args.compute_type, threads=budget)
+
+
+def model_dirs(names: list[str]) -> dict[str, Path]:
+    """model id -> its CTranslate2 directory, for the bundled models asked for."""
+    from adapt_server.models.bundled import bundled_model_path
+    from adapt_server.models.whisper_base import assemble_whisper_base, default_cache_root
+
+    known = {"tiny.en": ("whisper-tiny.en", bundled_model_path),
+             "base": ("whisper-base", lambda: assemble_whisper_base(default_cache_root(REPO / "adapt-data")))}
+    return {known[name][0]: known[name][1]() for name in names}
 
 
 def run_adapt(engine, args, full_windows: bool = False) -> Callable[[list[np.ndarray]], list[str]]:
     from adapt_server.engines.options import DecodeOptions
 
-    options = DecodeOptions(beam_size=args.beam_size, word_timestamps=args.word_timestamps)
+    options = DecodeOptions(beam_size=args.beam_size, word_timestamps=args.word_timestamps, language="en")
     if full_windows:
         options = dataclasses.replace(options, encoder_padding_s=None)
 
@@ -141,49 +154,56 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ablation", action="store_true",
                         help="also time Adapt with encoder_padding_s=None (full 30-s windows, as the peers)")
     parser.add_argument("--corpus", type=Path, default=REALSPEECH_ASR)
+    parser.add_argument("--models", default="tiny.en,base", help="comma-separated: tiny.en, base")
     args = parser.parse_args(argv)
     if not (args.corpus / "manifest.jsonl").is_file():
         print(f"{args.corpus} has no manifest.jsonl: the realspeech corpus is absent, nothing to measure")
         return 1
-    from adapt_server.models.bundled import bundled_model_path
-
     pin_threads(numba=args.threads, blas=1, torch=args.threads)
     corpus = load_corpus(args.corpus.resolve())
     audios = [utterance.audio for utterance in corpus]
     audio_s = sum(audio.size for audio in audios) / 16000
-    model_dir = bundled_model_path()
-    shared_model = faster_whisper_model(model_dir, args)
-    engine = adapt_engine(model_dir, args)
-    systems = {
-        "Adapt transcribe_batch": run_adapt(engine, args),
-        "faster-whisper WhisperModel (sequential)": run_faster_whisper(shared_model, args),
-        "faster-whisper BatchedInferencePipeline": run_faster_whisper_batched(shared_model, args),
-    }
-    if args.ablation:
-        systems["Adapt, full 30-s encoder windows (ablation)"] = run_adapt(engine, args, full_windows=True)
-    for transcribe in systems.values():  # untimed: loads, compilation, first-call allocations
-        transcribe(audios[:1])
-    seconds: dict[str, list[float]] = {name: [] for name in systems}
-    hypotheses: dict[str, list[str]] = {}
-    for _ in range(args.repeats):
-        for name, transcribe in systems.items():
-            started = time.perf_counter()
-            hypotheses[name] = transcribe(audios)
-            seconds[name].append(time.perf_counter() - started)
     normalize = english_normalizer()
     references = [utterance.reference for utterance in corpus]
-    adapt_name = next(iter(systems))
-    adapt_throughput = audio_s / statistics.median(seconds[adapt_name])
-    print(f"corpus: {len(corpus)} utterances, {audio_s:.1f} s of audio; model whisper-tiny.en ({model_dir})")
+    print(f"corpus: {len(corpus)} utterances, {audio_s:.1f} s of audio")
     print(f"beam {args.beam_size}, compute type {args.compute_type}, {args.threads} threads, batch size "
           f"{args.batch_size}, word timestamps {'on' if args.word_timestamps else 'off'}, "
           f"{args.repeats} timed run(s) each, load average {os.getloadavg()[0]:.2f}")
-    print(f"{'system':46s} {'wall s':>8s} {'audio s/s':>10s} {'Adapt x':>8s} {'WER':>7s}")
-    for name in systems:
-        wall = statistics.median(seconds[name])
-        throughput = audio_s / wall
-        print(f"{name:46s} {wall:8.2f} {throughput:10.1f} {adapt_throughput / throughput:8.2f} "
-              f"{corpus_wer(references, hypotheses[name], normalize):7.4f}")
+    adapt_wer: dict[str, float] = {}
+    for model_id, model_dir in model_dirs(args.models.split(",")).items():
+        shared_model = faster_whisper_model(model_dir, args)
+        engine = adapt_engine(model_dir, model_id, args)
+        systems = {
+            "Adapt transcribe_batch": run_adapt(engine, args),
+            "faster-whisper WhisperModel (sequential)": run_faster_whisper(shared_model, args),
+            "faster-whisper BatchedInferencePipeline": run_faster_whisper_batched(shared_model, args),
+        }
+        if args.ablation:
+            systems["Adapt, full 30-s encoder windows (ablation)"] = run_adapt(engine, args, full_windows=True)
+        for transcribe in systems.values():  # untimed: loads, compilation, first-call allocations
+            transcribe(audios[:1])
+        seconds: dict[str, list[float]] = {name: [] for name in systems}
+        hypotheses: dict[str, list[str]] = {}
+        for _ in range(args.repeats):
+            for name, transcribe in systems.items():
+                started = time.perf_counter()
+                hypotheses[name] = transcribe(audios)
+                seconds[name].append(time.perf_counter() - started)
+        adapt_name = next(iter(systems))
+        adapt_throughput = audio_s / statistics.median(seconds[adapt_name])
+        print(f"\nmodel {model_id} ({model_dir})")
+        print(f"{'system':46s} {'wall s':>8s} {'audio s/s':>10s} {'Adapt x':>8s} {'WER':>7s} {'Adapt WER -':>11s}")
+        wers = {name: corpus_wer(references, hypotheses[name], normalize) for name in systems}
+        adapt_wer[model_id] = wers[adapt_name]
+        for name in systems:
+            wall = statistics.median(seconds[name])
+            throughput = audio_s / wall
+            print(f"{name:46s} {wall:8.2f} {throughput:10.1f} {adapt_throughput / throughput:8.2f} "
+                  f"{wers[name]:7.4f} {wers[adapt_name] - wers[name]:+11.4f}")
+        del engine, shared_model
+    if len(adapt_wer) > 1:
+        print("\nWER side by side (Adapt, same settings): " + ", ".join(f"{model} {wer:.4f}"
+                                                                        for model, wer in adapt_wer.items()))
     return 0
 
 

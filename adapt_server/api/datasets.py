@@ -41,7 +41,7 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
         pipeline = convert.pipeline_from_proto(request.pipeline)
         provenance = provenance_from_proto(request)
         record = await self.runner.run(lambda s: s.datasets.create(
-            request.name, sources, pipeline, dict(request.labels), request.request_id, provenance))
+            request.name, sources, pipeline, dict(request.labels), request.request_id, request.language, provenance))
         return await self._message(record.id)
 
     @handle_errors
@@ -50,8 +50,8 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
 
     @handle_errors
     async def ListDatasets(self, request, context):
-        items, token = await self.runner.page(lambda s: s.datasets.list(request.page_size, request.page_token),
-                                              dataset_message)
+        items, token = await self.runner.page(lambda s, size: s.datasets.list(size, request.page_token),
+                                              request.page_size, dataset_message)
         return datasets_pb2.ListDatasetsResponse(datasets=items, next_page_token=token)
 
     @handle_errors
@@ -67,7 +67,7 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
     @handle_errors
     async def ListRecordings(self, request, context):
         rows, token = await self.runner.page(
-            lambda s: s.datasets.recordings(request.dataset_id, request.page_size, request.page_token),
+            lambda s, size: s.datasets.recordings(request.dataset_id, size, request.page_token), request.page_size,
             lambda s, row: convert.recording(row))
         return datasets_pb2.ListRecordingsResponse(recordings=rows, next_page_token=token)
 

@@ -54,8 +54,8 @@ class DeploymentsServicer(deployments_pb2_grpc.DeploymentsServicer):
 
     @handle_errors
     async def ListDeployments(self, request, context):
-        items, token = await self.runner.page(lambda s: s.deployments.list(request.page_size, request.page_token),
-                                              deployment_message)
+        items, token = await self.runner.page(lambda s, size: s.deployments.list(size, request.page_token),
+                                              request.page_size, deployment_message)
         return deployments_pb2.ListDeploymentsResponse(deployments=items, next_page_token=token)
 
     @handle_errors

@@ -88,8 +88,8 @@ class EvaluationsServicer(evaluations_pb2_grpc.EvaluationsServicer):
     @handle_errors
     async def ListEvaluations(self, request, context):
         items, token = await self.runner.page(
-            lambda s: s.evaluations.list(request.page_size, request.page_token, dataset_id=request.dataset_id),
-            lambda s, record: evaluation_to_proto(record))
+            lambda s, size: s.evaluations.list(size, request.page_token, dataset_id=request.dataset_id),
+            request.page_size, lambda s, record: evaluation_to_proto(record))
         return evaluations_pb2.ListEvaluationsResponse(evaluations=items, next_page_token=token)
 
     @handle_errors
@@ -104,9 +104,9 @@ class EvaluationsServicer(evaluations_pb2_grpc.EvaluationsServicer):
     @handle_errors
     async def ListUtteranceResults(self, request, context):
         items, token = await self.runner.page(
-            lambda s: s.evaluations.utterance_results(request.evaluation_id, request.model_id, request.errors_only,
-                                                      request.page_size, request.page_token),
-            lambda s, row: utterance_to_proto(row))
+            lambda s, size: s.evaluations.utterance_results(request.evaluation_id, request.model_id,
+                                                            request.errors_only, size, request.page_token),
+            request.page_size, lambda s, row: utterance_to_proto(row))
         return evaluations_pb2.ListUtteranceResultsResponse(utterances=items, next_page_token=token)
 
     @handle_errors

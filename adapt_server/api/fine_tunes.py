@@ -39,7 +39,7 @@ class FineTunesServicer(fine_tunes_pb2_grpc.FineTunesServicer):
                       if request.HasField("validation") else {})
         validation = {k: v for k, v in validation.items() if v}
         return await self._call(lambda f: f.create(
-            request.base_model, request.dataset_id, convert.struct_to_dict(request.hyperparameters), validation,
+            request.base_model, request.dataset_id, convert.struct_to_dict(request.hyperparameters, "hyperparameters"), validation,
             dict(request.labels), request.request_id, list(request.export_formats), request.mixin_dataset_id))
 
     @handle_errors
@@ -48,8 +48,8 @@ class FineTunesServicer(fine_tunes_pb2_grpc.FineTunesServicer):
 
     @handle_errors
     async def ListFineTunes(self, request, context):
-        items, token = await self.runner.page(lambda s: s.fine_tunes.list(request.page_size, request.page_token),
-                                              fine_tune_message)
+        items, token = await self.runner.page(lambda s, size: s.fine_tunes.list(size, request.page_token),
+                                              request.page_size, fine_tune_message)
         return fine_tunes_pb2.ListFineTunesResponse(fine_tunes=items, next_page_token=token)
 
     @handle_errors

@@ -13,8 +13,8 @@ class ModelsServicer(models_pb2_grpc.ModelsServicer):
 
     @handle_errors
     async def ListModels(self, request, context):
-        items, token = await self.runner.page(lambda s: s.models.list(request.page_size, request.page_token),
-                                              lambda s, record: convert.model(record))
+        items, token = await self.runner.page(lambda s, size: s.models.list(size, request.page_token),
+                                              request.page_size, lambda s, record: convert.model(record))
         return models_pb2.ListModelsResponse(models=items, next_page_token=token)
 
     @handle_errors

@@ -64,8 +64,8 @@ class VoicesServicer(voices_pb2_grpc.VoicesServicer):
 
     @handle_errors
     async def ListVoices(self, request, context):
-        items, token = await self.runner.page(lambda s: s.voices.list_voices(request.page_size, request.page_token),
-                                              lambda s, voice: voice_message(voice))
+        items, token = await self.runner.page(lambda s, size: s.voices.list_voices(size, request.page_token),
+                                              request.page_size, lambda s, voice: voice_message(voice))
         return voices_pb2.ListVoicesResponse(voices=items, next_page_token=token)
 
     @handle_errors

@@ -27,7 +27,7 @@ import re
 from adapt_server.deploy.fallback import RouteChange, fall_back
 from adapt_server.deploy.routing import choose_model
 from adapt_server.deploy.validation import gate_verdict
-from adapt_server.errors import AlreadyExists, Aborted, FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.errors import AlreadyExists, Aborted, FailedPrecondition, InvalidArgument, NotFound, echo
 from adapt_server.store.deployments import CREATE, ROLLBACK, UPDATE, Canary, Deployment, Revision
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
@@ -38,7 +38,7 @@ STT, TTS = "stt", "tts"
 ROUTES = (STT, TTS)  # route names a deployment may hold; "stt": speech-to-text (Transcribe, StreamingTranscribe),
 # "tts": text-to-speech (Synthesize, StreamingSynthesize)
 TARGET_KIND = {STT: "model", TTS: "voice"}  # what a route's value names
-DEPLOYMENT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+DEPLOYMENT_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")  # checked with fullmatch: "prod\n" is not an id
 WRITE_RETRIES = 5  # optimistic-concurrency retries when two updates race
 
 
@@ -51,7 +51,7 @@ class DeploymentService:
     def get(self, deployment_id: str) -> Deployment:
         record = self.repo.get(deployment_id) if deployment_id else None
         if record is None:
-            raise NotFound(f"deployment {deployment_id!r} does not exist; list deployments to see the ids, or "
+            raise NotFound(f"deployment {echo(deployment_id)} does not exist; list deployments to see the ids, or "
                            "create it with an update that names its routes")
         return record
 
@@ -73,8 +73,9 @@ class DeploymentService:
                             if r.action == REVOKE and route not in r.routes), None)
             why = f" since revision {removed.revision}: {removed.note}" if removed is not None and \
                 route not in record.routes else ""
-            raise FailedPrecondition(f"deployment {deployment_id!r} has no {route!r} route{why} (routes: "
-                                     f"{sorted(record.routes) or 'none'}); update it with routes={{{route!r}: {what}}}")
+            raise FailedPrecondition(f"deployment {echo(deployment_id)} has no {echo(route)} route{why} (routes: "
+                                     f"{sorted(record.routes) or 'none'}); update it with "
+                                     f"routes={{{echo(route)}: {what}}}")
         self.store.lineage.require_not_revoked(target, TARGET_KIND.get(route, "model"))
         return target
 
@@ -83,7 +84,7 @@ class DeploymentService:
                description: str = "", labels: dict[str, str] | None = None) -> Deployment:
         _check_id(deployment_id)
         if self.repo.get(deployment_id) is not None:
-            raise AlreadyExists(f"deployment {deployment_id!r} already exists; change it with an update")
+            raise AlreadyExists(f"deployment {echo(deployment_id)} already exists; change it with an update")
         return self._write(deployment_id, routes, canary, force, description, labels, must_exist=False)
 
     def update(self, deployment_id: str, routes: dict[str, str], canary: dict | None = None, force: bool = False,
@@ -101,11 +102,11 @@ class DeploymentService:
                 raise InvalidArgument(f"revision must be >= 0 (0: the previous routes); got {to_revision}")
             target_number = to_revision or active.parent
             if target_number is None:
-                raise FailedPrecondition(f"deployment {deployment_id!r} is at its first routes (revision "
+                raise FailedPrecondition(f"deployment {echo(deployment_id)} is at its first routes (revision "
                                          f"{current.revision}); there is nothing earlier to roll back to")
             target = self.repo.revision(deployment_id, target_number)
             if target is None:
-                raise NotFound(f"deployment {deployment_id!r} has no revision {target_number} (it has 1.."
+                raise NotFound(f"deployment {echo(deployment_id)} has no revision {target_number} (it has 1.."
                                f"{current.revision})")
             missing = [m for route, m in _targets(target.routes, target.canary) if not self._exists(route, m)]
             if missing:
@@ -118,7 +119,7 @@ class DeploymentService:
             if self.repo.write(deployment_id, current.revision, ROLLBACK, target.routes, target.canary,
                                target.parent, False, f"rolled back to revision {target_number}"):
                 return self.get(deployment_id)
-        raise Aborted(f"deployment {deployment_id!r} kept changing during the rollback; try again")
+        raise Aborted(f"deployment {echo(deployment_id)} kept changing during the rollback; try again")
 
     def delete(self, deployment_id: str) -> None:
         """Removes the deployment and its history; requests naming it get NOT_FOUND from then on."""
@@ -149,14 +150,14 @@ class DeploymentService:
                                current.revision if current else None, bool(failures), note,
                                description if current else (description or ""), labels):
                 return self.get(deployment_id)
-        raise Aborted(f"deployment {deployment_id!r} kept changing during the update; try again")
+        raise Aborted(f"deployment {echo(deployment_id)} kept changing during the update; try again")
 
     def _check_targets(self, routes: dict[str, str], canary: Canary | None) -> None:
         """Every model named exists; every voice is stock or built; nothing named is revoked."""
-        for where, route, target in [(f"routes[{r!r}]", r, m) for r, m in sorted(routes.items())] + (
+        for where, route, target in [(f"routes[{echo(r)}]", r, m) for r, m in sorted(routes.items())] + (
                 [("canary.model", canary.route, canary.model)] if canary else []):
             if route == STT and self.store.models.get(target) is None:
-                raise NotFound(f"{where}: model {target!r} does not exist; list models to see the ids "
+                raise NotFound(f"{where}: model {echo(target)} does not exist; list models to see the ids "
                                "(a fine-tune's model exists once the fine-tune SUCCEEDED)")
             if route == TTS:
                 self._check_voice(where, target)
@@ -167,7 +168,7 @@ class DeploymentService:
             return
         voice = self.store.voices.get(voice_id)
         if voice is None:
-            raise NotFound(f"{where}: voice {voice_id!r} does not exist; the stock voices are "
+            raise NotFound(f"{where}: voice {echo(voice_id)} does not exist; the stock voices are "
                            f"{', '.join(stock_voice_ids())}, custom ones have the id CreateVoice returned")
         if not voice.built:
             raise FailedPrecondition(f"{where}: voice {voice_id} is {voice.job.state}; put it on a route once its "
@@ -227,18 +228,18 @@ def _targets(routes: dict[str, str], canary: Canary | None) -> list[tuple[str, s
 
 
 def _check_id(deployment_id: str) -> None:
-    if not DEPLOYMENT_ID_PATTERN.match(deployment_id or ""):
-        raise InvalidArgument(f"deployment_id {deployment_id!r} is not valid: use 1-64 characters of a-z, 0-9, "
+    if not DEPLOYMENT_ID_PATTERN.fullmatch(deployment_id or ""):
+        raise InvalidArgument(f"deployment_id {echo(deployment_id)} is not valid: use 1-64 characters of a-z, 0-9, "
                               "'.', '_' or '-', starting with a letter or digit (e.g. 'prod-voice')")
 
 
 def _check_routes(routes: dict[str, str]) -> dict[str, str]:
     for name, model_id in routes.items():
         if name not in ROUTES:
-            raise InvalidArgument(f"routes: unknown route {name!r}; this server serves {list(ROUTES)}")
+            raise InvalidArgument(f"routes: unknown route {echo(name)}; this server serves {list(ROUTES)}")
         if not isinstance(model_id, str) or not model_id:
             example = "a voice id, e.g. 'kokoro-jm_kumo'" if name == TTS else "a model id, e.g. 'whisper-tiny.en'"
-            raise InvalidArgument(f"routes[{name!r}] must name {example}")
+            raise InvalidArgument(f"routes[{echo(name)}] must name {example}")
     return dict(routes)
 
 
@@ -253,14 +254,14 @@ def _check_canary(canary: dict | None, routes: dict[str, str]) -> Canary | None:
     model = canary.get("model") or ""
     percent = canary.get("percent", 0)
     if route not in routes:
-        raise InvalidArgument(f"canary.route {route!r} has no route to split; set routes[{route!r}] first")
+        raise InvalidArgument(f"canary.route {echo(route)} has no route to split; set routes[{echo(route)}] first")
     if not model:
         raise InvalidArgument("canary.model is required: the model that gets the canary share")
     if isinstance(percent, bool) or not isinstance(percent, (int, float)) or not math.isfinite(percent) \
             or not 0 < percent < 100:
         raise InvalidArgument(f"canary.percent must be a number between 0 and 100 (exclusive), e.g. 10; "
-                              f"got {percent!r}")
+                              f"got {echo(percent)}")
     if model == routes[route]:
-        raise InvalidArgument(f"canary.model {model!r} is already the {route!r} route's model; a canary "
+        raise InvalidArgument(f"canary.model {echo(model)} is already the {echo(route)} route's model; a canary "
                               "sends a share of traffic to a *different* model")
     return Canary(route, model, float(percent))

@@ -1,7 +1,7 @@
 """Errors of loading and running engines, carrying the canonical status the API layer maps to gRPC."""
 from __future__ import annotations
 
-from adapt_server.errors import FailedPrecondition, InvalidArgument
+from adapt_server.errors import Cancelled, FailedPrecondition, InvalidArgument
 
 
 class ModelLoadError(FailedPrecondition):
@@ -10,3 +10,7 @@ class ModelLoadError(FailedPrecondition):
 
 class UnsupportedComputeType(InvalidArgument):
     """The compute type is unknown, or not supported on the engine's device; the message lists the valid ones."""
+
+
+class DecodeCancelled(Cancelled):
+    """The caller's cancellation token fired: decoding stopped between two windows or batches."""

@@ -6,13 +6,34 @@ into the surrounding non-speech (an input of <= 30 s with any speech is one whol
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from adapt_server.audio.constants import TARGET_SAMPLE_RATE
+from adapt_server.engines.errors import DecodeCancelled
 from adapt_server.engines.options import DecodeOptions, VadOptions
 from adapt_server.engines.vad import MAX_WINDOW_S, Window, decoding_windows, pad_regions, shared_vad, unpadded_regions
+
+
+Cancel = Callable[[], bool] | threading.Event | None
+"""A cancellation token an engine call may take (`cancel=`): a callable that returns True, or a set Event, once
+the caller no longer wants the result (its client went away, its deadline passed, the server is stopping).
+Engines check it between windows and batches (never inside a model call), so work stops within one batch."""
+
+
+def cancelled(cancel: Cancel) -> bool:
+    if cancel is None:
+        return False
+    return cancel.is_set() if isinstance(cancel, threading.Event) else bool(cancel())
+
+
+def check_cancelled(cancel: Cancel) -> None:
+    """Raises DecodeCancelled (status CANCELLED) when the token fired."""
+    if cancelled(cancel):
+        raise DecodeCancelled("the transcription was cancelled before it finished")
 
 
 @dataclass(frozen=True)
@@ -49,11 +70,13 @@ def checked_audios(audios) -> list[np.ndarray]:
     return [checked_audio(audio, index) for index, audio in enumerate(audios)]
 
 
-def speech_windows(samples: np.ndarray, vad: VadOptions) -> SpeechWindows:
-    """The speech of one input (float32 (n,), 16 kHz) and its decoding windows; none for empty audio."""
+def speech_windows(samples: np.ndarray, vad: VadOptions, cancel: Cancel = None) -> SpeechWindows:
+    """The speech of one input (float32 (n,), 16 kHz) and its decoding windows; none for empty audio. `cancel`
+    is checked between VAD blocks (~131 s of audio each)."""
     if samples.size == 0:
         return SpeechWindows([], [])
     duration = samples.size / TARGET_SAMPLE_RATE
-    speech = unpadded_regions(shared_vad().speech_probabilities(samples), duration, vad, MAX_WINDOW_S)
+    probabilities = shared_vad().speech_probabilities(samples, between_blocks=lambda: check_cancelled(cancel))
+    speech = unpadded_regions(probabilities, duration, vad, MAX_WINDOW_S)
     return SpeechWindows(speech, decoding_windows(pad_regions(speech, vad.speech_pad_s, duration), duration,
                                                   MAX_WINDOW_S))

@@ -6,6 +6,7 @@ range; the API layer maps it to INVALID_ARGUMENT. Defaults follow openai/whisper
 from __future__ import annotations
 
 import math
+from adapt_server.errors import echo
 from dataclasses import dataclass, field
 
 from adapt_kernels.whisper_constants import N_TEXT_CTX
@@ -109,7 +110,7 @@ class DecodeOptions:
                                                  f"or None; got {_describe(value)}")
         if not isinstance(self.language, str) or not (self.language == "" or 2 <= len(self.language) <= 8):
             raise InvalidDecodeOptions("language", f"must be a language code such as 'en', or '' to detect it; got "
-                                                   f"{self.language!r}")
+                                                   f"{echo(self.language)}")
         if self.max_new_tokens is not None:
             _check_int("max_new_tokens", self.max_new_tokens, 1, MAX_NEW_TOKENS)
         _check_range("repetition_penalty", self.repetition_penalty, 0.0, 10.0, low_open=True)
@@ -118,7 +119,7 @@ class DecodeOptions:
                 isinstance(token, int) and not isinstance(token, bool) and token >= -1
                 for token in self.suppress_tokens):
             raise InvalidDecodeOptions("suppress_tokens", "must be a tuple of token ids >= 0 (or -1 for Whisper's "
-                                                          f"non-speech symbols); got {self.suppress_tokens!r}")
+                                                          f"non-speech symbols); got {echo(self.suppress_tokens)}")
         if self.encoder_padding_s is not None:
             _check_range("encoder_padding_s", self.encoder_padding_s, 0.0, MAX_ENCODER_PADDING_S)
         if not isinstance(self.vad, VadOptions):
@@ -130,11 +131,11 @@ class DecodeOptions:
         values = self.temperatures
         if not isinstance(values, tuple) or not values:
             raise InvalidDecodeOptions("temperatures", f"must be a non-empty tuple of numbers in [0, "
-                                                       f"{MAX_TEMPERATURE}]; got {values!r}")
+                                                       f"{MAX_TEMPERATURE}]; got {echo(values)}")
         for index, value in enumerate(values):
             _check_range(f"temperatures[{index}]", value, 0.0, MAX_TEMPERATURE)
         if any(later < earlier for earlier, later in zip(values, values[1:])):
-            raise InvalidDecodeOptions("temperatures", f"must not decrease (a fallback ladder); got {values!r}")
+            raise InvalidDecodeOptions("temperatures", f"must not decrease (a fallback ladder); got {echo(values)}")
 
 
 def _describe(value: object) -> str:

@@ -51,7 +51,7 @@ import numpy as np
 
 from adapt_server.audio.constants import PCM16_FULL_SCALE, PCM16_MAX, TARGET_SAMPLE_RATE
 from adapt_server.engines.errors import ModelLoadError
-from adapt_server.engines.inputs import check_call, checked_audios, speech_windows
+from adapt_server.engines.inputs import Cancel, check_call, check_cancelled, checked_audios, speech_windows
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.pocketsphinx_segments import SegEntry, window_segments
 from adapt_server.engines.protocol import EngineInfo
@@ -135,31 +135,33 @@ class PocketsphinxEngine:
         self._decode(np.random.default_rng(0).normal(0, 0.01, SAMPLE_RATE).astype(np.float32))
         return time.perf_counter() - started
 
-    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DEFAULT_OPTIONS) -> Transcription:
+    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DEFAULT_OPTIONS, *,
+                   cancel: Cancel = None) -> Transcription:
         """Transcribes float32 mono audio of shape (n_samples,) at 16 kHz (any length)."""
-        return self.transcribe_batch([audio], options)[0]
+        return self.transcribe_batch([audio], options, cancel=cancel)[0]
 
     def transcribe_batch(self, audios: list[np.ndarray], options: DecodeOptions = DEFAULT_OPTIONS,
-                         batch_size: int = DEFAULT_BATCH_SIZE) -> list[Transcription]:
+                         batch_size: int = DEFAULT_BATCH_SIZE, *, cancel: Cancel = None) -> list[Transcription]:
         """Transcribes many inputs (each float32 (n_samples,) at 16 kHz), one after another (pocketsphinx has
         no batching; batch_size is validated and otherwise ignored). Item i's result does not depend on the
         other items.
 
         Raises InvalidDecodeOptions for bad options (or a language other than "en"), ValueError/TypeError for
-        bad audio (naming the item).
+        bad audio (naming the item), DecodeCancelled when `cancel` fires (checked between windows).
         """
         check_call(options, batch_size)
         if options.language != LANGUAGE:
             raise InvalidDecodeOptions("language", f"{POCKETSPHINX_MODEL_ID} recognizes English only ('en'); "
                                                    f"got {options.language!r}")
         inputs = checked_audios(audios)
-        return [self._transcribe_one(samples, options) for samples in inputs]
+        return [self._transcribe_one(samples, options, cancel) for samples in inputs]
 
-    def _transcribe_one(self, samples: np.ndarray, options: DecodeOptions) -> Transcription:
+    def _transcribe_one(self, samples: np.ndarray, options: DecodeOptions, cancel: Cancel = None) -> Transcription:
         started = time.perf_counter()
         duration = samples.size / SAMPLE_RATE
         segments: list[Segment] = []
-        for window in speech_windows(samples, options.vad).windows:
+        for window in speech_windows(samples, options.vad, cancel).windows:
+            check_cancelled(cancel)
             first, last = window.sample_range(samples.size)
             segments += window_segments(self._decode(samples[first:last]), window.start_s, window.end_s,
                                         self.frames_per_second, options.vad.min_silence_s, self.fillers,

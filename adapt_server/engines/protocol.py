@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from adapt_server.engines.inputs import Cancel
 from adapt_server.engines.options import DecodeOptions
 from adapt_server.engines.results import Transcription
 from adapt_server.spans import Word
@@ -41,13 +42,16 @@ class Recognizer(Protocol):
     @property
     def info(self) -> EngineInfo: ...
 
-    def transcribe(self, audio: np.ndarray, options: DecodeOptions = ...) -> Transcription:
-        """float32 mono (n_samples,) at 16 kHz, any length -> its Transcription."""
+    def transcribe(self, audio: np.ndarray, options: DecodeOptions = ..., *, cancel: Cancel = None) -> Transcription:
+        """float32 mono (n_samples,) at 16 kHz, any length -> its Transcription. `cancel` (optional): a token
+        (engines/inputs.py `Cancel`) checked between windows/batches; when it fires the call raises
+        DecodeCancelled (status CANCELLED) and releases what it held."""
         ...
 
     def transcribe_batch(self, audios: Sequence[np.ndarray], options: DecodeOptions = ...,
-                         batch_size: int = ...) -> list[Transcription]:
-        """Many clips decoded together in batches; item i's result does not depend on the other items."""
+                         batch_size: int = ..., *, cancel: Cancel = None) -> list[Transcription]:
+        """Many clips decoded together in batches; item i's result does not depend on the other items.
+        `cancel` as for `transcribe`."""
         ...
 
     def warmup(self) -> float:

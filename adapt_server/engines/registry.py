@@ -12,6 +12,7 @@ after them.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from pathlib import Path
 from adapt_kernels.threads import ThreadBudget
 
 from adapt_server.engines.errors import ModelLoadError
-from adapt_server.engines.protocol import Recognizer
+from adapt_server.engines.protocol import Recognizer, WordAligner
+from adapt_server.observability import metrics
 
 DEFAULT_MAX_ENGINES = 2  # loaded models kept at once (tiny.en int8 is ~40 MB, large-v3 several GB)
 
@@ -31,9 +33,10 @@ class ModelSource:
 
     model_id: str  # e.g. "whisper-tiny.en", "ft:whisper-tiny.en:abc123"
     path: Path  # the model directory
-    format: str  # picks the loader: "ctranslate2" | "huggingface" | "pocketsphinx" (see LOADERS)
-    family: str = ""  # e.g. "whisper", "pocketsphinx"
+    format: str  # picks the loader: "ctranslate2" | "huggingface" | "transformers" | "pocketsphinx" (LOADERS)
+    family: str = ""  # e.g. "whisper", "pocketsphinx", "qwen3_asr"
     fingerprint: str = ""  # content hash naming the converted copy of a Hugging Face model ("": file stats)
+    role: str = "recognizer"  # "recognizer" (a Recognizer) | "aligner" (a WordAligner only, e.g. Qwen3-ForcedAligner)
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,15 @@ class LoadSettings:
 @dataclass(frozen=True)
 class EngineLoader:
     """How one format is loaded. shared: `load` returns one process-wide engine (thread-safe, nothing to
-    configure), which the registry neither caches nor counts, and compute types do not apply."""
+    configure), which the registry neither caches nor counts, and compute types do not apply.
+    load_aligner: loads a source of role "aligner" (a WordAligner); None when the format has no aligners.
+    compute_types: False when the format picks its own precision (the transformers backend: float32 on CPU,
+    bfloat16/float16 on CUDA), so requests with different compute types share one engine."""
 
     load: Callable[[ModelSource, LoadSettings], Recognizer]
     shared: bool = False
+    load_aligner: Callable[[ModelSource, LoadSettings], WordAligner] | None = None
+    compute_types: bool = True
 
 
 def _whisper(source: ModelSource, settings: LoadSettings) -> Recognizer:
@@ -67,6 +75,22 @@ def _whisper(source: ModelSource, settings: LoadSettings) -> Recognizer:
                          fingerprint=source.fingerprint or None)
 
 
+def _transformers(source: ModelSource, settings: LoadSettings) -> Recognizer:
+    """The transformers backend (Qwen3-ASR, Voxtral, Voxtral Realtime, Cohere Transcribe, Whisper in HF format)."""
+    from adapt_server.engines.transformers import load_transformers_recognizer
+
+    return load_transformers_recognizer(source.model_id, source.path, device=settings.device, dtype="auto",
+                                        threads=settings.threads)
+
+
+def _transformers_aligner(source: ModelSource, settings: LoadSettings) -> WordAligner:
+    """A Qwen3-ForcedAligner directory as a WordAligner."""
+    from adapt_server.engines.transformers import load_transformers_aligner
+
+    return load_transformers_aligner(source.model_id, source.path, device=settings.device, dtype="auto",
+                                     threads=settings.threads)
+
+
 def _pocketsphinx(source: ModelSource, settings: LoadSettings) -> Recognizer:
     from adapt_server.engines.pocketsphinx_engine import shared_pocketsphinx_engine
 
@@ -76,8 +100,10 @@ def _pocketsphinx(source: ModelSource, settings: LoadSettings) -> Recognizer:
 LOADERS: dict[str, EngineLoader] = {  # model format -> its loader
     "ctranslate2": EngineLoader(_whisper),
     "huggingface": EngineLoader(_whisper),
+    "transformers": EngineLoader(_transformers, load_aligner=_transformers_aligner, compute_types=False),
     "pocketsphinx": EngineLoader(_pocketsphinx, shared=True),
 }
+WHISPER_FORMATS = ("ctranslate2", "huggingface")  # WhisperEngine: a Recognizer and a WordAligner in one
 
 
 class EngineRegistry:
@@ -95,28 +121,56 @@ class EngineRegistry:
         self.cache_dir = Path(cache_dir)
         self.threads = threads
         self.max_engines = max_engines
+        if device not in ("cpu", "cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda'; got {device!r}")
         self.device = device
         self.loads = 0  # engines constructed so far (a cache hit does not count)
         self._engines: OrderedDict[tuple[str, str, str], Recognizer] = OrderedDict()
         self._lock = threading.Lock()  # guards _engines, _key_locks and loads
         self._key_locks: dict[tuple[str, str, str], threading.Lock] = {}
 
-    def get(self, source: ModelSource, compute_type: str = "int8") -> Recognizer:
-        """The engine for `source` at `compute_type`, loading it on first use.
+    @property
+    def default_compute_type(self) -> str:
+        """CTranslate2's compute type when a request names none: int8 on CPU, float16 on CUDA."""
+        return "float16" if self.device == "cuda" else "int8"
+
+    def get(self, source: ModelSource, compute_type: str | None = None) -> Recognizer:
+        """The engine for `source` at `compute_type` (None: `default_compute_type`), loading it on first use.
 
         Raises ModelLoadError (FAILED_PRECONDITION) when the format has no loader or the files are missing or
         unusable, UnsupportedComputeType (INVALID_ARGUMENT) for a compute type the device cannot run.
         """
+        loader = self._loader(source)
+        if source.role != "recognizer":
+            raise ModelLoadError(f"model {source.model_id!r} is an {source.role}, not a recognizer: it cannot "
+                                 "transcribe; name a speech recognition model")
+        return self._load(source, loader, loader.load, compute_type or self.default_compute_type)
+
+    def aligner(self, source: ModelSource) -> WordAligner:
+        """The WordAligner of `source`: a Whisper model (its cross-attention forced alignment) or a registered
+        aligner (role "aligner", e.g. Qwen3-ForcedAligner). ModelLoadError when the model cannot time words."""
+        loader = self._loader(source)
+        if source.format in WHISPER_FORMATS:
+            return self._load(source, loader, loader.load, self.default_compute_type)
+        if source.role != "aligner" or loader.load_aligner is None:
+            raise ModelLoadError(f"model {source.model_id!r} ({source.family}) is not a forced aligner; use a "
+                                 "Whisper model or a registered Qwen3-ForcedAligner")
+        return self._load(source, loader, loader.load_aligner, "-")
+
+    def _loader(self, source: ModelSource) -> EngineLoader:
         if not isinstance(source, ModelSource):
             raise TypeError(f"a model is a ModelSource (model_id, path, format, ...); got {source!r}")
         loader = LOADERS.get(source.format)
         if loader is None:
             raise ModelLoadError(f"model {source.model_id!r} has format {source.format!r}; this server loads "
                                  f"{sorted(LOADERS)}")
+        return loader
+
+    def _load(self, source: ModelSource, loader: EngineLoader, load: Callable, compute_type: str):
         settings = LoadSettings(compute_type, self.device, self.threads, self.cache_dir)
         if loader.shared:
-            return loader.load(source, settings)
-        key = (source.model_id, str(source.path), compute_type)
+            return load(source, settings)
+        key = (source.model_id, str(source.path), compute_type if loader.compute_types else "-")
         with self._lock:
             engine = self._hit(key)
             if engine is not None:
@@ -127,13 +181,16 @@ class EngineRegistry:
                 engine = self._hit(key)
                 if engine is not None:
                     return engine
-            engine = loader.load(source, settings)
+            started = time.perf_counter()
+            engine = load(source, settings)
+            metrics.engine_loaded(source.format, time.perf_counter() - started)
             with self._lock:
                 self.loads += 1
                 self._engines[key] = engine
                 while len(self._engines) > self.max_engines:
                     evicted, _ = self._engines.popitem(last=False)
                     self._key_locks.pop(evicted, None)
+                    metrics.engine_evicted()
         return engine
 
     def loaded(self) -> list[tuple[str, str]]:
@@ -148,6 +205,7 @@ class EngineRegistry:
             for key in keys:
                 del self._engines[key]
                 self._key_locks.pop(key, None)
+            metrics.engine_evicted(len(keys))
             return len(keys)
 
     def _hit(self, key: tuple[str, str, str]) -> Recognizer | None:

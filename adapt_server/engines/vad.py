@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -75,9 +76,10 @@ class SileroVad:
         self.session = onnxruntime.InferenceSession(str(model_path or silero_model_path()), sess_options=options,
                                                     providers=["CPUExecutionProvider"])
 
-    def speech_probabilities(self, audio: np.ndarray) -> np.ndarray:
+    def speech_probabilities(self, audio: np.ndarray, between_blocks: Callable[[], None] | None = None) -> np.ndarray:
         """audio: float32 (n_samples,) at 16 kHz. Returns float32 (ceil(n_samples / 512),): the speech
-        probability of each 32-ms frame (the last frame is zero-padded)."""
+        probability of each 32-ms frame (the last frame is zero-padded). between_blocks() runs before each
+        onnxruntime call (a caller's cancellation check may raise there)."""
         samples = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
         n_frames = -(-samples.size // FRAME_SAMPLES)
         if n_frames == 0:
@@ -91,6 +93,8 @@ class SileroVad:
         cell = np.zeros((1, 1, STATE_SIZE), dtype=np.float32)
         out = np.empty(n_frames, dtype=np.float32)
         for first in range(0, n_frames, BLOCK_FRAMES):
+            if between_blocks is not None:
+                between_blocks()
             block = frames[first:first + BLOCK_FRAMES]
             probabilities, hidden, cell = self.session.run(["speech_probs", "hn", "cn"],
                                                            {"input": block, "h": hidden, "c": cell})

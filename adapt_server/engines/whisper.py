@@ -34,7 +34,7 @@ import math
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ctranslate2
@@ -47,7 +47,7 @@ from adapt_kernels.whisper_constants import (CHUNK_LENGTH, HOP_LENGTH, MAX_TEXT_
 from adapt_server.engines.conversion import ensure_ctranslate2
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
 from adapt_server.engines.forced_alignment import ALIGN_BATCH_SIZE, transcript_words
-from adapt_server.engines.inputs import check_call, checked_audios, speech_windows
+from adapt_server.engines.inputs import Cancel, check_call, check_cancelled, checked_audios, speech_windows
 from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
 from adapt_server.engines.options import COMPUTE_TYPES, DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.protocol import AlignmentWindow, EngineInfo
@@ -160,26 +160,32 @@ class WhisperEngine:
                           DecodeOptions(temperatures=(0.0,), max_new_tokens=4), DEFAULT_BATCH_SIZE)
         return time.perf_counter() - started
 
-    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DEFAULT_OPTIONS) -> Transcription:
-        """Transcribes float32 mono audio of shape (n_samples,) at 16 kHz (any length)."""
-        return self.transcribe_batch([audio], options)[0]
+    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DEFAULT_OPTIONS, *,
+                   cancel: Cancel = None) -> Transcription:
+        """Transcribes float32 mono audio of shape (n_samples,) at 16 kHz (any length); see transcribe_batch."""
+        return self.transcribe_batch([audio], options, cancel=cancel)[0]
 
     def transcribe_batch(self, audios: list[np.ndarray], options: DecodeOptions = DEFAULT_OPTIONS,
-                         batch_size: int = DEFAULT_BATCH_SIZE) -> list[Transcription]:
+                         batch_size: int = DEFAULT_BATCH_SIZE, *, cancel: Cancel = None) -> list[Transcription]:
         """Transcribes many inputs (each float32 (n_samples,) at 16 kHz), decoding the windows of all of them
         together in batches of batch_size. Item i's result does not depend on the other items.
 
         Each Transcription's processing_s is the batch's wall time shared in proportion to audio duration.
-        Raises InvalidDecodeOptions for bad options, ValueError/TypeError for bad audio (naming the item).
+        Raises InvalidDecodeOptions for bad options, ValueError/TypeError for bad audio (naming the item), and
+        DecodeCancelled when `cancel` fires (checked between VAD blocks, batches and fallback rounds).
         """
         check_call(options, batch_size)
         self._check_language(options)
         started = time.perf_counter()
         inputs = checked_audios(audios)
-        cuts = [speech_windows(samples, options.vad) for samples in inputs]
-        jobs = [_window_job(index, samples, window, options)
-                for index, samples in enumerate(inputs) for window in cuts[index].windows]
-        jobs = self._decode_jobs(jobs, options, batch_size)
+        cuts = [speech_windows(samples, options.vad, cancel) for samples in inputs]
+        languages = self._input_languages(inputs, cuts, options.language)
+        jobs: list[_WindowJob] = []
+        for language in sorted(set(languages)):  # one decoding pass per language (its prompt names it)
+            chosen = replace(options, language=language)
+            jobs += self._decode_jobs([_window_job(index, samples, window, chosen)
+                                       for index, samples in enumerate(inputs) if languages[index] == language
+                                       for window in cuts[index].windows], chosen, batch_size, cancel)
         elapsed = time.perf_counter() - started
         durations = [samples.size / SAMPLE_RATE for samples in inputs]
         total = sum(durations)
@@ -188,22 +194,50 @@ class WhisperEngine:
             share = durations[index] / total if total > 0 else 1.0 / max(1, len(inputs))
             item_jobs = [job for job in jobs if job.item == index]
             results.append(self._transcription(item_jobs, cuts[index].speech, durations[index], elapsed * share,
-                                               options))
+                                               replace(options, language=languages[index])))
         return results
+
+    def detect_language(self, audio: np.ndarray) -> list[tuple[str, float]]:
+        """(language code, probability) pairs, most probable first, of the first 30 s of `audio` (float32 (n,)
+        at 16 kHz); English-only models answer [("en", 1.0)]."""
+        if not self.multilingual:
+            return [("en", 1.0)]
+        clip = np.asarray(audio, dtype=np.float32)[:N_SAMPLES]
+        with _front_end_lock:
+            features = log_mel_spectrogram(clip, self.n_mels, padding=N_SAMPLES - clip.size)[None]
+        ranked = self.model.detect_language(ctranslate2.StorageView.from_array(np.ascontiguousarray(features)))[0]
+        return [(token.strip("<|>"), float(probability)) for token, probability in ranked]
+
+    def _input_languages(self, inputs: list[np.ndarray], cuts, language: str) -> list[str]:
+        """The language each input is decoded in: the one asked for; "" asks to detect it on the input's first
+        speech window (multilingual models), English-only models always use "en"."""
+        if language or not self.multilingual:
+            return [language or "en"] * len(inputs)
+        detected = []
+        for samples, cut in zip(inputs, cuts):
+            if not cut.windows:
+                detected.append("en")  # nothing to decode: any prompt will do
+                continue
+            first, last = cut.windows[0].sample_range(samples.size)
+            detected.append(self.detect_language(samples[first:last])[0][0])
+        return detected
 
     # ----------------------------------------------------------------------------------------------------
     # decoding
 
-    def _decode_jobs(self, jobs: list[_WindowJob], options: DecodeOptions, batch_size: int) -> list[_WindowJob]:
+    def _decode_jobs(self, jobs: list[_WindowJob], options: DecodeOptions, batch_size: int,
+                     cancel: Cancel = None) -> list[_WindowJob]:
         """Decodes every job (in place) and returns them plus the continuation jobs decoding created."""
         prompt = self._prompt(options)
         done: list[_WindowJob] = []
         while jobs:
             continuations = []
             for group in _groups(jobs, batch_size):
-                self._decode_group(group, options, prompt)
+                check_cancelled(cancel)
+                self._decode_group(group, options, prompt, cancel)
                 continuations += [follow for follow in (self._continuation(job, options) for job in group) if follow]
                 if options.word_timestamps:
+                    check_cancelled(cancel)
                     self._align(group, options)
                 for job in group:
                     job.encoded = None  # release encoder outputs as soon as the group is done
@@ -238,15 +272,18 @@ class WhisperEngine:
         return _WindowJob(job.item, Window(start_s=resume_s, end_s=window.end_s, regions=rest), samples,
                           _context_seconds(samples.size, options))
 
-    def _decode_group(self, group: list[_WindowJob], options: DecodeOptions, prompt: list[int]) -> None:
+    def _decode_group(self, group: list[_WindowJob], options: DecodeOptions, prompt: list[int],
+                      cancel: Cancel = None) -> None:
         first_temperature = options.temperatures[0]
         encoded = self._encode([job.samples for job in group], group[0].context_s)
+        check_cancelled(cancel)
         full = group[0].context_s >= FULL_CONTEXT_S
         for job, encoder_output, decoding in zip(group, encoded, self._generate(encoded, prompt, first_temperature,
                                                                                  options, full)):
             job.encoded, job.decoding, job.candidates = encoder_output, decoding, [decoding]
         pending = [job for job in group if needs_fallback(job.decoding, options)]
         if pending and not full:  # a short encoder window may be what failed: retry with the full 30 s
+            check_cancelled(cancel)
             encoded = self._encode([job.samples for job in pending], FULL_CONTEXT_S)
             for job, encoder_output, decoding in zip(pending, encoded,
                                                      self._generate(encoded, prompt, first_temperature, options, True)):
@@ -256,6 +293,7 @@ class WhisperEngine:
         for temperature in options.temperatures[1:]:
             if not pending:
                 break
+            check_cancelled(cancel)
             for length in sorted({job.encoded.shape[0] for job in pending}):
                 same = [job for job in pending if job.encoded.shape[0] == length]
                 stacked = np.stack([job.encoded for job in same])
@@ -324,6 +362,9 @@ class WhisperEngine:
         return prompt
 
     def _check_language(self, options: DecodeOptions) -> None:
+        """"" (detect) is accepted by every model: English-only ones then transcribe English."""
+        if not options.language:
+            return
         if not self.multilingual and options.language != "en":
             raise InvalidDecodeOptions("language", f"model {self.model_id!r} is English-only: use 'en'; got "
                                                    f"{options.language!r}")
@@ -406,7 +447,8 @@ class WhisperEngine:
             segments=tuple(segments), text=" ".join(segment.text for segment in segments), duration_s=duration_s,
             # pauses shorter than the detector's minimum silence belong to the speech around them
             non_speech=non_speech(heard, segments, duration_s, options.vad.min_silence_s),
-            processing_s=processing_s, model_id=self.model_id, compute_type=self.compute_type)
+            processing_s=processing_s, model_id=self.model_id, compute_type=self.compute_type,
+            language=options.language)
 
 
 def _groups(jobs: list[_WindowJob], batch_size: int) -> list[list[_WindowJob]]:

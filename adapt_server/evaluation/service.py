@@ -6,11 +6,13 @@ import hashlib
 import json
 
 from adapt_server.config import ServerConfig
-from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound, echo
 from adapt_server.evaluation.spec import DIARIZERS, MAX_NAME_LENGTH, parse_spec
 from adapt_server.jobs.resources import JobBackedResources
+from adapt_server.models.names import model_not_found
 from adapt_server.store.evaluations import EvaluationRecord, HypothesisRow
 from adapt_server.store.jobs import SUCCEEDED
+from adapt_server.store.datasets import dataset_language
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
 
@@ -31,15 +33,22 @@ class EvaluationService(JobBackedResources[EvaluationRecord]):
         name = name.strip()
         if len(name) > MAX_NAME_LENGTH:
             raise InvalidArgument(f"name is {len(name)} characters; the limit is {MAX_NAME_LENGTH}")
+        registered = {c.strip(): self.store.models.get(c.strip()) for c in candidates if c.strip() not in DIARIZERS}
+        diarizer_models = frozenset(c for c, record in registered.items() if record and record.role == "diarizer")
+        dataset = self.store.datasets.get(dataset_id) if dataset_id else None
+        language = dataset_language(dataset.spec) if dataset is not None else ""
         spec = parse_spec(dataset_id, list(candidates), list(metrics or []), split, primary_metric, normalizer,
-                          gates)
+                          gates, diarizer_models, language)
         self._ready_dataset(spec.dataset_id, "dataset_id")
         if spec.reference_dataset_id:
             self._ready_dataset(spec.reference_dataset_id, "gates.reference_dataset_id")
         for model_id in spec.asr_candidates + spec.reference_models:
-            if self.store.models.get(model_id) is None:
-                raise NotFound(f"candidate model {model_id!r} does not exist; list models to see the ids "
-                               f"(diarizers: {', '.join(DIARIZERS)})")
+            record = self.store.models.get(model_id)
+            if record is None:
+                raise model_not_found(model_id, "candidate model", hint=f" (diarizers: {', '.join(DIARIZERS)})")
+            if record.role != "recognizer":
+                raise InvalidArgument(f"candidate {model_id!r} is a {record.family} {record.role}: it neither "
+                                      "transcribes nor diarizes; evaluate the recognizer it serves")
         request_hash = hashlib.sha256(json.dumps({"spec": spec.to_dict(), "name": name, "labels": labels or {}},
                                                  sort_keys=True).encode()).hexdigest()
         record, _ = self.store.evaluations.create(name, spec.dataset_id, spec.to_dict(), dict(labels or {}),
@@ -50,7 +59,7 @@ class EvaluationService(JobBackedResources[EvaluationRecord]):
                           token: str) -> tuple[list[HypothesisRow], str]:
         record = self.get(evaluation_id)
         if model_id and model_id not in record.spec["candidates"]:
-            raise InvalidArgument(f"model_id {model_id!r} is not a candidate of {evaluation_id}; its candidates: "
+            raise InvalidArgument(f"model_id {echo(model_id)} is not a candidate of {evaluation_id}; its candidates: "
                                   f"{record.spec['candidates']}")
         return requested_page(self.store.evaluations.hypotheses_page, requested_size, token,
                               evaluation_id=evaluation_id, model_id=model_id, errors_only=errors_only)
@@ -58,7 +67,7 @@ class EvaluationService(JobBackedResources[EvaluationRecord]):
     def _ready_dataset(self, dataset_id: str, field_name: str) -> None:
         dataset = self.store.datasets.get(dataset_id)
         if dataset is None:
-            raise NotFound(f"{field_name}: dataset {dataset_id!r} does not exist; list datasets to see the ids")
+            raise NotFound(f"{field_name}: dataset {echo(dataset_id)} does not exist; list datasets to see the ids")
         if dataset.job.state != SUCCEEDED:
             raise FailedPrecondition(f"{field_name}: dataset {dataset_id} is {dataset.job.state}; evaluate it "
                                      "once its ingest has SUCCEEDED (wait for it)")

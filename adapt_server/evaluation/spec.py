@@ -2,14 +2,15 @@
 
 Metric names as users write them (`wer`, `cer`, `diarization_error_rate`, `realtime_factor`,
 `hallucination_rate`, and the short `der`, `rtf`) map to the core's names (`candidate.METRICS`).
-Candidates are model ids (scored on WER/CER/RTF/hallucination) or diarizer ids (`DIARIZERS`, scored on DER).
+Candidates are model ids (scored on WER/CER/RTF/hallucination), diarizer ids (`DIARIZERS`, scored on DER) or
+registered diarizer models (role "diarizer", e.g. a pyannote.audio pipeline registered as "pyannote-3.3").
 """
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
 
-from adapt_server.errors import InvalidArgument
+from adapt_server.errors import InvalidArgument, echo
 from adapt_server.scoring.candidate import CER, DER, HALLUCINATION_RATE, RTF, WER
 from adapt_server.scoring.gates import Gates
 from adapt_server.scoring.text import DEFAULT_NORMALIZER, NORMALIZER_NAMES
@@ -39,14 +40,19 @@ class EvaluationSpec:
     normalizer: str = DEFAULT_NORMALIZER
     gates: Gates = field(default_factory=Gates)
     reference_dataset_id: str = ""  # the gates' reference dataset ("" when no forgetting gate)
+    diarizer_models: tuple[str, ...] = ()  # candidates that are registered diarizer models (role "diarizer")
+    language: str = ""  # the dataset's language code: ASR candidates decode in it ("" lets them detect)
+
+    def is_diarizer(self, candidate: str) -> bool:
+        return candidate in DIARIZERS or candidate in self.diarizer_models
 
     @property
     def asr_candidates(self) -> tuple[str, ...]:
-        return tuple(c for c in self.candidates if c not in DIARIZERS)
+        return tuple(c for c in self.candidates if not self.is_diarizer(c))
 
     @property
     def diarizer_candidates(self) -> tuple[str, ...]:
-        return tuple(c for c in self.candidates if c in DIARIZERS)
+        return tuple(c for c in self.candidates if self.is_diarizer(c))
 
     @property
     def reference_models(self) -> tuple[str, ...]:
@@ -66,12 +72,16 @@ class EvaluationSpec:
         return cls(dataset_id=data["dataset_id"], candidates=tuple(data["candidates"]),
                    metrics=tuple(data["metrics"]), split=data["split"], primary=data["primary"],
                    normalizer=data["normalizer"], gates=Gates(**data["gates"]),
-                   reference_dataset_id=data.get("reference_dataset_id", ""))
+                   reference_dataset_id=data.get("reference_dataset_id", ""),
+                   diarizer_models=tuple(data.get("diarizer_models", ())), language=data.get("language", ""))
 
 
 def parse_spec(dataset_id: str, candidates: list[str], metrics: list[str], split: str, primary: str = "",
-               normalizer: str = "", gates: dict | None = None) -> EvaluationSpec:
+               normalizer: str = "", gates: dict | None = None,
+               diarizer_models: frozenset[str] = frozenset(), language: str = "") -> EvaluationSpec:
     """Validates a request; InvalidArgument naming the field and the choices when something is wrong.
+
+    diarizer_models: the candidates that are registered diarizer models; language: the dataset's language.
 
     gates: {"max_rtf", "max_hallucination_rate", "max_reference_regression", "reference_dataset_id",
     "reference_baseline", "reference_metric"} (absent or None: gate off).
@@ -83,21 +93,21 @@ def parse_spec(dataset_id: str, candidates: list[str], metrics: list[str], split
         raise InvalidArgument("candidates must list at least one model id (e.g. 'whisper-tiny.en', "
                               "'pocketsphinx-en-us') or diarizer ('adapt-diarizer'), none empty")
     if len(set(candidates)) != len(candidates):
-        raise InvalidArgument(f"candidates must be distinct; got {candidates}")
+        raise InvalidArgument(f"candidates must be distinct; got {echo(candidates)}")
     if len(candidates) > MAX_CANDIDATES:
         raise InvalidArgument(f"{len(candidates)} candidates; the limit is {MAX_CANDIDATES}")
     core_metrics = _metrics(metrics)
     split = split or DEFAULT_SPLIT
     if split not in SPLITS:
-        raise InvalidArgument(f"split {split!r} is not one of {', '.join(SPLITS)}")
+        raise InvalidArgument(f"split {echo(split)} is not one of {', '.join(SPLITS)}")
     normalizer = normalizer or DEFAULT_NORMALIZER
     if normalizer not in NORMALIZER_NAMES:
-        raise InvalidArgument(f"normalizer {normalizer!r} is not one of {', '.join(NORMALIZER_NAMES)}")
+        raise InvalidArgument(f"normalizer {echo(normalizer)} is not one of {', '.join(NORMALIZER_NAMES)}")
     primary = _metric(primary, "primary_metric") if primary else (WER if WER in core_metrics else core_metrics[0])
     if primary not in core_metrics:
         core_metrics = core_metrics + (primary,)
-    asr = [c for c in candidates if c not in DIARIZERS]
-    diarizers = [c for c in candidates if c in DIARIZERS]
+    asr = [c for c in candidates if c not in DIARIZERS and c not in diarizer_models]
+    diarizers = [c for c in candidates if c in DIARIZERS or c in diarizer_models]
     if primary == DER and not diarizers:
         raise InvalidArgument(f"primary_metric diarization_error_rate ranks speaker turns: add a diarizer "
                               f"candidate ({', '.join(DIARIZERS)}) or rank on another metric")
@@ -115,7 +125,8 @@ def parse_spec(dataset_id: str, candidates: list[str], metrics: list[str], split
     core_gates, reference_dataset_id = _gates(gates or {}, asr)
     return EvaluationSpec(dataset_id=dataset_id, candidates=tuple(candidates), metrics=core_metrics, split=split,
                           primary=primary, normalizer=normalizer, gates=core_gates,
-                          reference_dataset_id=reference_dataset_id)
+                          reference_dataset_id=reference_dataset_id,
+                          diarizer_models=tuple(c for c in candidates if c in diarizer_models), language=language)
 
 
 def _metrics(names: list[str]) -> tuple[str, ...]:
@@ -133,7 +144,7 @@ def _metric(name: str, field_name: str) -> str:
     try:
         return METRIC_ALIASES[name.strip().lower()]
     except KeyError:
-        raise InvalidArgument(f"{field_name}: unknown metric {name!r}; choose from "
+        raise InvalidArgument(f"{field_name}: unknown metric {echo(name)}; choose from "
                               f"{', '.join(PUBLIC_NAMES.values())} (or der, rtf)") from None
 
 
@@ -149,7 +160,7 @@ def _gates(gates: dict, asr: list[str]) -> tuple[Gates, str]:
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-            raise InvalidArgument(f"gates.{name} must be a finite number >= 0, got {value!r}")
+            raise InvalidArgument(f"gates.{name} must be a finite number >= 0, got {echo(value)}")
         limits[name] = float(value)
     if limits.get("max_hallucination_rate", 0.0) > 1:
         raise InvalidArgument(f"gates.max_hallucination_rate is a fraction of utterances (0..1), got "
@@ -158,14 +169,14 @@ def _gates(gates: dict, asr: list[str]) -> tuple[Gates, str]:
     baseline = (gates.get("reference_baseline") or "").strip() or None
     metric = _metric(gates.get("reference_metric") or "wer", "gates.reference_metric")
     if metric not in (WER, CER):
-        raise InvalidArgument(f"gates.reference_metric must be wer or cer, got {gates.get('reference_metric')!r}")
+        raise InvalidArgument(f"gates.reference_metric must be wer or cer, got {echo(gates.get('reference_metric'))}")
     if "max_reference_regression" in limits:
         if not reference_dataset_id or not baseline:
             raise InvalidArgument("gates.max_reference_regression needs gates.reference_dataset_id (general "
                                   "speech, to catch forgetting) and gates.reference_baseline (the model id to "
                                   "compare with, e.g. 'whisper-tiny.en')")
         if baseline in DIARIZERS:
-            raise InvalidArgument(f"gates.reference_baseline must be an ASR model id, got {baseline!r}")
+            raise InvalidArgument(f"gates.reference_baseline must be an ASR model id, got {echo(baseline)}")
         if not asr:
             raise InvalidArgument("gates.max_reference_regression compares ASR models; no ASR candidate given")
     elif reference_dataset_id or baseline:

@@ -1,18 +1,19 @@
-"""Registers a fine-tune's exported CTranslate2 model in the catalogue as "ft:<base>:<short id>".
+"""Registers a fine-tune's served export in the catalogue as "ft:<base>:<short id>".
 
-Like RegisterModel: the directory is validated (engines/model_directory.py), copied into the content-addressed
-store and served from there; the ONNX and Hugging Face exports are stored beside it and named in the
-lineage (with the dataset's provenance record), and a lineage edge fine-tune -> model is written. A fine-tune
-whose data was revoked while it ran registers nothing. Idempotent: a job resumed after a crash finds the
-model already registered.
+Whisper serves its CTranslate2 export; a transformers family (qwen3_asr, voxtral, cohere_asr) serves its Hugging
+Face safetensors export through the transformers backend (format "transformers"). Like RegisterModel: the
+directory is validated (models/directories.py), copied into the content-addressed store and served from there;
+the other exports are stored beside it and named in the lineage (with the dataset's provenance record), and a
+lineage edge fine-tune -> model is written. A fine-tune whose data was revoked while it ran registers nothing.
+Idempotent: a job resumed after a crash finds the model already registered.
 """
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
-from adapt_server.errors import FailedPrecondition
+from adapt_server.errors import AdaptError, FailedPrecondition
+from adapt_server.models.directories import describe_directory
 from adapt_server.store.consents import DATASET_PROVENANCE
 from adapt_server.store.fine_tunes import FineTuneRecord
 from adapt_server.store.lineage import PRODUCED
@@ -37,17 +38,18 @@ def register_tuned_model(store, fine_tune: FineTuneRecord, exports: dict[str, Pa
     if existing is not None:
         return existing
     store.lineage.require_not_revoked(fine_tune.id, "fine-tune")  # its data's consent went while it trained
-    ct2 = exports.get("ctranslate2")
-    if ct2 is None:
-        raise FailedPrecondition("training produced no CTranslate2 export; the tuned model cannot be served")
+    served_format = "huggingface" if base.format == "transformers" else "ctranslate2"
+    served = exports.get(served_format)
+    if served is None:
+        raise FailedPrecondition(f"training produced no {served_format} export; the tuned model cannot be served")
     try:
-        info = inspect_model_directory(ct2)
-    except InvalidModelDirectory as exc:
-        raise FailedPrecondition(f"the CTranslate2 export is not a usable model: {exc}") from None
-    tree_sha, stored = store.blobs.put_tree(ct2)
-    stored_exports = {"ctranslate2": {"sha256": tree_sha, "path": str(stored)}}
+        info = describe_directory(served)
+    except AdaptError as exc:
+        raise FailedPrecondition(f"the {served_format} export is not a usable model: {exc.message}") from None
+    tree_sha, stored = store.blobs.put_tree(served)
+    stored_exports = {served_format: {"sha256": tree_sha, "path": str(stored)}}
     for fmt, directory in exports.items():
-        if fmt != "ctranslate2":
+        if fmt != served_format:
             sha, path = store.blobs.put_tree(directory)
             stored_exports[fmt] = {"sha256": sha, "path": str(path)}
     lineage = {
@@ -67,7 +69,9 @@ def register_tuned_model(store, fine_tune: FineTuneRecord, exports: dict[str, Pa
         id=fine_tune.model_id, kind="FINE_TUNED", family=info.family, format=info.format, path=str(stored),
         base_model=base.id, multilingual=info.multilingual, n_mels=info.n_mels, size_bytes=info.size_bytes,
         sha256=tree_sha, created_at=time.time(), lineage=lineage, labels=dict(fine_tune.labels),
-        description=f"{base.id} fine-tuned on dataset {fine_tune.dataset_id} by {fine_tune.id}")
+        description=f"{base.id} fine-tuned on dataset {fine_tune.dataset_id} by {fine_tune.id}", role=info.role,
+        languages=info.languages or tuple(base.languages), parameters=info.parameters,
+        architecture=info.architecture)
     store.models.upsert(record)
     store.lineage.add_edge(record.id, "model", fine_tune.id, "fine_tune", PRODUCED)
     return record

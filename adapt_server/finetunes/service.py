@@ -7,17 +7,30 @@ import json
 import math
 
 from adapt_server.config import ServerConfig
-from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound
+from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound, echo
 from adapt_server.finetunes.data import assign_splits, utterance_refs
 from adapt_server.jobs.resources import JobBackedResources
+from adapt_server.models.names import model_not_found
 from adapt_server.store.fine_tunes import DEFAULT_EXPORTS, NO_VALIDATION, FineTuneRecord, ValidationOptions
 from adapt_server.store.store import Store
 from adapt_server.training import validate_hyperparameters
 
-TRAINABLE_FORMATS = ("ctranslate2", "huggingface")
+TRAINABLE_FORMATS = ("ctranslate2", "huggingface")  # Whisper (training/job.py)
+FAMILY_FORMAT = "transformers"                      # the transformers families (training/family_job.py)
+TRAINABLE_FAMILIES = ("qwen3_asr", "voxtral", "cohere_asr")
+UNTRAINABLE_REASONS = {"voxtral_realtime": "Voxtral Realtime is not fine-tuned yet: its targets are text tokens "
+                                           "placed at their audio time (one token per 80 ms with a 480-ms delay), "
+                                           "which needs word-timed transcripts this fine-tune does not build; "
+                                           "fine-tune 'voxtral' or 'qwen3_asr' instead"}
 MAX_HOLDOUT_FRACTION = 0.5
-SERVED_FORMAT = "ctranslate2"                      # always exported: the format the engines serve
+SERVED_FORMAT = "ctranslate2"                      # Whisper: always exported, the format the engines serve
 OPTIONAL_EXPORTS = ("huggingface", "onnx")
+FAMILY_SERVED_FORMAT = "huggingface"               # families: always exported (safetensors), served by transformers
+FAMILY_OPTIONAL_EXPORTS = ("onnx",)                # where torch's exporter handles the family (Voxtral)
+NO_ONNX_REASONS = {  # measured (docs/models.md): torch's exporters fail on these families
+    "qwen3_asr": "Qwen3-ASR's audio encoder chunks its input data-dependently, which torch.export cannot trace",
+    "cohere_asr": "Cohere Transcribe's FastConformer uses aten::diff, which no ONNX opset has",
+}
 
 
 class FineTuneService(JobBackedResources[FineTuneRecord]):
@@ -36,18 +49,21 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
             raise InvalidArgument("base_model is required, e.g. 'whisper-tiny.en' (list models to see the ids)")
         base = self.store.models.get(base_model)
         if base is None:
-            raise NotFound(f"base_model {base_model!r} does not exist; list models to see the ids")
-        if base.family != "whisper" or base.format not in TRAINABLE_FORMATS:
-            raise FailedPrecondition(f"base_model {base_model!r} is a {base.family} {base.format} model; "
-                                     f"fine-tuning needs a Whisper model in {list(TRAINABLE_FORMATS)}")
+            raise model_not_found(base_model, "base_model")
+        family_model = _check_trainable(base)
         if not dataset_id:
             raise InvalidArgument("dataset_id is required: the dataset to train on (list datasets to see the ids)")
         dataset = self.store.datasets.get(dataset_id)
         if dataset is None:
-            raise NotFound(f"dataset {dataset_id!r} does not exist; list datasets to see the ids")
+            raise NotFound(f"dataset {echo(dataset_id)} does not exist; list datasets to see the ids")
         options = _validation_options(validation or {})
-        hp = validate_hyperparameters(dict(hyperparameters or {})).to_dict()
-        formats = _export_formats(export_formats or [])
+        validated = validate_hyperparameters(dict(hyperparameters or {}))
+        if family_model:
+            from adapt_server.training.family_adapter import check_family_hyperparameters
+            check_family_hyperparameters(validated, base.family)
+        hp = validated.to_dict()
+        formats = _family_export_formats(export_formats or [], base.family) if family_model \
+            else _export_formats(export_formats or [])
         self._check_mixin(mixin_dataset_id, hp)
         for resource_id, what in ((base_model, "base_model"), (dataset_id, "dataset"),
                                   (mixin_dataset_id, "mixin dataset")):
@@ -77,7 +93,7 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
             return
         mixin = self.store.datasets.get(mixin_dataset_id)
         if mixin is None:
-            raise NotFound(f"mixin_dataset_id {mixin_dataset_id!r} does not exist; list datasets to see the ids")
+            raise NotFound(f"mixin_dataset_id {echo(mixin_dataset_id)} does not exist; list datasets to see the ids")
         if mixin.job.state != "SUCCEEDED":
             raise FailedPrecondition(f"mixin dataset {mixin_dataset_id} is {mixin.job.state}; use it once its "
                                      "ingest SUCCEEDED")
@@ -88,6 +104,36 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
     def model_registered(self, record: FineTuneRecord) -> bool:
         """True once the fine-tune's model is in the catalogue (its job registers it last)."""
         return self.store.models.get(record.model_id) is not None
+
+
+def _check_trainable(base) -> bool:
+    """True for a transformers family base model, False for Whisper; FailedPrecondition saying why otherwise."""
+    if base.role != "recognizer":
+        raise FailedPrecondition(f"base_model {base.id!r} is a {base.family} {base.role}, not a speech recognizer; "
+                                 "fine-tune the recognizer")
+    if base.family == "whisper" and base.format in TRAINABLE_FORMATS:
+        return False
+    if base.format == FAMILY_FORMAT and base.family in TRAINABLE_FAMILIES:
+        return True
+    reason = UNTRAINABLE_REASONS.get(base.family, f"fine-tuning takes Whisper ({', '.join(TRAINABLE_FORMATS)}) or "
+                                                  f"a transformers model of {', '.join(TRAINABLE_FAMILIES)}")
+    raise FailedPrecondition(f"base_model {base.id!r} is a {base.family} {base.format} model: {reason}")
+
+
+def _family_export_formats(requested: list[str], family: str) -> list[str]:
+    """A family fine-tune's formats: huggingface (always: it serves) plus onnx when asked; CTranslate2 converts
+    Whisper only, so asking for it is refused."""
+    if "ctranslate2" in requested:
+        raise InvalidArgument(f"export_formats: CTranslate2 converts Whisper only; a {family} fine-tune exports "
+                              f"{[FAMILY_SERVED_FORMAT, *FAMILY_OPTIONAL_EXPORTS]}")
+    unknown = sorted(set(requested) - {FAMILY_SERVED_FORMAT, *FAMILY_OPTIONAL_EXPORTS})
+    if unknown:
+        raise InvalidArgument(f"export_formats: unknown {unknown}; a {family} fine-tune exports "
+                              f"{[FAMILY_SERVED_FORMAT, *FAMILY_OPTIONAL_EXPORTS]}")
+    if "onnx" in requested and family in NO_ONNX_REASONS:
+        raise InvalidArgument(f"export_formats: onnx is not available for {family}: {NO_ONNX_REASONS[family]}; "
+                              "export huggingface")
+    return [f for f in (FAMILY_SERVED_FORMAT, *FAMILY_OPTIONAL_EXPORTS) if f in set(requested) | {FAMILY_SERVED_FORMAT}]
 
 
 def _export_formats(requested: list[str]) -> list[str]:
@@ -106,12 +152,12 @@ def _validation_options(raw: dict) -> ValidationOptions:
         raise InvalidArgument(f"validation: unknown fields {unknown}; use split and holdout_fraction")
     split = raw.get("split") or "holdout"
     if not isinstance(split, str):
-        raise InvalidArgument(f"validation.split must be a split name such as 'holdout' or 'none'; got {split!r}")
+        raise InvalidArgument(f"validation.split must be a split name such as 'holdout' or 'none'; got {echo(split)}")
     fraction = raw.get("holdout_fraction") or 0.0
     if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not math.isfinite(fraction) \
             or not 0.0 <= fraction <= MAX_HOLDOUT_FRACTION:
         raise InvalidArgument(f"validation.holdout_fraction must be between 0 and {MAX_HOLDOUT_FRACTION} "
-                              f"(a share of the recordings); got {fraction!r}")
+                              f"(a share of the recordings); got {echo(fraction)}")
     if split == NO_VALIDATION and fraction:
         raise InvalidArgument("validation.split 'none' holds nothing out; leave holdout_fraction at 0")
     return ValidationOptions(split, float(fraction))

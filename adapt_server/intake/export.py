@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from adapt_server.errors import InvalidArgument
+from adapt_server.errors import InvalidArgument, echo
 from adapt_server.store.datasets import DatasetRecord, RecordingRow, utterance_id
 
 FORMATS = ("jsonl", "rttm", "ctm", "audit")
@@ -35,9 +35,9 @@ def export_dataset(store, dataset: DatasetRecord, export_format: str, split: str
     """Returns (text, number of records: lines of the manifest / turns / words / audit rows)."""
     export_format = (export_format or "jsonl").lower()
     if export_format not in FORMATS:
-        raise InvalidArgument(f"format {export_format!r} is not one of {list(FORMATS)}")
+        raise InvalidArgument(f"format {echo(export_format)} is not one of {list(FORMATS)}")
     if split not in SPLITS:
-        raise InvalidArgument(f"split {split!r} is not one of 'train', 'holdout' or '' (all)")
+        raise InvalidArgument(f"split {echo(split)} is not one of 'train', 'holdout' or '' (all)")
     every_recording = store.datasets.recordings(dataset.id)
     names = file_ids(every_recording)  # over the whole dataset: a split's export keeps the same ids
     recordings = {r.id: r for r in every_recording if not split or r.split == split}

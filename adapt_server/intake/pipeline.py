@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from adapt_server.errors import InvalidArgument
+from adapt_server.errors import InvalidArgument, echo
 from adapt_server.intake.steps import ORDER, REQUIRES, STEPS
 from adapt_server.intake.steps.base import RecordingWork, ValidationEnv
 
@@ -40,7 +40,7 @@ def plan(steps: list[dict], env: ValidationEnv | None = None) -> list[PlannedSte
         if not isinstance(name, str) or not name:
             raise InvalidArgument(f"{where}.step is required (a step name: one of {list(ORDER)})")
         if name not in STEPS:
-            raise InvalidArgument(f"{where}: unknown step {name!r}; this server knows: {', '.join(ORDER)}")
+            raise InvalidArgument(f"{where}: unknown step {echo(name)}; this server knows: {', '.join(ORDER)}")
         params = step.get("params") or {}
         if set(params) == {"params"} and isinstance(params["params"], dict):
             params = params["params"]  # {"step": ..., "params": {...}} sent through the SDK's inline form
@@ -54,16 +54,16 @@ def plan(steps: list[dict], env: ValidationEnv | None = None) -> list[PlannedSte
 def _check_order(names: list[str]) -> None:
     for name in set(names):
         if names.count(name) > 1:
-            raise InvalidArgument(f"pipeline: step {name!r} appears {names.count(name)} times; each step runs at "
+            raise InvalidArgument(f"pipeline: step {echo(name)} appears {names.count(name)} times; each step runs at "
                                   f"most once, in the order {VALID_ORDER}")
     for name, needed in REQUIRES.items():
         if name in names and needed not in names[:names.index(name)]:
-            raise InvalidArgument(f"pipeline: {name!r} needs the word times of {needed!r}, which must come "
+            raise InvalidArgument(f"pipeline: {echo(name)} needs the word times of {echo(needed)}, which must come "
                                   f"before it; valid order: {VALID_ORDER}")
     positions = [ORDER.index(n) for n in names]
     for (a, pa), (b, pb) in zip(zip(names, positions), zip(names[1:], positions[1:])):
         if pb < pa:
-            raise InvalidArgument(f"pipeline: {b!r} cannot run after {a!r}; valid order: {VALID_ORDER} "
+            raise InvalidArgument(f"pipeline: {echo(b)} cannot run after {echo(a)}; valid order: {VALID_ORDER} "
                                   "(split last; any step may be left out)")
 
 

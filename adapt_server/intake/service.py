@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 from adapt_server.config import ServerConfig
 from adapt_server.errors import FailedPrecondition, InvalidArgument
 from adapt_server.intake.pipeline import validate_pipeline
-from adapt_server.intake.sources import parse_source
+from adapt_server.intake.sources import SourceAccess, parse_source
 from adapt_server.intake.steps.base import ValidationEnv
 from adapt_server.jobs.resources import JobBackedResources
 from adapt_server.lineage.provenance import check_provenance, provenance_record
 from adapt_server.models.service import ModelService
 from adapt_server.store.consents import new_consent_id
-from adapt_server.store.datasets import DatasetRecord, FileIssueRow
+from adapt_server.store.datasets import DEFAULT_DATASET_LANGUAGE, DatasetRecord, FileIssueRow
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
 
 MAX_NAME_LENGTH = 200
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")  # ISO 639-1/3, optionally a region: en, yue, pt-br
 MAX_SOURCES = 100
 
 
@@ -32,9 +34,13 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         self.store = store
 
     def create(self, name: str, sources: list[dict], pipeline: list[dict], labels: dict[str, str],
-               request_id: str, provenance: dict | None = None) -> DatasetRecord:
+               request_id: str, language: str = "", provenance: dict | None = None) -> DatasetRecord:
         """Validates everything up front, then stores the dataset and its PENDING ingest job atomically, with its
-        provenance record when given (lineage/provenance.py)."""
+        provenance record when given (lineage/provenance.py).
+        language: the recordings' language code ("" -> "en"); evaluations and fine-tunes decode in it."""
+        language = (language or DEFAULT_DATASET_LANGUAGE).strip().lower()
+        if not LANGUAGE_CODE.fullmatch(language):
+            raise InvalidArgument(f"language {language!r} is not a language code; use e.g. 'en', 'de', 'yue'")
         name = name.strip()
         if not name:
             raise InvalidArgument("name is required (e.g. 'contact-center-2026q2')")
@@ -50,13 +56,16 @@ class DatasetService(JobBackedResources[DatasetRecord]):
                 raise InvalidArgument(f"sources[{i}] must be an object like {{'type': 'local', 'uri': ...}}")
         models = ModelService(self.config, self.store)
         steps = validate_pipeline(pipeline, ValidationEnv(models=models))  # cheap checks first
-        parsed = [parse_source(i, s, self.config.source_roots) for i, s in enumerate(sources)]
+        parsed = [parse_source(i, s, SourceAccess.from_config(self.config)) for i, s in enumerate(sources)]
         for i, source in enumerate(parsed):
             source.require_audio(f"sources[{i}]")
-        spec = {"sources": [s.to_spec() for s in parsed], "pipeline": steps, "labels": dict(labels)}
+        spec = {"sources": [s.to_spec() for s in parsed], "pipeline": steps, "labels": dict(labels),
+                "language": language}
         checked = check_provenance(provenance) if provenance is not None else None
         request_hash = hashlib.sha256(json.dumps({"name": name, "sources": sources, "pipeline": pipeline,
-                                                  "labels": labels, **({"provenance": checked} if checked else {})},
+                                                  "labels": labels, **({"language": language} if language != "en"
+                                                                       else {}),
+                                                  **({"provenance": checked} if checked else {})},
                                                  sort_keys=True).encode()).hexdigest()
         record, _ = self.store.datasets.create(
             name, spec, request_id or None, request_hash, self.config.max_job_attempts,

@@ -18,12 +18,16 @@ FAILED_STAGES = frozenset({"decode", "source", "download", "pipeline"})  # file 
 ENTITY_TAG = re.compile(r"\[[A-Z][A-Z0-9_]*\]")
 
 
+OOV_LEXICONS = {"en": "cmudict"}  # language code -> the lexicon its OOV rate is counted against
+
+
 def dataset_stats(recordings: list[RecordingRow], utterances: list[tuple[str, UtteranceRow]],
                   turns: list[tuple[str, TurnRow]], files_failed: int,
-                  redactions: list[tuple[str, RedactionRow]] = ()) -> dict:
+                  redactions: list[tuple[str, RedactionRow]] = (), language: str = "en") -> dict:
     """hours: normalized audio; speakers: distinct labels over utterances and reference speaker turns
     (labels are dataset-wide identities), plus the diarized speakers of recordings without reference
-    speakers (per recording); OOV over reference utterances (see adapt_server.intake.lexicon)."""
+    speakers (per recording); OOV over reference utterances (see adapt_server.intake.lexicon) where a lexicon of
+    the dataset's `language` exists (OOV_LEXICONS), else oov_* are 0 and oov_note says why."""
     by_id = {r.id: r for r in recordings}
     oov = OovCounter()
     transcribed: set[str] = set()
@@ -33,7 +37,7 @@ def dataset_stats(recordings: list[RecordingRow], utterances: list[tuple[str, Ut
         transcribed.add(recording_id)
         if utterance.speaker:
             speakers.add(utterance.speaker)
-        if utterance.origin == "reference":
+        if utterance.origin == "reference" and language in OOV_LEXICONS:
             oov.add(ENTITY_TAG.sub(" ", utterance.text))
     diarized: dict[str, set[str]] = {}
     for recording_id, turn in turns:
@@ -61,6 +65,10 @@ def dataset_stats(recordings: list[RecordingRow], utterances: list[tuple[str, Ut
         "top_oov_words": [{"word": w, "count": c} for w, c in result.top_oov],
         "reference_words": result.tokens,
         "oov_words": result.oov_tokens,
+        "oov_lexicon": OOV_LEXICONS.get(language, ""),
+        "oov_note": "" if language in OOV_LEXICONS else (
+            f"no OOV rate: Adapt has no lexicon of language {language!r} (lexicons: "
+            f"{', '.join(f'{code} ({name})' for code, name in OOV_LEXICONS.items())})"),
         "transcribed_recordings": len(transcribed),
         "transcribed_hours": _hours(r for r in recordings if r.id in transcribed),
         "files_failed": files_failed,

@@ -3,6 +3,11 @@
 `call.wav` takes its transcript from `call.json`, `call.srt`, `call.vtt` or `call.txt` (the first found, in
 that order) and its speaker reference from `call.rttm`.
 
+A sidecar is a file a user put next to the audio, so it is read like the audio (adapt_server/paths.py): a
+regular file is used as is; a symlink only when its target is a regular file inside a source root; anything else
+(a link out of the roots, a FIFO, a device) is refused with a TranscriptError naming the file, which the ingest
+reports as a warning on the recording (ingested without it). Reads never block and stop at MAX_SIDECAR_BYTES.
+
 The parsers are written here rather than taken from pysrt / webvtt-py: the formats are a few lines of grammar,
 those libraries skip malformed blocks silently or raise without a line number, and a user fixing a sidecar
 needs `file:line: what is wrong`. Every malformed input raises `TranscriptError` with that location.
@@ -12,15 +17,18 @@ from __future__ import annotations
 import codecs
 import html
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapt_server.paths import RefusedFile, read_confined, refusal
 from adapt_server.spans import Segment, SpeakerTurn
 
 TRANSCRIPT_EXTENSIONS = (".json", ".srt", ".vtt", ".txt")  # sidecar lookup order: the first found wins
 RTTM_EXTENSION = ".rttm"
+MAX_SIDECAR_BYTES = 32 * 1024 * 1024  # a transcript or RTTM file larger than this is refused (hours of text)
 
 
 class TranscriptError(ValueError):
@@ -51,30 +59,41 @@ class Transcript:
 
 
 def find_sidecar(audio_path: str | Path) -> Path | None:
-    """The transcript next to `audio_path` with the same stem (.json > .srt > .vtt > .txt), or None."""
+    """The transcript next to `audio_path` with the same stem (.json > .srt > .vtt > .txt), or None. A candidate
+    that may not be read (see the module docstring) is still returned, so that reading it reports why."""
     return _find_with_extensions(Path(audio_path), TRANSCRIPT_EXTENSIONS)
 
 
 def find_rttm(audio_path: str | Path) -> Path | None:
-    """The RTTM speaker reference next to `audio_path` with the same stem, or None."""
+    """The RTTM speaker reference next to `audio_path` with the same stem, or None (see `find_sidecar`)."""
     return _find_with_extensions(Path(audio_path), (RTTM_EXTENSION,))
 
 
-def parse_transcript(path: str | Path) -> Transcript:
-    """Parse a transcript sidecar; the format comes from the extension (.json, .srt, .vtt, .txt)."""
+def sidecar_refusal(path: str | Path, roots: tuple[Path, ...] | None) -> str | None:
+    """Why the sidecar at `path` will not be read (a link out of `roots`, a FIFO, ...), or None. Never opens it."""
+    try:
+        return refusal(Path(path), roots)
+    except FileNotFoundError:
+        return "no such sidecar file"
+
+
+def parse_transcript(path: str | Path, *, roots: tuple[Path, ...] | None = None) -> Transcript:
+    """Parse a transcript sidecar; the format comes from the extension (.json, .srt, .vtt, .txt). With `roots`,
+    the file must resolve inside one of them (TranscriptError naming it otherwise, as for a FIFO or a device)."""
     path = Path(path)
     parser = _PARSERS.get(path.suffix.lower())
     if parser is None:
         supported = ", ".join(TRANSCRIPT_EXTENSIONS)
         raise TranscriptError(f"{path}: unsupported transcript extension; use one of {supported}")
-    text = _read_text(path)
+    text = _read_text(path, roots)
     return Transcript(format=path.suffix.lower().lstrip("."), segments=tuple(parser(text, str(path))))
 
 
-def parse_rttm(path: str | Path, *, file_id: str | None = None) -> tuple[SpeakerTurn, ...]:
-    """Speaker turns of an RTTM file, sorted by start; see `parse_rttm_text`."""
+def parse_rttm(path: str | Path, *, file_id: str | None = None,
+               roots: tuple[Path, ...] | None = None) -> tuple[SpeakerTurn, ...]:
+    """Speaker turns of an RTTM file, sorted by start; see `parse_rttm_text` (and `parse_transcript` for roots)."""
     path = Path(path)
-    return parse_rttm_text(_read_text(path), file_id=file_id, source=str(path))
+    return parse_rttm_text(_read_text(path, roots), file_id=file_id, source=str(path))
 
 
 def parse_rttm_text(text: str, *, file_id: str | None = None, source: str = "<rttm>") -> tuple[SpeakerTurn, ...]:
@@ -243,19 +262,26 @@ _PARSERS = {".txt": _parse_txt, ".json": _parse_json, ".srt": _parse_srt, ".vtt"
 
 
 def _find_with_extensions(audio_path: Path, extensions: tuple[str, ...]) -> Path | None:
+    """The first candidate that exists (lstat: a dangling or hostile link counts, it is refused when read)."""
     for extension in extensions:
         for candidate in (audio_path.with_suffix(extension), audio_path.with_suffix(extension.upper())):
-            if candidate != audio_path and candidate.is_file():
+            if candidate != audio_path and os.path.lexists(candidate) and not candidate.is_dir():
                 return candidate
     return None
 
 
-def _read_text(path: Path) -> str:
-    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252 as a fallback."""
+def _read_text(path: Path, roots: tuple[Path, ...] | None = None) -> str:
+    """The file's text: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252 as a fallback. Read
+    through `read_confined` (no final symlink followed out of `roots`, no FIFO, at most MAX_SIDECAR_BYTES)."""
+    reason = sidecar_refusal(path, roots)
+    if reason is not None and reason != "no such sidecar file":
+        raise TranscriptError(f"{path}: {reason}")
     try:
-        raw = path.read_bytes()
+        raw = read_confined(path, roots, MAX_SIDECAR_BYTES)
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: no such sidecar file") from None
+    except RefusedFile as exc:
+        raise TranscriptError(f"{path}: {exc.reason}") from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16")
     try:

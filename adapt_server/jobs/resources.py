@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from adapt_server.errors import FailedPrecondition, NotFound
+from adapt_server.errors import FailedPrecondition, NotFound, echo
 from adapt_server.store.jobs import JobQueue
 from adapt_server.store.pages import requested_page
 
@@ -28,7 +28,7 @@ class JobBackedResources(Generic[R]):
     def get(self, resource_id: str) -> R:
         record = self.repository.get(resource_id) if resource_id else None
         if record is None:
-            raise NotFound(f"{self.resource.noun} {resource_id!r} does not exist; list {self.resource.plural} to "
+            raise NotFound(f"{self.resource.noun} {echo(resource_id)} does not exist; list {self.resource.plural} to "
                            "see the ids")
         return record
 

@@ -11,4 +11,4 @@ FINGERPRINT_CHARS = 16  # of the content hash: names the converted copy of a Hug
 
 def model_source(record: ModelRecord) -> ModelSource:
     return ModelSource(model_id=record.id, path=Path(record.path), format=record.format, family=record.family,
-                       fingerprint=record.sha256[:FINGERPRINT_CHARS])
+                       fingerprint=record.sha256[:FINGERPRINT_CHARS], role=record.role)

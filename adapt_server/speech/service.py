@@ -1,7 +1,13 @@
 """Transcription use cases, shared by the Speech API and evaluations, so that the real-time factor an
 evaluation reports comes from the same code path that serves: resolve the model, read the audio, run the
 engine, time it (`transcribe`, the one timer). `SpeechService` is the use case the Speech API calls: a unary
-transcription, or a stream opened as a `StreamSession` (session.py). Free of gRPC."""
+transcription, or a stream opened as a `StreamSession` (session.py). Free of gRPC.
+
+Cancellation: `SpeechService.transcribe` takes the request's token (cancel.py) and hands it to the engine
+(`cancel=`), which checks it between VAD blocks, windows and batches; reading LINEAR16 audio checks it between
+pieces. The unary path decodes in batches of SERVING_BATCH_SIZE windows, so one model call (the granularity of a
+cancel) stays short: measured on this 2-core machine, batches of 2 gave the throughput of batches of 8 and
+half the longest call."""
 from __future__ import annotations
 
 import time
@@ -15,15 +21,18 @@ from adapt_server.audio.decode import AudioDecodeError, decode_audio
 from adapt_server.audio.stream import Linear16Stream
 from adapt_server.audio.wav import read_pcm16_wav
 from adapt_server.deploy.service import DeploymentService
+from adapt_server.engines.inputs import Cancel, check_cancelled
 from adapt_server.engines.options import COMPUTE_TYPES, DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.protocol import Recognizer
 from adapt_server.engines.registry import EngineRegistry
 from adapt_server.engines.results import Transcription
-from adapt_server.errors import InvalidArgument, NotFound
+from adapt_server.errors import InvalidArgument, NotFound, echo
 from adapt_server.models.bundled import BUNDLED_BASE_MODEL
+from adapt_server.models.loading import check_recognizer, load_recognizer, request_language
 from adapt_server.models.service import ModelService
-from adapt_server.models.sources import model_source
-from adapt_server.speech.session import StreamAudio, Streams, StreamSession
+from adapt_server.observability import metrics
+from adapt_server.speech.capacity import SpeechCapacity
+from adapt_server.speech.session import StreamAudio, StreamSession
 from adapt_server.speech.streaming import StreamingPolicy
 from adapt_server.store.models import ModelRecord
 from adapt_server.store.store import Store
@@ -32,6 +41,8 @@ DEFAULT_COMPUTE_TYPE = "int8"
 STREAMING_BEAM_SIZE = 1  # streams decode greedily unless the config asks for beams (latency)
 DEFAULT_ENDPOINT_SILENCE_S = 0.5
 MAX_ENDPOINT_SILENCE_S = 5.0
+SERVING_BATCH_SIZE = 2  # windows per model call on the unary path (a cancel takes effect between calls)
+PCM_PIECE_BYTES = 1 << 20  # LINEAR16 request audio is resampled in pieces of this size, checking the token between
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,7 @@ class Recognition:
     hotwords: str = ""
     temperatures: tuple[float, ...] = ()
     routing_key: str = ""   # with deployment_id: picks the canary side deterministically (deploy/routing.py)
+    language: str = ""      # language code spoken; "" lets the model detect it (models/loading.request_language)
 
 
 @dataclass(frozen=True)
@@ -85,10 +97,12 @@ class TimedTranscription:
         return self.processing_s / self.duration_s if self.duration_s > 0 else 0.0
 
 
-def decode_options(recognition: Recognition, streaming: bool = False) -> DecodeOptions:
-    """DecodeOptions from a request; INVALID_ARGUMENT naming the field when out of range."""
+def decode_options(recognition: Recognition, streaming: bool = False, language: str | None = None) -> DecodeOptions:
+    """DecodeOptions from a request; INVALID_ARGUMENT naming the field when out of range. language: the one to
+    decode in (default: the request's; "" detects)."""
     options = DecodeOptions()
-    changes: dict = {"word_timestamps": not recognition.disable_word_timestamps}
+    changes: dict = {"word_timestamps": not recognition.disable_word_timestamps,
+                     "language": recognition.language if language is None else language}
     if recognition.beam_size:
         changes["beam_size"] = recognition.beam_size
     elif streaming:
@@ -105,21 +119,28 @@ def decode_options(recognition: Recognition, streaming: bool = False) -> DecodeO
         raise InvalidArgument(f"config.{exc}") from None
 
 
-def compute_type(recognition: Recognition) -> str:
-    value = recognition.compute_type or DEFAULT_COMPUTE_TYPE
+def compute_type(recognition: Recognition, default: str = DEFAULT_COMPUTE_TYPE) -> str:
+    """The request's CTranslate2 compute type (default: the registry's, int8 on CPU and float16 on CUDA)."""
+    value = recognition.compute_type or default
     if value not in COMPUTE_TYPES:
-        raise InvalidArgument(f"config.compute_type {value!r} is not one of {list(COMPUTE_TYPES)}")
+        raise InvalidArgument(f"config.compute_type {echo(value)} is not one of {list(COMPUTE_TYPES)}")
     return value
 
 
-def audio_from_bytes(data: bytes, linear16: bool, sample_rate_hz: int, channels: int) -> np.ndarray:
+def audio_from_bytes(data: bytes, linear16: bool, sample_rate_hz: int, channels: int,
+                     cancel: Cancel = None) -> np.ndarray:
     """16 kHz mono float32 (n,) from request bytes: a file in any format, or raw PCM16 (LINEAR16)."""
     if not data:
         raise InvalidArgument("audio is empty: send the bytes of an audio file (or raw PCM16 with LINEAR16)")
     try:
         if linear16:
             stream = Linear16Stream(sample_rate_hz, channels)
-            samples = np.concatenate([stream.push(data), stream.finish()])
+            view = memoryview(data)
+            pieces = []
+            for first in range(0, len(view), PCM_PIECE_BYTES):
+                check_cancelled(cancel)
+                pieces.append(stream.push(bytes(view[first:first + PCM_PIECE_BYTES])))
+            samples = np.concatenate(pieces + [stream.finish()])
         else:
             decoded = decode_audio(data)
             if sample_rate_hz and decoded.info.sample_rate != sample_rate_hz:
@@ -137,31 +158,43 @@ def audio_from_recording(store, dataset_id: str, recording_id: str) -> np.ndarra
     """The normalized audio of a stored recording."""
     recording = next((r for r in store.datasets.recordings(dataset_id) if r.id == recording_id), None)
     if recording is None:
-        raise NotFound(f"recording {recording_id!r} is not in dataset {dataset_id!r}; list its recordings")
+        raise NotFound(f"recording {echo(recording_id)} is not in dataset {echo(dataset_id)}; list its recordings")
     samples, _ = read_pcm16_wav(store.blobs.path(recording.audio_sha256))
     return samples
 
 
-def transcribe(engine, model_id: str, load_audio, options: DecodeOptions) -> TimedTranscription:
-    """Times the whole request path: `load_audio()` (decode) + `engine.transcribe`. The one place RTF is measured."""
+def transcribe(engine, model_id: str, load_audio, options: DecodeOptions, *, cancel: Cancel = None,
+               batch_size: int | None = None) -> TimedTranscription:
+    """Times the whole request path: `load_audio()` (decode) + the engine. The one place RTF is measured.
+    cancel: the request's token (None: runs to the end); batch_size: windows per model call (None: the
+    engine's default)."""
     started = time.perf_counter()
     audio = load_audio()
-    transcription = engine.transcribe(audio, options)
+    try:
+        if cancel is None and batch_size is None:
+            transcription = engine.transcribe(audio, options)
+        else:
+            extra = {"batch_size": batch_size} if batch_size is not None else {}
+            transcription = engine.transcribe_batch([audio], options, cancel=cancel, **extra)[0]
+    except InvalidDecodeOptions as exc:  # what only the engine knows (e.g. a language its vocabulary lacks)
+        raise InvalidArgument(f"config.{exc}") from None
+    if not transcription.language and options.language:
+        transcription = replace(transcription, language=options.language)
     return TimedTranscription(transcription, model_id, audio.size / TARGET_SAMPLE_RATE,
                               time.perf_counter() - started)
 
 
 class SpeechService:
-    """The Speech use cases over one thread's store. engines and streams are the server's, shared by every thread
-    (the registry is thread-safe; streams' counters change on the event loop only)."""
+    """The Speech use cases over one thread's store. engines and capacity are the server's, shared by every thread
+    (the registry is thread-safe; capacity's stream count changes on the event loop only)."""
 
     def __init__(self, store: Store, models: ModelService, deployments: DeploymentService, engines: EngineRegistry,
-                 streams: Streams):
+                 capacity: SpeechCapacity):
         self.store = store
         self.models = models
         self.deployments = deployments
         self.engines = engines
-        self.streams = streams
+        self.capacity = capacity
 
     def resolve_model(self, recognition: Recognition) -> ModelRecord:
         """The model a request names (default: the bundled base model).
@@ -172,44 +205,58 @@ class SpeechService:
         """
         if recognition.deployment_id:
             if recognition.model:
-                raise InvalidArgument(f"config names both model {recognition.model!r} and deployment "
-                                      f"{recognition.deployment_id!r}; give one of them")
+                raise InvalidArgument(f"config names both model {echo(recognition.model)} and deployment "
+                                      f"{echo(recognition.deployment_id)}; give one of them")
             model_id = self.deployments.resolve(recognition.deployment_id, "stt", recognition.routing_key)
             return self.models.get(model_id)
         self.store.lineage.require_not_revoked(recognition.model or BUNDLED_BASE_MODEL, "model")  # consent revoked
         return self.models.get(recognition.model or BUNDLED_BASE_MODEL)
 
     def engine(self, recognition: Recognition) -> tuple[ModelRecord, Recognizer]:
-        """The request's model and its loaded engine (loaded on first use)."""
+        """The request's model and its loaded engine (loaded on first use), with word times from the model's
+        aligner when it does not time words itself (models/loading.py)."""
         record = self.resolve_model(recognition)
-        return record, self.engines.get(model_source(record), compute_type(recognition))
+        decode_options(recognition)  # bad options are refused before a model loads
+        check_recognizer(record, "config.model")
+        engine = load_recognizer(self.engines, self.store, record,
+                                 compute_type(recognition, self.engines.default_compute_type),
+                                 word_times=not recognition.disable_word_timestamps)
+        return record, engine
 
-    def transcribe(self, recognition: Recognition, audio: AudioBytes | StoredRecording) -> TimedTranscription:
-        """A unary transcription, timed from reading the audio to the transcript."""
-        options = decode_options(recognition)
+    def transcribe(self, recognition: Recognition, audio: AudioBytes | StoredRecording,
+                   cancel: Cancel = None) -> TimedTranscription:
+        """A unary transcription, timed from reading the audio to the transcript; stops (DecodeCancelled) at the
+        next window or batch once `cancel` fires."""
         record, engine = self.engine(recognition)
-        return transcribe(engine, record.id, self._loader(audio), options)
+        options = decode_options(recognition, language=request_language(record, recognition.language))
+        timed = transcribe(engine, record.id, self._loader(audio, cancel), options, cancel=cancel,
+                           batch_size=SERVING_BATCH_SIZE)
+        metrics.real_time_factor(record.id, "speech", timed.processing_s, timed.duration_s)
+        return timed
 
     def open_stream(self, config: StreamConfig) -> StreamSession:
         """Validates a stream's config, resolves its model once and loads the engine; the session then decodes
         the stream's audio (`StreamSession.results`)."""
-        options = decode_options(config.recognition, streaming=True)
-        interim_options = decode_options(replace(config.recognition, disable_word_timestamps=True), streaming=True)
+        decode_options(config.recognition, streaming=True)
         silence = config.endpoint_silence_s or DEFAULT_ENDPOINT_SILENCE_S
         if not 0.1 <= silence <= MAX_ENDPOINT_SILENCE_S:
             raise InvalidArgument(f"endpoint_silence_s must be between 0.1 and {MAX_ENDPOINT_SILENCE_S} s; "
                                   f"got {silence}")
         record, engine = self.engine(config.recognition)
+        language = request_language(record, config.recognition.language)
+        options = decode_options(config.recognition, streaming=True, language=language)
+        interim_options = decode_options(replace(config.recognition, disable_word_timestamps=True), streaming=True,
+                                         language=language)
         policy = StreamingPolicy(endpoint_silence_s=silence, interim_results=config.interim_results)
-        return StreamSession(engine, record.id, options, interim_options, policy, config.audio, self.streams)
+        return StreamSession(engine, record.id, options, interim_options, policy, config.audio, self.capacity)
 
     def loaded_models(self) -> list[str]:
         """"model/compute type" of every engine loaded now, least recently used first."""
         return [f"{model}/{compute}" for model, compute in self.engines.loaded()]
 
-    def _loader(self, audio: AudioBytes | StoredRecording) -> Callable[[], np.ndarray]:
+    def _loader(self, audio: AudioBytes | StoredRecording, cancel: Cancel = None) -> Callable[[], np.ndarray]:
         if isinstance(audio, StoredRecording):
             return lambda: audio_from_recording(self.store, audio.dataset_id, audio.recording_id)
         if audio.linear16 and not audio.sample_rate_hz:
             raise InvalidArgument("sample_rate_hz is required with encoding LINEAR16 (e.g. 16000)")
-        return lambda: audio_from_bytes(audio.data, audio.linear16, audio.sample_rate_hz, audio.channels)
+        return lambda: audio_from_bytes(audio.data, audio.linear16, audio.sample_rate_hz, audio.channels, cancel)

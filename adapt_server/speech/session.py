@@ -2,19 +2,16 @@
 
 A `StreamSession` owns what a stream holds: the recognizer (LocalAgreement interims and endpointed finals,
 streaming.py), the incremental audio decoder (raw PCM16, or an encoded file piped through FFmpeg), the task
-that reads the client's chunks into a queue, and the loop that coalesces the audio that arrived while a decode
-ran. All decoding goes through `_submit` (a worker thread per call) and `_decode` (the engine call): the one
-place where a stream's work enters the machine. `close()` releases everything; it runs when the results end,
-fail or are abandoned (the client went away).
-
-`Streams` is what every stream of a server shares: the interim-decode slots (interims are best-effort: one at a
-time across all streams, the others skipped, so finals get the cores under load) and the number of open
-streams.
+that reads the client's chunks into a queue, its cancellation token, and the loop that coalesces the audio that
+arrived while a decode ran. All decoding goes through `_submit` (the server's decode executor, capacity.py)
+and `_decode` (the engine call, with the session's token): the one place where a stream's work enters the
+machine. Incoming messages are parsed in the parse executor, never on the event loop. `close()` releases
+everything and fires the token, so a decode in progress stops at its next window; it runs when the results
+end, fail or are abandoned (the client went away).
 """
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -25,17 +22,9 @@ from adapt_server.audio.stream import EncodedStream, Linear16Stream
 from adapt_server.engines.options import DecodeOptions
 from adapt_server.engines.protocol import Recognizer
 from adapt_server.errors import InvalidArgument
+from adapt_server.speech.capacity import SpeechCapacity
+from adapt_server.speech.native_stream import NativeStreamingRecognizer
 from adapt_server.speech.streaming import Hypothesis, StreamingPolicy, StreamingRecognizer, StreamResult
-
-INTERIM_DECODES_AT_ONCE = 1  # interims across all streams decoded concurrently; more are skipped (best-effort)
-
-
-class Streams:
-    """The state all streams of one server share (one instance per server process)."""
-
-    def __init__(self, interim_decodes_at_once: int = INTERIM_DECODES_AT_ONCE):
-        self.interim_slots = threading.BoundedSemaphore(interim_decodes_at_once)
-        self.active = 0  # streams open now (changed on the event loop only)
 
 
 @dataclass(frozen=True)
@@ -53,14 +42,15 @@ class StreamSession:
     model under a stream in flight); options: finals' decoding; interim_options: interims' (no word times)."""
 
     def __init__(self, engine: Recognizer, model_id: str, options: DecodeOptions, interim_options: DecodeOptions,
-                 policy: StreamingPolicy, audio: StreamAudio, streams: Streams):
+                 policy: StreamingPolicy, audio: StreamAudio, capacity: SpeechCapacity):
         self.model_id = model_id
         self._engine = engine
         self._options = options
         self._interim_options = interim_options
-        self._streams = streams
+        self._capacity = capacity
         self._audio = audio
-        self._recognizer = StreamingRecognizer(self._decode, policy)
+        self._token = capacity.token()
+        self._recognizer = _recognizer(engine, options, policy, self._decode)
         try:
             self._pcm = Linear16Stream(audio.sample_rate_hz, audio.channels) if audio.linear16 else None
         except AudioDecodeError as exc:
@@ -77,7 +67,7 @@ class StreamSession:
             self._encoded = EncodedStream(lambda samples: loop.call_soon_threadsafe(queue.put_nowait, samples),
                                           self._audio.sample_rate_hz)
         self._reader = asyncio.create_task(self._read_audio(chunks, queue))
-        self._streams.active += 1
+        self._capacity.active_streams += 1
         try:
             while True:
                 item = await queue.get()
@@ -97,49 +87,53 @@ class StreamSession:
                         yield result
                     return
         finally:
-            self._streams.active -= 1
+            self._capacity.active_streams -= 1
             self.close()
 
     def close(self) -> None:
-        """Stops reading and decoding the client's audio (idempotent)."""
+        """Stops reading and decoding the client's audio (idempotent); a decode in progress stops at its next
+        window or batch."""
+        self._token.cancel()
         if self._reader is not None:
             self._reader.cancel()
         if self._encoded is not None:
             self._encoded.abort()
 
     async def _submit(self, work: Callable[..., list[StreamResult]], *args) -> list[StreamResult]:
-        """Runs recognizer work (which decodes through `_decode`) in a worker thread, off the event loop."""
-        return await asyncio.to_thread(work, *args)
+        """Runs recognizer work (which decodes through `_decode`) in the decode executor, off the event loop."""
+        return await self._capacity.decode(lambda: work(*args), self._token)
 
     def _decode(self, audio: np.ndarray, final: bool) -> Hypothesis | None:
         """The recognizer's decoder: finals always run; an interim runs only when an interim slot is free."""
         if final:
-            result = self._engine.transcribe(audio, self._options)
-        elif self._streams.interim_slots.acquire(blocking=False):
+            result = self._engine.transcribe(audio, self._options, cancel=self._token)
+        elif self._capacity.interim_slots.acquire(blocking=False):
             try:
-                result = self._engine.transcribe(audio, self._interim_options)
+                result = self._engine.transcribe(audio, self._interim_options, cancel=self._token)
             finally:
-                self._streams.interim_slots.release()
+                self._capacity.interim_slots.release()
         else:
-            return None  # another stream's interim is decoding: skip, finals keep the cores
+            return None  # every decode thread is busy with another stream's interim: skip, finals keep the cores
         segments = result.segments
         confidence = sum(segment.confidence for segment in segments) / len(segments) if segments else 0.0
-        return Hypothesis(result.text, result.words, confidence)
+        return Hypothesis(result.text, result.words, confidence, result.language or self._options.language)
 
     async def _read_audio(self, chunks: AsyncIterator[bytes], queue: asyncio.Queue) -> None:
-        """Decodes the client's chunks into `queue` (arrays), then None at the end, or the error."""
+        """Decodes the client's chunks into `queue` (arrays), then None at the end, or the error. Each message
+        is parsed in the parse executor (WAV header walk, PCM framing and resampling, the FFmpeg pipe)."""
+        parse = self._capacity.parse
         try:
             async for chunk in chunks:
                 if self._pcm is not None:
-                    samples = self._pcm.push(chunk)
+                    samples = await parse(self._pcm.push, chunk)
                     if samples.size:
                         queue.put_nowait(samples)
                 else:
-                    self._encoded.push(chunk)
+                    await parse(self._encoded.push, chunk)
             if self._pcm is not None:
-                queue.put_nowait(self._pcm.finish())
+                queue.put_nowait(await parse(self._pcm.finish))
             else:
-                await asyncio.to_thread(self._encoded.finish)
+                await parse(self._encoded.finish)
             queue.put_nowait(None)
         except asyncio.CancelledError:
             raise
@@ -147,3 +141,12 @@ class StreamSession:
             queue.put_nowait(InvalidArgument(f"audio: {exc}"))
         except Exception as exc:  # the client went away, or sent something we refuse
             queue.put_nowait(exc)
+
+
+def _recognizer(engine: Recognizer, options: DecodeOptions, policy: StreamingPolicy, decode):
+    """A natively streaming engine (Voxtral Realtime: `open_stream`) decodes incrementally; every other engine
+    streams through LocalAgreement re-decoding (`decode`)."""
+    if engine.info.native_streaming and callable(getattr(engine, "open_stream", None)):
+        align = getattr(engine, "align_words", None) if options.word_timestamps else None
+        return NativeStreamingRecognizer(engine.open_stream(options), policy, options.language, align)
+    return StreamingRecognizer(decode, policy)

@@ -34,6 +34,7 @@ class Hypothesis:
     text: str
     words: tuple[Word, ...]   # times relative to the decoded buffer
     confidence: float = 0.0
+    language: str = ""        # language transcribed (asked for or detected); "" unknown
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class StreamResult:
     utterance_index: int
     audio_received_s: float   # stream time when produced
     confidence: float = 0.0
+    language: str = ""        # language transcribed (asked for or detected); "" unknown
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,7 @@ class StreamingRecognizer:
         stable = " ".join(self._stable)
         text = " ".join(self._stable + words[len(self._stable):])  # stable words never change once shown
         return StreamResult(False, text, stable, (), self._buffer_start_s, self.received_s, self._utterance_index,
-                            self.received_s, hypothesis.confidence)
+                            self.received_s, hypothesis.confidence, hypothesis.language)
 
     def _finalise(self, speech_end_s: float) -> StreamResult | None:
         """Decodes the utterance up to its end of speech; None when it held no words (a cough, a click)."""
@@ -181,7 +183,8 @@ class StreamingRecognizer:
         words = tuple(w.with_offset(offset) for w in hypothesis.words)
         text = hypothesis.text.strip()
         result = StreamResult(True, text, text, words, offset, offset + audio.size / TARGET_SAMPLE_RATE,
-                              self._utterance_index, self.received_s, hypothesis.confidence) if text else None
+                              self._utterance_index, self.received_s, hypothesis.confidence,
+                              hypothesis.language) if text else None
         self._utterance_index += 1 if text else 0
         self._buffer, self._buffer_start_s = AudioBuffer(rest), end_s
         self._since_interim, self._previous, self._stable = 0, [], []

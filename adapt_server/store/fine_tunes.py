@@ -10,6 +10,7 @@ import sqlite_utils
 from adapt_server.store.jobs import Job
 from adapt_server.store.lineage import BASE_MODEL, MIXIN, TRAINED_ON, LineageRepository
 from adapt_server.store.resources import JobResource, JobResourceTable
+from adapt_server.store.scope import ProjectScope
 
 FINE_TUNE_JOB = "fine_tune.run"
 FINE_TUNES = JobResource(table="fine_tunes", noun="fine-tune", plural="fine-tunes", job_kind=FINE_TUNE_JOB,
@@ -58,9 +59,11 @@ def tuned_model_id(base_model: str, short_id: str) -> str:
 
 
 class FineTuneRepository:
-    def __init__(self, db: sqlite_utils.Database):
+    """One project's fine-tunes."""
+
+    def __init__(self, db: sqlite_utils.Database, scope: ProjectScope, max_active_jobs: int = 0):
         self.db = db
-        self.table = JobResourceTable(db, FINE_TUNES)
+        self.table = JobResourceTable(db, FINE_TUNES, scope, max_active_jobs)
 
     def create(self, base_model: str, dataset_id: str, hyperparameters: dict, validation: ValidationOptions,
                labels: dict, request_id: str | None, request_hash: str, max_attempts: int,
@@ -74,7 +77,7 @@ class FineTuneRepository:
                     "validation": json.dumps(validation.to_dict()), "options": json.dumps(options or {}),
                     "model_id": tuned_model_id(base_model, short), "labels": json.dumps(labels)}
         def with_lineage(new_id: str) -> None:
-            lineage = LineageRepository(self.db)
+            lineage = LineageRepository(self.db, self.table.scope)
             lineage.add_edge(new_id, "fine_tune", dataset_id, "dataset", TRAINED_ON)
             lineage.add_edge(new_id, "fine_tune", base_model, "model", BASE_MODEL)
             if (options or {}).get("mixin_dataset_id"):
@@ -83,6 +86,8 @@ class FineTuneRepository:
         return self.get(fine_tune_id), created
 
     def _new_short_id(self, base_model: str) -> str:
+        """A short id whose job and model ids no project uses (checked across projects: the id is random, so
+        a retry on a collision tells the caller nothing)."""
         while True:
             short = secrets.token_hex(SHORT_ID_BYTES)
             taken = self.db.execute("SELECT 1 FROM fine_tunes WHERE id = ? OR model_id = ?",
@@ -101,8 +106,9 @@ class FineTuneRepository:
         return [self._record(r) for r in rows], token
 
     def set_results(self, fine_tune_id: str, metrics: dict, exports: list[str]) -> None:
-        self.db.execute("UPDATE fine_tunes SET metrics = ?, exports = ? WHERE id = ?",
-                        [json.dumps(metrics), json.dumps(exports), fine_tune_id])
+        visible, params = self.table.scoped.visible(writable=True)
+        self.db.execute(f"UPDATE fine_tunes SET metrics = ?, exports = ? WHERE id = ? AND {visible}",
+                        [json.dumps(metrics), json.dumps(exports), fine_tune_id, *params])
 
     def _record(self, row) -> FineTuneRecord:
         options = json.loads(row["options"])

@@ -1,14 +1,22 @@
 """The SQLite schema as an ordered list of migrations. Append new migrations; never edit applied ones."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from adapt_server.store.migration_projects import apply_projects_migration
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
-    sql: str
+    sql: str = ""
+    # a migration SQL scripts cannot express: apply(db, statements) runs in the migration's transaction after
+    # `sql` (statements: store/db.py's script splitter)
+    apply: Callable | None = None
+    # tables are rebuilt: foreign keys are off while it runs (else DROP TABLE cascades) and checked before COMMIT
+    foreign_keys_off: bool = False
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -235,6 +243,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (deployment_id, revision)
         );
     """),
+    Migration(6, "model_families", """
+        ALTER TABLE models ADD COLUMN role TEXT NOT NULL DEFAULT 'recognizer';  -- recognizer | aligner | diarizer
+        ALTER TABLE models ADD COLUMN languages TEXT NOT NULL DEFAULT '[]';     -- JSON list of language codes
+        ALTER TABLE models ADD COLUMN parameters INTEGER NOT NULL DEFAULT 0;    -- number of weights, 0 unknown
+        ALTER TABLE models ADD COLUMN architecture TEXT NOT NULL DEFAULT '';    -- e.g. Qwen3ASRForConditionalGeneration
+    """),
+    Migration(7, "model_request_hash", """
+        ALTER TABLE models ADD COLUMN request_hash TEXT;  -- hash of the RegisterModel request (NULL before v7)
+    """),
+    # 8 rebuilds the tables from their own CREATE statements, so the columns 6 and 7 added are kept
+    Migration(8, "projects_keys_audit", apply=apply_projects_migration, foreign_keys_off=True),
     Migration(9, "voices_consents_lineage", """
         CREATE TABLE voices (                   -- custom TTS voices (stock voices live in tts/catalog.py)
             id TEXT PRIMARY KEY,                -- "voice_<hex>"
@@ -247,10 +266,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             quality TEXT NOT NULL DEFAULT '{}', -- JSON: similarity, start voice, WER, build time (when built)
             pack_sha256 TEXT NOT NULL DEFAULT '',  -- blob of the fitted style pack ('' until built)
             labels TEXT NOT NULL DEFAULT '{}',
-            request_id TEXT UNIQUE,
+            request_id TEXT,
             request_hash TEXT NOT NULL,
             project_id TEXT NOT NULL DEFAULT 'default',
-            created_at REAL NOT NULL
+            created_at REAL NOT NULL,
+            UNIQUE (project_id, request_id)
         );
         CREATE INDEX voices_created ON voices(created_at, id);
         CREATE INDEX voices_dataset ON voices(dataset_id);
@@ -287,28 +307,32 @@ MIGRATIONS: tuple[Migration, ...] = (
             parent_kind TEXT NOT NULL,          -- consent | dataset | fine_tune | model
             relation TEXT NOT NULL,             -- provenance consent trained_on mixin base_model produced built_from
             created_at REAL NOT NULL,
-            PRIMARY KEY (child_id, parent_id, relation)
+            project_id TEXT NOT NULL DEFAULT 'default',  -- model ids are per project: so are their edges
+            PRIMARY KEY (project_id, child_id, parent_id, relation)
         );
-        CREATE INDEX lineage_parent ON lineage_edges(parent_id);
+        CREATE INDEX lineage_parent ON lineage_edges(project_id, parent_id);
 
         CREATE TABLE revocations (              -- a resource that may no longer be used, and which consent says so
-            resource_id TEXT PRIMARY KEY,
+            resource_id TEXT NOT NULL,
             resource_kind TEXT NOT NULL,        -- voice | model | dataset | fine_tune
             consent_id TEXT NOT NULL,
             reason TEXT NOT NULL DEFAULT '',
-            revoked_at REAL NOT NULL
+            revoked_at REAL NOT NULL,
+            project_id TEXT NOT NULL DEFAULT 'default',
+            PRIMARY KEY (project_id, resource_id)
         );
         CREATE INDEX revocations_consent ON revocations(consent_id);
 
-        INSERT OR IGNORE INTO lineage_edges
-            SELECT id, 'fine_tune', dataset_id, 'dataset', 'trained_on', created_at FROM fine_tunes;
-        INSERT OR IGNORE INTO lineage_edges
-            SELECT id, 'fine_tune', base_model, 'model', 'base_model', created_at FROM fine_tunes;
-        INSERT OR IGNORE INTO lineage_edges
-            SELECT id, 'fine_tune', json_extract(options, '$.mixin_dataset_id'), 'dataset', 'mixin', created_at
+        INSERT OR IGNORE INTO lineage_edges (child_id, child_kind, parent_id, parent_kind, relation, created_at, project_id)
+            SELECT id, 'fine_tune', dataset_id, 'dataset', 'trained_on', created_at, project_id FROM fine_tunes;
+        INSERT OR IGNORE INTO lineage_edges (child_id, child_kind, parent_id, parent_kind, relation, created_at, project_id)
+            SELECT id, 'fine_tune', base_model, 'model', 'base_model', created_at, project_id FROM fine_tunes;
+        INSERT OR IGNORE INTO lineage_edges (child_id, child_kind, parent_id, parent_kind, relation, created_at, project_id)
+            SELECT id, 'fine_tune', json_extract(options, '$.mixin_dataset_id'), 'dataset', 'mixin', created_at,
+                   project_id
             FROM fine_tunes WHERE COALESCE(json_extract(options, '$.mixin_dataset_id'), '') != '';
-        INSERT OR IGNORE INTO lineage_edges
-            SELECT model_id, 'model', id, 'fine_tune', 'produced', created_at FROM fine_tunes
-            WHERE model_id IN (SELECT id FROM models)
+        INSERT OR IGNORE INTO lineage_edges (child_id, child_kind, parent_id, parent_kind, relation, created_at, project_id)
+            SELECT f.model_id, 'model', f.id, 'fine_tune', 'produced', f.created_at, f.project_id FROM fine_tunes f
+            WHERE EXISTS (SELECT 1 FROM models m WHERE m.id = f.model_id AND m.project_id = f.project_id)
     """),
 )

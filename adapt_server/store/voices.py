@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from adapt_server.store.blobs import BlobStore
+from adapt_server.store.blob_protocol import Blobs
 from adapt_server.store.consents import VOICE_CONSENT, ConsentRepository
 from adapt_server.store.db import transaction
 from adapt_server.store.jobs import Job
 from adapt_server.store.lineage import BUILT_FROM, CONSENT, LineageRepository, Revocation
 from adapt_server.store.resources import JobResource, JobResourceTable
+from adapt_server.store.scope import ProjectScope
 
 VOICE_BUILD_JOB = "voice.build"
 VOICES = JobResource(table="voices", noun="voice", plural="voices", job_kind=VOICE_BUILD_JOB, payload_key="voice_id")
@@ -47,12 +48,12 @@ class VoiceRecord:
 
 
 class VoiceRepository:
-    def __init__(self, db: sqlite_utils.Database, blobs: BlobStore):
+    def __init__(self, db: sqlite_utils.Database, blobs: Blobs, scope: ProjectScope, max_active_jobs: int = 0):
         self.db = db
         self.blobs = blobs
-        self.table = JobResourceTable(db, VOICES)
-        self.consents = ConsentRepository(db)
-        self.lineage = LineageRepository(db)
+        self.table = JobResourceTable(db, VOICES, scope, max_active_jobs)
+        self.consents = ConsentRepository(db, scope)
+        self.lineage = LineageRepository(db, scope)
 
     def create(self, voice_id: str, name: str, dataset_id: str, speaker: str, options: dict, consent_check: dict,
                labels: dict, consent_id: str, consent_record: bytes, request_id: str | None, request_hash: str,
@@ -76,7 +77,7 @@ class VoiceRepository:
         """(voice id, request hash) of the voice created with `request_id`, or None."""
         if not request_id:
             return None
-        row = self.db.execute("SELECT id, request_hash FROM voices WHERE request_id = ?", [request_id]).fetchone()
+        row = self.table.scoped.row(request_id, column="request_id")
         return (row["id"], row["request_hash"]) if row else None
 
     def get(self, voice_id: str) -> VoiceRecord | None:
@@ -89,16 +90,19 @@ class VoiceRepository:
         return [self._record(r) for r in rows], token
 
     def set_built(self, voice_id: str, pack_sha256: str, quality: dict) -> None:
-        self.db.execute("UPDATE voices SET pack_sha256 = ?, quality = ? WHERE id = ?",
-                        [pack_sha256, json.dumps(quality, sort_keys=True), voice_id])
+        visible, params = self.table.scoped.visible(writable=True)
+        self.db.execute(f"UPDATE voices SET pack_sha256 = ?, quality = ? WHERE id = ? AND {visible}",
+                        [pack_sha256, json.dumps(quality, sort_keys=True), voice_id, *params])
 
     def using_dataset(self, dataset_id: str) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT id FROM voices WHERE dataset_id = ? ORDER BY created_at",
-                                              [dataset_id]).fetchall()]
+        visible, params = self.table.scoped.visible()
+        return [r[0] for r in self.db.execute(f"SELECT id FROM voices WHERE dataset_id = ? AND {visible} ORDER BY "
+                                              "created_at", [dataset_id, *params]).fetchall()]
 
     def delete(self, voice_id: str) -> bool:
         """Deletes the voice and its job, and its style pack's blob when no other voice uses it. The consent
-        record and the lineage stay."""
+        record and the lineage stay. The blob is shared by content across projects: it goes when no voice of
+        any project uses it."""
         with transaction(self.db):
             row = self.table.row(voice_id)
             if row is None:

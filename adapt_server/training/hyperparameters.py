@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any
 
-from adapt_server.errors import InvalidArgument
+from adapt_server.errors import InvalidArgument, echo
 
 STRATEGIES = ("full", "frozen_encoder", "lora")
 DISTILLATION_TOKENS = ("all", "base_correct")
@@ -94,9 +94,9 @@ def validate_hyperparameters(values: dict[str, Any] | None) -> Hyperparameters:
     for raw_name, value in values.items():
         name = _ALIASES.get(raw_name, raw_name)
         if name not in _RULES:
-            raise InvalidArgument(f"unknown hyperparameter {raw_name!r}; known: {', '.join(sorted(_RULES))}")
+            raise InvalidArgument(f"unknown hyperparameter {echo(raw_name)}; known: {', '.join(sorted(_RULES))}")
         if name in checked:
-            raise InvalidArgument(f"hyperparameter {name!r} is given twice (as {raw_name!r} and another alias)")
+            raise InvalidArgument(f"hyperparameter {echo(name)} is given twice (as {echo(raw_name)} and another alias)")
         checked[name] = _check(name, value, _RULES[name])
     hp = Hyperparameters(**checked)
     if hp.strategy == "frozen_encoder" and hp.spec_augment:
@@ -105,7 +105,7 @@ def validate_hyperparameters(values: dict[str, Any] | None) -> Hyperparameters:
                               "spec_augment false")
     if hp.trained_encoder_layers and hp.strategy != "frozen_encoder":
         raise InvalidArgument(f"trained_encoder_layers applies to strategy 'frozen_encoder' (strategy "
-                              f"{hp.strategy!r} trains the encoder its own way); set it to 0 or use "
+                              f"{echo(hp.strategy)} trains the encoder its own way); set it to 0 or use "
                               "strategy 'frozen_encoder'")
     if hp.warmup_steps and hp.max_steps and hp.warmup_steps > hp.max_steps:
         raise InvalidArgument(f"warmup_steps ({hp.warmup_steps}) must be at most max_steps ({hp.max_steps})")
@@ -116,25 +116,25 @@ def _check(name: str, value: Any, rule: tuple) -> Any:
     kind = rule[0]
     if kind == "choice":
         if value not in rule[1]:
-            raise InvalidArgument(f"hyperparameter {name} must be one of {', '.join(rule[1])}; got {value!r}")
+            raise InvalidArgument(f"hyperparameter {name} must be one of {', '.join(rule[1])}; got {echo(value)}")
         return value
     if kind == "bool":
         if not isinstance(value, bool):
-            raise InvalidArgument(f"hyperparameter {name} must be true or false; got {value!r}")
+            raise InvalidArgument(f"hyperparameter {name} must be true or false; got {echo(value)}")
         return value
     _, low, high, low_open = rule
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InvalidArgument(f"hyperparameter {name} must be a number in {_range(kind, low, high, low_open)}; "
-                              f"got {value!r}")
+                              f"got {echo(value)}")
     if kind == "int":
         if float(value) != int(value):
             raise InvalidArgument(f"hyperparameter {name} must be a whole number in "
-                                  f"{_range(kind, low, high, low_open)}; got {value!r}")
+                                  f"{_range(kind, low, high, low_open)}; got {echo(value)}")
         value = int(value)
     else:
         value = float(value)
     if value < low or value > high or (low_open and value == low):
-        raise InvalidArgument(f"hyperparameter {name} must be in {_range(kind, low, high, low_open)}; got {value!r}")
+        raise InvalidArgument(f"hyperparameter {name} must be in {_range(kind, low, high, low_open)}; got {echo(value)}")
     return value
 
 

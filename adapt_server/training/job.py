@@ -65,13 +65,15 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
                   mixin_items: Sequence[Item] = (), export_formats: Sequence[str] = DEFAULT_EXPORT_FORMATS,
                   ct2_quantization: str = "float16",
                   checkpoint_every_steps: int | None = None,
-                  checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S) -> FineTuneOutput:
+                  checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S,
+                  collective=None) -> FineTuneOutput:
     """Fine-tunes `base_model_path` on train_items and exports it under out_dir (ct2/, onnx/, hf/).
 
     items: (float32 16-kHz mono samples, transcript) pairs of at most 30 s. hp: Hyperparameters or a dict
     (validated). mixin_items: general speech mixed into every batch at hp.mixin_ratio (required when
     mixin_ratio > 0). Checkpoints (under out_dir/checkpoints, resumed from on a rerun) are written every
     checkpoint_every_steps steps when given, else every checkpoint_interval_s seconds of training.
+    collective: rank 0 of a data-parallel run (training/distributed.py; the other ranks run `follow`).
     Raises InvalidArgument for bad items or hyperparameters, JobCancelled on cancel.
     """
     started = time.perf_counter()
@@ -114,7 +116,7 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
 
     base = strategies.base_weights(model) if hp.weight_interpolation < 1 else None
     trainer = Trainer(model, hp, tokens.eot, out_dir / "checkpoints", checkpoint_every_steps=checkpoint_every_steps,
-                      checkpoint_interval_s=checkpoint_interval_s)
+                      checkpoint_interval_s=checkpoint_interval_s, collective=collective)
 
     def on_cache(done: int, total: int) -> None:
         ctx.progress(0.10 + 0.05 * done / total, "encoder_cache", done, total, "utterances")

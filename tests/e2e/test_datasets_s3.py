@@ -40,7 +40,11 @@ def moto(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, source_root, moto):
-    proc = ServerProcess(tmp_path_factory.mktemp("data") / "adapt-data", [source_root], env=moto[1]).start()
+    allowed = ["--s3-endpoint", moto[0].endpoint_url]  # the operator's allow-lists (issue 16, defect 5)
+    for profile in ("wrong", "stranger", "nobody"):
+        allowed += ["--s3-profile", profile]
+    proc = ServerProcess(tmp_path_factory.mktemp("data") / "adapt-data", [source_root], env=moto[1],
+                         extra_args=allowed).start()
     yield proc
     if proc.alive():
         proc.stop()
@@ -122,7 +126,9 @@ def test_split_channels_option_applies_to_s3(client, moto):
     (lambda m: dict(sources=[_source(m, uri="s3://empty/")]), adapt.InvalidArgumentError, "holds no audio objects"),
     (lambda m: dict(sources=[_source(m, endpoint_url="ftp://x")]), adapt.InvalidArgumentError, "http(s) URL"),
     (lambda m: dict(sources=[{"type": "s3", "uri": "s3://internal/x/", "endpoint_url": "http://127.0.0.1:9"}]),
-     adapt.FailedPreconditionError, "cannot reach"),
+     adapt.PermissionDeniedError, "not an S3 endpoint this server may use"),
+    (lambda m: dict(sources=[_source(m, profile="production")]), adapt.PermissionDeniedError,
+     "not an AWS profile this server may use"),
 ])
 def test_bad_input_gets_its_status_and_loses_nothing(client, server, moto, dataset, make, error, fragment):
     before, stats_before = client.datasets.export(dataset.id), client.datasets.get(dataset.id).stats

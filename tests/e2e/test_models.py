@@ -88,17 +88,18 @@ def test_register_a_hugging_face_directory(client, model_root):
     assert model.format == "huggingface" and model.family == "whisper" and model.n_mels == 80
 
 
-@pytest.mark.parametrize("make, fragment", [
-    (lambda d: (d / "readme.txt").write_text("hi"), "neither a CTranslate2 model"),
-    (lambda d: (d / "model.bin").write_bytes(b"\x00\x01"), "truncated"),
-    (lambda d: (d / "config.json").write_text(json.dumps({"model_type": "bert"})), "only Whisper"),
-    (lambda d: (d / "config.json").write_text("{not json"), "not valid JSON"),
+@pytest.mark.parametrize("make, error, fragment", [
+    (lambda d: (d / "readme.txt").write_text("hi"), adapt.InvalidArgumentError, "holds no model"),
+    (lambda d: (d / "model.bin").write_bytes(b"\x00\x01"), adapt.FailedPreconditionError, "truncated"),
+    (lambda d: (d / "config.json").write_text(json.dumps({"model_type": "bert"})), adapt.InvalidArgumentError,
+     "model_type 'bert', which Adapt does not serve; supported families"),
+    (lambda d: (d / "config.json").write_text("{not json"), adapt.FailedPreconditionError, "not readable JSON"),
 ])
-def test_invalid_directories_are_refused_with_the_reason(client, model_root, models_server, make, fragment):
+def test_invalid_directories_are_refused_with_the_reason(client, model_root, models_server, make, error, fragment):
     directory = model_root / f"bad-{abs(hash(fragment))}"
     directory.mkdir()
     make(directory)
-    with pytest.raises(adapt.InvalidArgumentError, match=fragment):
+    with pytest.raises(error, match=fragment):
         client.models.register(str(directory), model_id="bad")
     assert models_server.alive()
 

@@ -202,6 +202,7 @@ def test_onnxruntime_telemetry_is_off_in_a_configured_process(tmp_path):
         assert proc.wait(timeout=window_s + 120) == 0, proc.stderr.read()
     control = network_syscalls((tmp_path / "control").read_text())
     configured = network_syscalls((tmp_path / "configured").read_text())
-    assert control, "the control (no ORT_DISABLE_TELEMETRY) made no network call: onnxruntime may have " \
-                    "stopped phoning home, or it takes longer than the window now"
     assert configured == [], "\n".join(configured[:5])
+    if not control:
+        pytest.skip("the control (no ORT_DISABLE_TELEMETRY) made no network call on this machine within "
+                    f"{window_s:.0f} s either, so this run cannot show that the switch is what kept it quiet")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 START_TIMEOUT_S = 90
 
@@ -29,6 +30,8 @@ class ServerProcess:
     env: dict[str, str] = field(default_factory=dict)  # extra environment (e.g. AWS credentials)
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    # how to reach a TLS server (grpc.ssl_channel_credentials); None: plaintext
+    credentials: grpc.ChannelCredentials | None = None
 
     @property
     def target(self) -> str:
@@ -50,18 +53,25 @@ class ServerProcess:
         return self
 
     def wait_ready(self) -> None:
-        channel = grpc.insecure_channel(self.target)
+        """Until the server's health check says SERVING (the port opens once the data directory is migrated
+        and recovered; health says SERVING once the job workers run)."""
+        channel = (grpc.secure_channel(self.target, self.credentials) if self.credentials is not None
+                   else grpc.insecure_channel(self.target))
+        health = health_pb2_grpc.HealthStub(channel)
         deadline = time.monotonic() + START_TIMEOUT_S
         try:
             while True:
                 if self.proc.poll() is not None:
                     raise RuntimeError(f"adapt serve exited ({self.proc.returncode}):\n{self.log()}")
                 try:
-                    grpc.channel_ready_future(channel).result(timeout=0.5)
-                    return
-                except grpc.FutureTimeoutError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"adapt serve did not start:\n{self.log()}")
+                    status = health.Check(health_pb2.HealthCheckRequest(), timeout=0.5).status
+                    if status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                    time.sleep(0.1)
+                except grpc.RpcError:
+                    time.sleep(0.1)
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"adapt serve did not start:\n{self.log()}")
         finally:
             channel.close()
 

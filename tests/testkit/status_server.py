@@ -27,6 +27,8 @@ class ErrorsServicer:
     def _raise(name: str) -> None:
         if name == "ZeroDivisionError":
             1 / 0
+        if name == "RetryLater":
+            raise errors.ResourceExhausted("full: retry later", retry_after_s=1.5)
         if name:
             raise RAISES[name](f"what to fix for {name}")
 
@@ -69,12 +71,14 @@ async def _call_all(requests: list[tuple[str, bytes]]) -> list[tuple[str, str, l
                         received.append(await channel.unary_unary(f"/{SERVICE}/{method}")(request))
                     results.append(("OK", "", received))
                 except grpc.aio.AioRpcError as error:
-                    results.append((error.code().name, error.details(), received))
+                    trailers = {key: value for key, value in (error.trailing_metadata() or ())}
+                    results.append((error.code().name, error.details(), received, trailers))
     finally:
         await server.stop(None)
     return results
 
 
-def call_all(requests: list[tuple[str, bytes]]) -> list[tuple[str, str, list[bytes]]]:
-    """(method, request) pairs -> (status code name, details, messages received before the status), in order."""
+def call_all(requests: list[tuple[str, bytes]]) -> list[tuple]:
+    """(method, request) pairs -> (status code name, details, messages received before the status[, trailing
+    metadata of an error]), in order."""
     return asyncio.run(_call_all(requests))

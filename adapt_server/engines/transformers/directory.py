@@ -98,6 +98,12 @@ def inspect_transformers_directory(path: Path) -> TransformersDirectory:
                                  parameters=parameters, size_bytes=size, weight_files=weight_files, dtype=dtype)
 
 
+def check_weights(path: Path) -> tuple[tuple[str, ...], int, str]:
+    """(safetensors file names, number of weights, dtypes) of a directory's weights, reading only their headers;
+    ModelLoadError when none is there or one is truncated/damaged."""
+    return _check_weights(path)
+
+
 def _check_weights(path: Path) -> tuple[tuple[str, ...], int, str]:
     files = sorted(path.glob("*.safetensors"))
     if not files:

@@ -78,3 +78,41 @@ def model_class(name: str):
     import transformers
 
     return getattr(transformers, name)
+
+
+_UNAVAILABLE: dict[str, str | None] = {}
+
+
+def unavailable_reason(model_type: str) -> str | None:
+    """Why this server cannot serve `model_type` (its code does not import), or None when it can. Imports
+    transformers once (seconds); the answer is cached per process. A server whose transformers lacks a family
+    simply does not offer it: registering such a model is refused with this reason."""
+    if model_type in _UNAVAILABLE:
+        return _UNAVAILABLE[model_type]
+    family = FAMILIES.get(model_type)
+    reason = None
+    if family is None:
+        reason = f"{model_type!r} is not a family of the transformers backend ({', '.join(SUPPORTED_MODEL_TYPES)})"
+    else:
+        try:
+            import torch  # noqa: F401
+            import transformers
+        except Exception as exc:  # ImportError, or a broken native library
+            reason = f"torch/transformers do not import on this server ({type(exc).__name__}: {exc})"
+        else:
+            try:
+                getattr(transformers, family.model_class)
+            except Exception as exc:
+                reason = (f"transformers {transformers.__version__} has no {family.model_class} "
+                          f"({type(exc).__name__}); transformers >= 5.13 serves every family")
+    _UNAVAILABLE[model_type] = reason
+    return reason
+
+
+def default_request_language(model_type: str, languages: tuple[str, ...]) -> str:
+    """The language a request without one decodes in: "" (the model detects it) for families that detect, else
+    English when the model has it, else its first language (Cohere Transcribe cannot detect)."""
+    family = FAMILIES.get(model_type)
+    if family is None or not family.needs_language:
+        return ""
+    return "en" if "en" in languages or not languages else languages[0]

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from adapt_server.engines.inputs import Cancel, check_cancelled
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.results import Segment, Transcription
@@ -44,6 +45,8 @@ from adapt_server.engines.vad import (
 
 DEFAULT_BATCH_SIZE = 8  # windows per generate call
 DEFAULT_MAX_NEW_TOKENS = 256  # tokens per window when DecodeOptions.max_new_tokens is None (~30 s of fast speech)
+MAX_TOKENS_PER_SECOND = 15  # ... and at most this many per second of the batch's longest window (+ MIN_NEW_TOKENS):
+MIN_NEW_TOKENS = 16  # fast speech is ~3-5 tokens/s, so a decoding stuck in a loop stops long before 256 tokens
 DEFAULT_OPTIONS = DecodeOptions()
 
 
@@ -91,14 +94,16 @@ class TransformersRecognizer:
         return "" if self.family.detects_language or not self.languages else (
             "en" if "en" in self.languages else self.languages[0])
 
-    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DEFAULT_OPTIONS) -> Transcription:
+    def transcribe(self, audio: np.ndarray, options: DecodeOptions = DEFAULT_OPTIONS, *,
+                   cancel: Cancel = None) -> Transcription:
         """float32 mono (n_samples,) at 16 kHz, any length -> its Transcription."""
-        return self.transcribe_batch([audio], options)[0]
+        return self.transcribe_batch([audio], options, cancel=cancel)[0]
 
     def transcribe_batch(self, audios: Sequence[np.ndarray], options: DecodeOptions = DEFAULT_OPTIONS,
-                         batch_size: int = DEFAULT_BATCH_SIZE) -> list[Transcription]:
+                         batch_size: int = DEFAULT_BATCH_SIZE, *, cancel: Cancel = None) -> list[Transcription]:
         """Many inputs, their windows decoded together in batches of batch_size. Raises InvalidDecodeOptions for
-        bad options, ValueError/TypeError naming a bad audio item."""
+        bad options, ValueError/TypeError naming a bad audio item, DecodeCancelled once `cancel` fires (checked
+        between batches)."""
         options.validate()
         check_batch_size(batch_size)
         language = self.check_language(options.language)
@@ -110,7 +115,7 @@ class TransformersRecognizer:
                                                            samples.size / SAMPLE_RATE),
                                                samples.size / SAMPLE_RATE, MAX_WINDOW_S)]
         clips = [inputs[index][slice(*window.sample_range(inputs[index].size))] for index, window in jobs]
-        decodings = self._decode(clips, options, language, batch_size)
+        decodings = self._decode(clips, options, language, batch_size, cancel)
         elapsed = time.perf_counter() - started
         durations = [samples.size / SAMPLE_RATE for samples in inputs]
         total = sum(durations)
@@ -158,10 +163,11 @@ class TransformersRecognizer:
         return unpadded_regions(probabilities, samples.size / SAMPLE_RATE, options.vad, MAX_WINDOW_S)
 
     def _decode(self, clips: list[np.ndarray], options: DecodeOptions, language: str,
-                batch_size: int) -> list[WindowDecoding]:
+                batch_size: int, cancel: Cancel = None) -> list[WindowDecoding]:
         order = sorted(range(len(clips)), key=lambda index: clips[index].size)
         out: list[WindowDecoding | None] = [None] * len(clips)
         for first in range(0, len(order), batch_size):
+            check_cancelled(cancel)
             chosen = order[first:first + batch_size]
             for index, decoding in zip(chosen, self._generate([clips[i] for i in chosen], options, language)):
                 out[index] = decoding
@@ -172,7 +178,8 @@ class TransformersRecognizer:
 
         batch = self.codec.batch(clips, language, _context(options))
         inputs = {name: _to(value, self.model.device, self.model.dtype) for name, value in batch.inputs.items()}
-        kwargs = {**generation_kwargs(options), **batch.generate_kwargs}
+        longest_s = max(clip.size for clip in clips) / SAMPLE_RATE
+        kwargs = {**generation_kwargs(options, longest_s), **batch.generate_kwargs}
         with self._lock, torch.inference_mode():
             output = self.model.generate(**inputs, **kwargs)
             scores = _token_scores(self.model, output, kwargs["num_beams"])
@@ -211,10 +218,15 @@ class TransformersRecognizer:
                              language=language or detected)
 
 
-def generation_kwargs(options: DecodeOptions) -> dict:
-    """`generate` arguments of DecodeOptions: beam search / greedy at temperature 0, else sampling; bounded length."""
+def generation_kwargs(options: DecodeOptions, longest_s: float | None = None) -> dict:
+    """`generate` arguments of DecodeOptions: beam search / greedy at temperature 0, else sampling; bounded length
+    (options.max_new_tokens, else DEFAULT_MAX_NEW_TOKENS and, given the batch's longest window in seconds,
+    MAX_TOKENS_PER_SECOND per second of it plus MIN_NEW_TOKENS)."""
     temperature = options.temperatures[0]
-    kwargs = {"max_new_tokens": options.max_new_tokens or DEFAULT_MAX_NEW_TOKENS, "return_dict_in_generate": True,
+    bound = DEFAULT_MAX_NEW_TOKENS
+    if longest_s is not None:
+        bound = min(bound, MIN_NEW_TOKENS + math.ceil(MAX_TOKENS_PER_SECOND * longest_s))
+    kwargs = {"max_new_tokens": options.max_new_tokens or bound, "return_dict_in_generate": True,
               "output_scores": True, "repetition_penalty": options.repetition_penalty,
               "no_repeat_ngram_size": options.no_repeat_ngram_size}
     if temperature > 0:

@@ -9,6 +9,7 @@ before it is imported.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,9 @@ class PyannoteDiarizer:
         config = _config_file(Path(path).expanduser())
         os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
         try:
-            from pyannote.audio import Pipeline
+            with warnings.catch_warnings():  # torchcodec's FFmpeg decoding is not needed: audio comes in memory
+                warnings.simplefilter("ignore")
+                from pyannote.audio import Pipeline
         except ImportError as error:
             raise FailedPrecondition(
                 "the pyannote diarizer needs pyannote.audio, which is not installed here "

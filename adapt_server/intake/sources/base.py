@@ -2,19 +2,20 @@
 values sources hand the ingest.
 
 A source type is a frozen dataclass (the validated source, stored in the dataset's spec) with
-- `name` and `parse(where, uri, options, roots)` (create-time validation; raises a status error saying what
+- `name` and `parse(where, uri, options, access)` (create-time validation; raises a status error saying what
   to fix), `to_spec()` / `from_spec(spec)` (the stored form);
 - `require_audio(where)`: create-time check that the source holds at least one audio file;
-- `reader(roots)`: what the ingest job reads (`files()` once, then `fetch(file, tmp_parent)` per file, a
+- `reader(access)`: what the ingest job reads (`files()` once, then `fetch(file, tmp_parent)` per file, a
   context manager yielding the file and its sidecars as `LocalFiles` on this machine).
+`access` (SourceAccess) is what the operator allows: the source roots, and the S3 endpoints and profiles.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import BinaryIO, ClassVar
 
-from adapt_server.errors import InvalidArgument
+from adapt_server.errors import InvalidArgument, echo
 
 AUDIO_EXTENSIONS = frozenset({
     ".wav", ".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".mp4", ".aac", ".sph", ".nist", ".webm",
@@ -22,6 +23,20 @@ AUDIO_EXTENSIONS = frozenset({
 })
 CHANNEL_MODES = ("downmix", "split")
 LOOKED_FOR = ".wav, .flac, .mp3, .ogg, .opus, .m4a, .sph, ..."  # the extensions messages name
+
+
+@dataclass(frozen=True)
+class SourceAccess:
+    """What sources may reach, as the operator started the server (never from a request)."""
+    roots: tuple[Path, ...] = ()         # --source-root: local sources resolve inside one of these
+    s3_endpoints: tuple[str, ...] = ()   # --s3-endpoint: S3 endpoints a source may use; the first is the default
+    s3_profiles: tuple[str, ...] = ()    # --s3-profile: AWS profiles of the server a source may name
+
+    @classmethod
+    def from_config(cls, config) -> "SourceAccess":
+        """From a ServerConfig (source_roots, s3_endpoints, s3_profiles)."""
+        return cls(roots=tuple(config.source_roots), s3_endpoints=tuple(config.s3_endpoints),
+                   s3_profiles=tuple(config.s3_profiles))
 
 
 @dataclass(frozen=True)
@@ -40,11 +55,12 @@ class SourceFile:
 @dataclass(frozen=True)
 class LocalFiles:
     """An audio file and its sidecars on this machine (for S3: temporary downloads)."""
-    audio: Path
+    audio: Path | BinaryIO     # a path, or the audio file already opened (local sources: see paths.open_confined)
     transcript: Path | None    # call.json / .srt / .vtt / .txt
     rttm: Path | None          # call.rttm
     transcript_uri: str = ""   # how issues name the sidecars (the S3 uri; "" = the local path)
     rttm_uri: str = ""
+    roots: tuple[Path, ...] | None = None  # sidecars must be read from inside these (None: our own downloads)
 
     def name_of(self, path: Path) -> str:
         """The user-facing name of one of these files (never a temporary download path)."""
@@ -60,7 +76,7 @@ class Source:
     name: ClassVar[str] = ""
 
     @classmethod
-    def parse(cls, where: str, uri, options: dict, roots: tuple[Path, ...]) -> "Source":
+    def parse(cls, where: str, uri, options: dict, access: SourceAccess) -> "Source":
         raise NotImplementedError
 
     @classmethod
@@ -73,7 +89,7 @@ class Source:
     def require_audio(self, where: str) -> None:
         raise NotImplementedError
 
-    def reader(self, roots: tuple[Path, ...]):
+    def reader(self, access: SourceAccess):
         raise NotImplementedError
 
 
@@ -87,14 +103,14 @@ def parse_options(where: str, options: dict) -> SourceOptions:
         raise InvalidArgument(f"{where}.options must be an object, got {type(options).__name__}")
     unknown = sorted(set(options) - {"channels", "recursive"})
     if unknown and set(unknown) & {"endpoint_url", "region", "profile", "anonymous"}:
-        raise InvalidArgument(f"{where}.options {unknown} apply to s3 sources only; a local source knows "
+        raise InvalidArgument(f"{where}.options {echo(unknown)} apply to s3 sources only; a local source knows "
                               "['channels', 'recursive']")
     if unknown:
-        raise InvalidArgument(f"{where}.options has unknown keys {unknown}; known: ['channels', 'recursive']")
+        raise InvalidArgument(f"{where}.options has unknown keys {echo(unknown)}; known: ['channels', 'recursive']")
     channels = options.get("channels", "downmix")
     if channels not in CHANNEL_MODES:
-        raise InvalidArgument(f"{where}.options.channels must be one of {list(CHANNEL_MODES)}, got {channels!r}")
+        raise InvalidArgument(f"{where}.options.channels must be one of {list(CHANNEL_MODES)}, got {echo(channels)}")
     recursive = options.get("recursive", True)
     if not isinstance(recursive, bool):
-        raise InvalidArgument(f"{where}.options.recursive must be true or false, got {recursive!r}")
+        raise InvalidArgument(f"{where}.options.recursive must be true or false, got {echo(recursive)}")
     return SourceOptions(channels=channels, recursive=recursive)

@@ -2,21 +2,24 @@
 
 The uri must resolve inside a --source-root (adapt_server/paths.py: `../../etc` or a symlink pointing out of
 the roots is PERMISSION_DENIED). Files are read in place during ingest (no copy); each takes the sidecar
-transcript and RTTM next to it (intake/transcripts.py).
+transcript and RTTM next to it (intake/transcripts.py). The audio file and its sidecars are opened with
+`paths.open_confined` (no FIFO, no device, no link leading out of the roots, checked on the opened handle), so
+what the listing saw cannot be swapped for a link to a secret before the read.
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Iterator
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.intake.sources.base import (LOOKED_FOR, LocalFiles, Source, SourceFile, SourceOptions, is_audio_file,
-                                              parse_options)
+from adapt_server.intake.sources.base import (LOOKED_FOR, LocalFiles, Source, SourceAccess, SourceFile, SourceOptions,
+                                              is_audio_file, parse_options)
 from adapt_server.intake.transcripts import find_rttm, find_sidecar
-from adapt_server.paths import is_within, resolve_local_path
+from adapt_server.paths import is_within, open_confined, resolve_local_path
 
 
 @dataclass(frozen=True)
@@ -27,11 +30,11 @@ class LocalSource(Source):
     options: SourceOptions
 
     @classmethod
-    def parse(cls, where: str, uri, options: dict, roots: tuple[Path, ...]) -> "LocalSource":
+    def parse(cls, where: str, uri, options: dict, access: SourceAccess) -> "LocalSource":
         if not isinstance(uri, str) or not uri.strip():
             raise InvalidArgument(f"{where}.uri is required: a path or file:// URI inside a --source-root")
         parsed_options = parse_options(where, options)
-        return cls(uri=uri, path=resolve_local_path(where, uri, roots), options=parsed_options)
+        return cls(uri=uri, path=resolve_local_path(where, uri, access.roots), options=parsed_options)
 
     def to_spec(self) -> dict:
         return {"type": "local", "uri": self.uri, "path": str(self.path),
@@ -46,12 +49,13 @@ class LocalSource(Source):
             raise InvalidArgument(f"{where}: {self.path} holds no audio files (looked for {LOOKED_FOR}); "
                                   "check the folder")
 
-    def reader(self, roots: tuple[Path, ...]) -> "LocalReader":
-        return LocalReader(self, roots)
+    def reader(self, access: SourceAccess) -> "LocalReader":
+        return LocalReader(self, access.roots)
 
 
-def local_files(path: Path) -> LocalFiles:
-    return LocalFiles(audio=path, transcript=find_sidecar(path), rttm=find_rttm(path))
+def local_files(path: Path, roots: tuple[Path, ...] | None = None) -> LocalFiles:
+    """The audio file at `path` (not opened) and its sidecars, to be read from inside `roots`."""
+    return LocalFiles(audio=path, transcript=find_sidecar(path), rttm=find_rttm(path), roots=roots)
 
 
 def iter_audio_files(source: LocalSource, roots: tuple[Path, ...]) -> Iterator[tuple[Path, str | None]]:
@@ -93,4 +97,8 @@ class LocalReader:
 
     @contextlib.contextmanager
     def fetch(self, file: SourceFile, tmp_parent: Path) -> Iterator[LocalFiles]:
-        yield local_files(Path(file.uri))
+        """The file opened for reading (RefusedFile, an OSError, when it is no longer a regular file inside the
+        roots) and its sidecars; the file is closed on exit."""
+        path = Path(file.uri)
+        with open_confined(path, self.roots) as audio:
+            yield dataclasses.replace(local_files(path, self.roots), audio=audio)

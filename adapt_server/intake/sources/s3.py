@@ -2,12 +2,18 @@
 (and its sidecars) to a temporary folder during ingest.
 
 `{"type": "s3", "uri": "s3://bucket/prefix/", "options": {...}}`; options (all optional):
-- `endpoint_url`: an S3-compatible endpoint (`http://127.0.0.1:9000`); default AWS;
+- `endpoint_url`: one of the endpoints the operator allows (`adapt serve --s3-endpoint URL`, repeatable);
+  default: the first of them, or AWS S3 when there is none. Any other endpoint is refused (PERMISSION_DENIED)
+  before a connection is made: the server signs requests with its own credentials, so a request must never
+  point them at a host of its choosing (SSRF), and refusing before connecting leaves no "cannot reach" versus
+  "S3 error" difference to scan ports with;
 - `region`: the bucket's region (default: the profile's, else us-east-1);
-- `profile`: a profile of the server's AWS config/credentials files; default: the usual boto3 chain
-  (environment variables, shared files, container/instance roles);
+- `profile`: a profile of the server's AWS files that the operator allows (`--s3-profile NAME`); default: the
+  usual boto3 chain (environment variables, shared files, container roles; the instance-metadata service only
+  with `--s3-instance-metadata`);
 - `anonymous`: true reads a public bucket without signing requests;
 - `channels`, `recursive`: as for local sources.
+The allow-lists are checked when the dataset is created and again when its ingest runs.
 
 Sidecars are found like on disk: `calls/a.wav` takes `calls/a.json|.srt|.vtt|.txt` and `calls/a.rttm` from the
 same listing. Objects that are neither audio nor a sidecar are reported as skipped (stage "source"). A fetched
@@ -15,7 +21,8 @@ object lives in a temporary folder that is removed once its recording is committ
 
 Credentials are never part of the request: they come from the server's environment, as for the AWS CLI.
 Errors map to canonical statuses: a missing bucket NOT_FOUND, refused credentials UNAUTHENTICATED, a
-denied action PERMISSION_DENIED, an unreachable endpoint FAILED_PRECONDITION.
+denied action PERMISSION_DENIED, an unreachable endpoint FAILED_PRECONDITION. Messages name the bucket, the
+object and the error code; they never carry text of the remote's response body.
 """
 from __future__ import annotations
 
@@ -27,9 +34,9 @@ from typing import ClassVar, Iterator
 from urllib.parse import urlparse
 
 from adapt_server.errors import (FailedPrecondition, InvalidArgument, NotFound, PermissionDenied,
-                                 Unauthenticated)
-from adapt_server.intake.sources.base import (AUDIO_EXTENSIONS, LOOKED_FOR, LocalFiles, Source, SourceFile,
-                                              parse_options)
+                                 Unauthenticated, echo)
+from adapt_server.intake.sources.base import (AUDIO_EXTENSIONS, LOOKED_FOR, LocalFiles, Source, SourceAccess,
+                                              SourceFile, parse_options)
 from adapt_server.intake.transcripts import RTTM_EXTENSION, TRANSCRIPT_EXTENSIONS
 
 S3_OPTION_KEYS = ("channels", "recursive", "endpoint_url", "region", "profile", "anonymous")
@@ -75,34 +82,56 @@ class S3Source(Source):
     options: S3Options
 
     @classmethod
-    def parse(cls, where: str, uri, options: dict, roots: tuple[Path, ...] = ()) -> "S3Source":
-        """Validates an s3 source (`roots` do not apply)."""
+    def parse(cls, where: str, uri, options: dict, access: SourceAccess = SourceAccess()) -> "S3Source":
+        """Validates an s3 source against what the operator allows (`access`: endpoints and profiles)."""
         if not isinstance(uri, str) or not uri.strip():
             raise InvalidArgument(f"{where}.uri is required: s3://bucket/prefix/")
         parsed = urlparse(uri.strip())
         if parsed.scheme != "s3" or not parsed.netloc:
-            raise InvalidArgument(f"{where}.uri {uri!r}: an s3 source takes s3://bucket/prefix/")
+            raise InvalidArgument(f"{where}.uri {echo(uri)}: an s3 source takes s3://bucket/prefix/")
         if not isinstance(options, dict):
             raise InvalidArgument(f"{where}.options must be an object, got {type(options).__name__}")
         unknown = sorted(set(options) - set(S3_OPTION_KEYS))
         if unknown:
-            raise InvalidArgument(f"{where}.options has unknown keys {unknown}; known: {list(S3_OPTION_KEYS)}")
+            raise InvalidArgument(f"{where}.options has unknown keys {echo(unknown)}; known: {list(S3_OPTION_KEYS)}")
         common = parse_options(where, {k: v for k, v in options.items() if k in ("channels", "recursive")})
         strings = {}
         for key in ("endpoint_url", "region", "profile"):
             value = options.get(key)
             if value is not None and (not isinstance(value, str) or not value.strip()):
-                raise InvalidArgument(f"{where}.options.{key} must be a non-empty string, got {value!r}")
+                raise InvalidArgument(f"{where}.options.{key} must be a non-empty string, got {echo(value)}")
             strings[key] = value.strip() if isinstance(value, str) else None
         if strings["endpoint_url"] and urlparse(strings["endpoint_url"]).scheme not in ("http", "https"):
-            raise InvalidArgument(f"{where}.options.endpoint_url {strings['endpoint_url']!r} must be an http(s) URL")
+            raise InvalidArgument(f"{where}.options.endpoint_url {echo(strings['endpoint_url'])} must be an http(s) "
+                                  "URL")
+        if strings["endpoint_url"] and "@" in urlparse(strings["endpoint_url"]).netloc:
+            # credentials in the URL would be stored with the dataset's spec and shown by GetDataset
+            raise InvalidArgument(f"{where}.options.endpoint_url must not carry credentials (user:password@host); "
+                                  "the server reads S3 credentials from its own environment or AWS profile")
         anonymous = options.get("anonymous", False)
         if not isinstance(anonymous, bool):
-            raise InvalidArgument(f"{where}.options.anonymous must be true or false, got {anonymous!r}")
+            raise InvalidArgument(f"{where}.options.anonymous must be true or false, got {echo(anonymous)}")
+        strings["endpoint_url"] = strings["endpoint_url"] or (access.s3_endpoints[0] if access.s3_endpoints else None)
         prefix = parsed.path.lstrip("/")
-        return cls(uri=uri.strip(), bucket=parsed.netloc, prefix=prefix,
-                   options=S3Options(channels=common.channels, recursive=common.recursive, anonymous=anonymous,
-                                     **strings))
+        source = cls(uri=uri.strip(), bucket=parsed.netloc, prefix=prefix,
+                     options=S3Options(channels=common.channels, recursive=common.recursive, anonymous=anonymous,
+                                       **strings))
+        source.check_access(where, access)
+        return source
+
+    def check_access(self, where: str, access: SourceAccess) -> None:
+        """PERMISSION_DENIED, before any connection, for an endpoint or a profile the operator does not allow."""
+        endpoint, profile = self.options.endpoint_url, self.options.profile
+        if endpoint is not None and _normal_url(endpoint) not in {_normal_url(e) for e in access.s3_endpoints}:
+            raise PermissionDenied(
+                f"{where}.options.endpoint_url {echo(endpoint)} is not an S3 endpoint this server may use; its "
+                "operator allows endpoints with `adapt serve --s3-endpoint URL` (leave endpoint_url out to use "
+                "the server's default)")
+        if profile is not None and profile not in access.s3_profiles:
+            raise PermissionDenied(
+                f"{where}.options.profile {echo(profile)} is not an AWS profile this server may use; its operator "
+                "allows profiles with `adapt serve --s3-profile NAME` (leave profile out for the default "
+                "credentials)")
 
     def to_spec(self) -> dict:
         o = self.options
@@ -123,7 +152,9 @@ class S3Source(Source):
             raise InvalidArgument(f"{where}: {self.uri} holds no audio objects (looked for {LOOKED_FOR}); "
                                   "check the prefix")
 
-    def reader(self, roots: tuple[Path, ...] = ()) -> "S3Reader":
+    def reader(self, access: SourceAccess = SourceAccess()) -> "S3Reader":
+        """Checks the allow-lists again (the operator may have changed them since the dataset was created)."""
+        self.check_access("source", access)
         return S3Reader(self)
 
     # --- access -------------------------------------------------------------------------------------
@@ -138,7 +169,7 @@ class S3Source(Source):
             session = boto3.session.Session(profile_name=self.options.profile) if self.options.profile \
                 else boto3.session.Session()
         except botocore.exceptions.ProfileNotFound:
-            raise InvalidArgument(f"{self.uri}: options.profile {self.options.profile!r} is not a profile in "
+            raise InvalidArgument(f"{self.uri}: options.profile {echo(self.options.profile)} is not a profile in "
                                   "the server's AWS config/credentials files") from None
         config = botocore.config.Config(
             connect_timeout=CONNECT_TIMEOUT_S, read_timeout=READ_TIMEOUT_S,
@@ -187,7 +218,7 @@ def s3_errors(source: S3Source, key: str | None = None) -> Iterator[None]:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", ""))
         if code == "NoSuchBucket" or (key is None and (code in _NOT_FOUND or status == "404")):
-            raise NotFound(f"{what}: bucket {source.bucket!r} does not exist at {endpoint}; check the uri "
+            raise NotFound(f"{what}: bucket {echo(source.bucket)} does not exist at {endpoint}; check the uri "
                            "(and options.endpoint_url / region)") from None
         if code in _NOT_FOUND or status == "404":
             raise ObjectMissing(f"{what}: the object does not exist (deleted since the listing?)") from None
@@ -197,16 +228,18 @@ def s3_errors(source: S3Source, key: str | None = None) -> Iterator[None]:
         if code in _DENIED or status == "403":
             raise PermissionDenied(f"{what}: access denied ({code or status}); the server's credentials may not "
                                    "list/read this bucket: grant s3:ListBucket and s3:GetObject") from None
-        raise FailedPrecondition(f"{what}: S3 error {code or status}: "
-                                 f"{exc.response.get('Error', {}).get('Message', '')}") from None
+        raise FailedPrecondition(f"{what}: {endpoint} answered with S3 error {echo(code or status, 64)}; check "
+                                 "the bucket, the prefix and the server's permissions") from None
     except (bx.NoCredentialsError, bx.PartialCredentialsError):
         raise Unauthenticated(f"{what}: the server has no AWS credentials; set AWS_ACCESS_KEY_ID and "
                               "AWS_SECRET_ACCESS_KEY (or a profile) in the server's environment, or "
                               "options.anonymous for a public bucket") from None
     except (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError) as exc:
-        raise FailedPrecondition(f"{what}: cannot reach {endpoint}: {exc}; check options.endpoint_url") from None
+        raise FailedPrecondition(f"{what}: cannot reach {endpoint} ({type(exc).__name__}); check that the "
+                                 "endpoint is up and reachable from the server") from None
     except bx.BotoCoreError as exc:
-        raise FailedPrecondition(f"{what}: {type(exc).__name__}: {exc}") from None
+        raise FailedPrecondition(f"{what}: the S3 client failed ({type(exc).__name__}) talking to {endpoint}; "
+                                 "check the endpoint and the server's AWS configuration") from None
 
 
 def sibling_keys(key: str, extensions: tuple[str, ...], keys: set[str]) -> str | None:
@@ -286,3 +319,9 @@ def s3_has_audio(source: S3Source, max_pages: int = 10) -> bool:
             if number + 1 >= max_pages:
                 return True  # a large listing: let the ingest report it rather than scan it all here
     return False
+
+
+def _normal_url(url: str) -> str:
+    """An endpoint URL compared case-insensitively in scheme and host, without a trailing slash."""
+    parsed = urlparse(url.strip())
+    return parsed._replace(scheme=parsed.scheme.lower(), netloc=parsed.netloc.lower()).geturl().rstrip("/")

@@ -7,7 +7,9 @@
 - A recording without transcript is pseudo-labelled: transcribed with the model, utterances whose
   confidence is under `min_confidence` dropped, the rest marked `pseudo`.
 
-params: model (a catalogue model id, default whisper-tiny.en), min_confidence (0..1, default 0.5),
+params: model (a catalogue model id of any family, default whisper-tiny.en: it transcribes, and times words with its
+family's aligner - its own cross-attention for Whisper, a registered Qwen3-ForcedAligner for Qwen3-ASR, else the
+project's Whisper forced aligner; see models/loading.py), min_confidence (0..1, default 0.5),
 min_score (0..1, default `alignment.MIN_ALIGNMENT_SCORE` = 0.4: the score is the mean of 1 - WER of an
 independent recognition pass and the forced alignment's mean word probability; correct transcripts of the
 generated calls score 0.54-0.66, another call's transcript 0.14-0.21), max_utterance_s (1..30, default 30).
@@ -16,11 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from adapt_server.errors import NotFound
+from adapt_server.errors import InvalidArgument, NotFound, echo
 from adapt_server.intake.alignment import MIN_ALIGNMENT_SCORE
 from adapt_server.intake.steps.base import ParamReader, RecordingWork, Step, UtteranceDraft, ValidationEnv
 from adapt_server.intake.steps.speakers import qualified
 from adapt_server.models.bundled import BUNDLED_BASE_MODEL
+from adapt_server.models.names import model_not_found, register_command
 from adapt_server.spans import SpeakerTurn
 
 LOW_ALIGNMENT = "low_alignment"
@@ -48,10 +51,15 @@ class AlignStep(Step):
         p.done()
         if env.models is not None:
             try:
-                env.models.get(config.model)
+                record = env.models.get(config.model)
             except NotFound:
-                raise NotFound(f"{where}.model {config.model!r} is not a model of this server; list models "
-                               f"(the bundled one is {BUNDLED_BASE_MODEL!r})") from None
+                if register_command(config.model):
+                    raise model_not_found(config.model, f"{where}.model") from None
+                raise NotFound(f"{where}.model {echo(config.model)} is not a model of this server; list models "
+                               f"(the bundled one is {echo(BUNDLED_BASE_MODEL)})") from None
+            if record.role != "recognizer":
+                raise InvalidArgument(f"{where}.model {echo(config.model)} is a {record.family} {record.role}; "
+                                      "align takes a speech recognizer (its aligner is found from its family)")
         return config
 
     @classmethod

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from adapt_server.audio.constants import TARGET_SAMPLE_RATE
-from adapt_server.errors import InvalidArgument
+from adapt_server.errors import InvalidArgument, echo
 from adapt_server.spans import Segment, SpeakerTurn, Word
 
 
@@ -94,20 +94,20 @@ class ParamReader:
     def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
         value = self._get(key, default)
         if value not in options:
-            raise InvalidArgument(f"{self.where}.{key} must be one of {list(options)}, got {value!r}")
+            raise InvalidArgument(f"{self.where}.{key} must be one of {list(options)}, got {echo(value)}")
         return value
 
     def string(self, key: str, default: str | None = None) -> str | None:
         value = self._get(key, default)
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise InvalidArgument(f"{self.where}.{key} must be a non-empty string, got {value!r}")
+            raise InvalidArgument(f"{self.where}.{key} must be a non-empty string, got {echo(value)}")
         return value.strip() if isinstance(value, str) else value
 
     def number(self, key: str, default: float, low: float, high: float) -> float:
         value = self._get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
                 or not low <= value <= high:
-            raise InvalidArgument(f"{self.where}.{key} must be a number in [{low}, {high}], got {value!r}")
+            raise InvalidArgument(f"{self.where}.{key} must be a number in [{low}, {high}], got {echo(value)}")
         return float(value)
 
     def integer(self, key: str, default: int | None, low: int, high: int) -> int | None:
@@ -117,13 +117,13 @@ class ParamReader:
         if isinstance(value, float) and value.is_integer():
             value = int(value)  # JSON/Struct numbers arrive as floats
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise InvalidArgument(f"{self.where}.{key} must be an integer in [{low}, {high}], got {value!r}")
+            raise InvalidArgument(f"{self.where}.{key} must be an integer in [{low}, {high}], got {echo(value)}")
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self._get(key, default)
         if not isinstance(value, bool):
-            raise InvalidArgument(f"{self.where}.{key} must be true or false, got {value!r}")
+            raise InvalidArgument(f"{self.where}.{key} must be true or false, got {echo(value)}")
         return value
 
     def string_list(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -131,7 +131,7 @@ class ParamReader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise InvalidArgument(f"{self.where}.{key} must be a list of names, got {value!r}")
+            raise InvalidArgument(f"{self.where}.{key} must be a list of names, got {echo(value)}")
         return tuple(dict.fromkeys(v.strip() for v in value))
 
     def done(self) -> None:

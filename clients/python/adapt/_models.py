@@ -16,7 +16,9 @@ class ModelsAPI(ResourceAPI[Model]):
 
     def register(self, path: str, model_id: str = "", labels: dict[str, str] | None = None,
                  description: str = "", request_id: str | None = None) -> Model:
-        """Registers a server-side CTranslate2 or Hugging Face Whisper directory."""
+        """Registers a server-side model directory of any family the server serves: CTranslate2 or Hugging Face
+        Whisper, a Hugging Face qwen3_asr / voxtral / voxtral_realtime / cohere_asr model (a Qwen3-ForcedAligner
+        registers as an aligner), or a pyannote.audio pipeline (a diarizer). The family is detected from its files."""
         request = models_pb2.RegisterModelRequest(path=str(path), model_id=model_id, labels=labels or {},
                                                   description=description,
                                                   request_id=request_id or uuid.uuid4().hex)

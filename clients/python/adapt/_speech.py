@@ -45,6 +45,7 @@ class Transcript:
     duration_s: float
     processing_s: float
     realtime_factor: float
+    language: str = ""  # the language transcribed (asked for, or detected by the model)
 
     @property
     def words(self) -> tuple[Word, ...]:
@@ -63,6 +64,7 @@ class StreamingResult:
     model: str
     audio_received_s: float
     confidence: float
+    language: str = ""  # the language transcribed (asked for, or detected by the model)
 
 
 def _words(ws) -> tuple[Word, ...]:
@@ -73,15 +75,17 @@ def _transcript(m) -> Transcript:
     return Transcript(m.model, m.text, tuple(Segment(s.start, s.end, s.text, _words(s.words), s.confidence,
                                                      s.avg_logprob, s.no_speech_prob, s.compression_ratio,
                                                      s.temperature) for s in m.segments),
-                      tuple((r.start, r.end) for r in m.non_speech), m.duration_s, m.processing_s, m.realtime_factor)
+                      tuple((r.start, r.end) for r in m.non_speech), m.duration_s, m.processing_s, m.realtime_factor,
+                      m.language)
 
 
 def _recognition(model, deployment_id, beam_size, compute_type, word_timestamps, initial_prompt, hotwords,
-                 temperatures, routing_key: str = "") -> speech_pb2.RecognitionConfig:
+                 temperatures, routing_key: str = "", language: str = "") -> speech_pb2.RecognitionConfig:
     return speech_pb2.RecognitionConfig(model=model, deployment_id=deployment_id, beam_size=beam_size,
                                         compute_type=compute_type, disable_word_timestamps=not word_timestamps,
                                         initial_prompt=initial_prompt, hotwords=hotwords,
-                                        temperatures=list(temperatures), routing_key=routing_key)
+                                        temperatures=list(temperatures), routing_key=routing_key,
+                                        language=language)
 
 
 def _encoding(name: str) -> int:
@@ -100,13 +104,15 @@ class SpeechAPI:
                    recording: tuple[str, str] | None = None, beam_size: int = 0, compute_type: str = "",
                    word_timestamps: bool = True, initial_prompt: str = "", hotwords: str = "",
                    temperatures: Iterable[float] = (), encoding: str = "", sample_rate_hz: int = 0,
-                   channels: int = 0, timeout: float | None = 600, routing_key: str = "") -> Transcript:
+                   channels: int = 0, timeout: float | None = 600, routing_key: str = "",
+                   language: str = "") -> Transcript:
         """Transcribes audio bytes or a file path (read here and sent), or a stored recording
         (`recording=(dataset_id, recording_id)`). encoding="linear16" sends raw PCM16 at sample_rate_hz.
-        routing_key (with deployment_id): the same key always takes the same side of a canary."""
+        routing_key (with deployment_id): the same key always takes the same side of a canary.
+        language: the code spoken ("en", "de", ...); "" lets the model detect it (Transcript.language says)."""
         request = speech_pb2.TranscribeRequest(
             config=_recognition(model, deployment_id, beam_size, compute_type, word_timestamps, initial_prompt,
-                                hotwords, temperatures, routing_key),
+                                hotwords, temperatures, routing_key, language),
             encoding=_encoding(encoding), sample_rate_hz=sample_rate_hz, channels=channels)
         if recording is not None:
             request.recording.dataset_id, request.recording.recording_id = recording
@@ -122,12 +128,12 @@ class SpeechAPI:
                channels: int = 1, interim_results: bool = True, endpoint_silence_s: float = 0.0, model: str = "",
                deployment_id: str = "", beam_size: int = 0, compute_type: str = "", word_timestamps: bool = True,
                initial_prompt: str = "", hotwords: str = "", timeout: float | None = None,
-               routing_key: str = "") -> Iterator[StreamingResult]:
+               routing_key: str = "", language: str = "") -> Iterator[StreamingResult]:
         """Streams audio `chunks` (raw PCM16 at sample_rate_hz, or pieces of a file with encoding="encoded")
         and yields interim and final results as the server produces them."""
         config = speech_pb2.StreamingConfig(
             recognition=_recognition(model, deployment_id, beam_size, compute_type, word_timestamps,
-                                     initial_prompt, hotwords, (), routing_key),
+                                     initial_prompt, hotwords, (), routing_key, language),
             encoding=_encoding(encoding), sample_rate_hz=sample_rate_hz, channels=channels,
             disable_interim_results=not interim_results, endpoint_silence_s=endpoint_silence_s)
 
@@ -138,7 +144,7 @@ class SpeechAPI:
 
         for m in self._rpc.stream(self._stub.StreamingTranscribe, requests(), timeout=timeout):
             yield StreamingResult(m.is_final, m.text, m.stable_text, _words(m.words), m.start, m.end,
-                                  m.utterance_index, m.model, m.audio_received_s, m.confidence)
+                                  m.utterance_index, m.model, m.audio_received_s, m.confidence, m.language)
 
 
     def synthesize(self, text: str, *, voice: str = "", deployment_id: str = "", encoding: str = "wav",

@@ -64,12 +64,28 @@ class _Group(click.Group):
 @click.group(cls=_Group)
 @click.option("--target", envvar="ADAPT_TARGET", default=DEFAULT_TARGET, show_default=True,
               help="host:port of an Adapt server")
-@click.option("--api-key", envvar="ADAPT_API_KEY", default=None, help="API key, when the server requires one")
+@click.option("--api-key", envvar="ADAPT_API_KEY", default=None,
+              help="API key, when the server requires one (prefer ADAPT_API_KEY or --api-key-file: arguments are "
+                   "visible to other users in the process list)")
+@click.option("--api-key-file", envvar="ADAPT_API_KEY_FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="read the API key from this file")
+@click.option("--tls-ca", envvar="ADAPT_TLS_CA", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="PEM CA certificate of a TLS server (its presence turns TLS on)")
+@click.option("--tls", "use_tls", is_flag=True, help="TLS with the system's CA certificates")
+@click.option("--tls-cert", envvar="ADAPT_TLS_CERT", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="PEM client certificate, for servers that require mutual TLS")
+@click.option("--tls-key", envvar="ADAPT_TLS_KEY", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="PEM private key of --tls-cert")
 @click.pass_context
-def main(ctx, target, api_key):
+def main(ctx, target, api_key, api_key_file, tls_ca, use_tls, tls_cert, tls_key):
     """Adapt: adapt speech models to your own audio, on your own machines."""
     ctx.ensure_object(dict)
-    ctx.obj.update(target=target, api_key=api_key)
+    if api_key_file is not None:
+        api_key = api_key_file.read_text().strip()
+    if (tls_cert is None) != (tls_key is None):
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    ctx.obj.update(target=target, api_key=api_key, tls={"root_certificates": tls_ca, "certificate_chain": tls_cert,
+                                                        "private_key": tls_key, "tls": use_tls or None})
 
 
 @main.group()
@@ -84,15 +100,23 @@ def datasets():
 @click.option("--endpoint-url", default=None, help="S3-compatible endpoint for s3:// sources")
 @click.option("--split-channels", is_flag=True, help="keep stereo channels as separate speakers")
 @click.option("--step", "steps", multiple=True, help='a pipeline step as JSON, e.g. \'{"step": "vad"}\'')
+@click.option("--provenance", default=None,
+              help='the recording consent as JSON, e.g. \'{"consent_basis": "consent", "jurisdictions": ["US-CA"], '
+                   '"collection_start": "2026-01-05", "document_sha256": "..."}\' (adapt consent revoke --dataset '
+                   'withdraws it)')
 @click.option("--no-wait", is_flag=True, help="return once the dataset is accepted")
 @click.pass_context
-def datasets_create(ctx, name, sources, endpoint_url, split_channels, steps, no_wait):
+def datasets_create(ctx, name, sources, endpoint_url, split_channels, steps, provenance, no_wait):
     client = _client(ctx)
     options = {"channels": "split"} if split_channels else {}
     try:
         pipeline = [json.loads(s) for s in steps]
     except json.JSONDecodeError as exc:
         raise click.BadParameter(f"--step must be JSON: {exc}")
+    try:
+        provenance = json.loads(provenance) if provenance is not None else None
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"--provenance must be JSON: {exc}")
     specs = []
     for s in sources:
         if s.startswith("s3://"):
@@ -100,7 +124,7 @@ def datasets_create(ctx, name, sources, endpoint_url, split_channels, steps, no_
                           "options": {**options, **({"endpoint_url": endpoint_url} if endpoint_url else {})}})
         else:
             specs.append({"type": "local", "uri": s, "options": options})
-    dataset = client.datasets.create(name=name, sources=specs, pipeline=pipeline)
+    dataset = client.datasets.create(name=name, sources=specs, pipeline=pipeline, provenance=provenance)
     DATASETS.created(client, dataset.id, no_wait)
 
 
@@ -199,7 +223,9 @@ def models():
 @click.pass_context
 def models_register(ctx, path, model_id):
     m = _client(ctx).models.register(path, model_id=model_id)
-    click.echo(f"registered {m.id} ({m.format}, {m.size_bytes / 1e6:.0f} MB)")
+    languages = f", languages {','.join(m.languages)}" if m.languages else ""
+    click.echo(f"registered {m.id} ({m.family} {m.role}, {m.format}, {m.parameters / 1e6:.1f} M parameters, "
+               f"{m.size_bytes / 1e6:.0f} MB{languages})")
 
 
 @main.group("fine-tunes")
@@ -303,6 +329,11 @@ def _print_dataset(d) -> None:
     if d.error:
         click.echo(f"error: {d.error.code}: {d.error.message}")
     click.echo(f"stats: {d.stats}")
+    if d.provenance:
+        p = d.provenance
+        state = f"REVOKED: {p.get('revoked_reason', '')}" if p.get("revoked") else "in force"
+        click.echo(f"provenance: {p.get('consent_basis', '')} in {', '.join(p.get('jurisdictions', [])) or '?'}, "
+                   f"consent {p.get('consent_id', '')} ({state})")
     for issue in d.file_issues:
         click.echo(f"  skipped {issue.uri} ({issue.stage}): {issue.reason}")
 
@@ -332,10 +363,13 @@ for _commands, _group in ((DATASETS, datasets), (MODELS, models), (FINE_TUNES, f
     _commands.add_to(_group)
 
 from adapt._evaluations_cli import evaluations as _evaluations_group  # noqa: E402
+from adapt._keys_cli import audit as _audit_group, keys as _keys_group  # noqa: E402
 from adapt._voices_cli import consent as _consent_group, lineage as _lineage_command  # noqa: E402
 from adapt._voices_cli import synthesize as _synthesize_command, voices as _voices_group  # noqa: E402
 
 main.add_command(_evaluations_group)
+main.add_command(_keys_group)
+main.add_command(_audit_group)
 for _command in (_synthesize_command, _voices_group, _consent_group, _lineage_command):
     main.add_command(_command)
 

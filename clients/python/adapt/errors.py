@@ -5,12 +5,15 @@ import grpc
 
 
 class AdaptError(Exception):
-    """Base class. `code` is a grpc.StatusCode (None for client-side errors), `message` says what to fix."""
+    """Base class. `code` is a grpc.StatusCode (None for client-side errors), `message` says what to fix.
+    `retry_after_s`: seconds after which the server said a retry may succeed (a RESOURCE_EXHAUSTED refusal of
+    admission control), else None."""
 
-    def __init__(self, message: str, code: grpc.StatusCode | None = None):
+    def __init__(self, message: str, code: grpc.StatusCode | None = None, retry_after_s: float | None = None):
         super().__init__(f"{code.name}: {message}" if code else message)
         self.code = code
         self.message = message
+        self.retry_after_s = retry_after_s
 
 
 class InvalidArgumentError(AdaptError): ...
@@ -18,7 +21,11 @@ class NotFoundError(AdaptError): ...
 class AlreadyExistsError(AdaptError): ...
 class PermissionDeniedError(AdaptError): ...
 class FailedPreconditionError(AdaptError): ...
-class ResourceExhaustedError(AdaptError): ...
+class ResourceExhaustedError(AdaptError):
+    """A quota or limit refused the call; `retry_after_s` says when a retry may succeed (None: retrying the
+    same call will not help, e.g. a request too large)."""
+
+    retry_after_s: float | None = None
 class UnauthenticatedError(AdaptError): ...
 class UnavailableError(AdaptError): ...
 class UnimplementedError(AdaptError): ...
@@ -64,6 +71,29 @@ _BY_CODE = {
 }
 
 
+RETRY_AFTER_KEY = "retry-after-s"          # trailing metadata: seconds, a decimal string
+STATUS_DETAILS_KEY = "grpc-status-details-bin"  # google.rpc.Status with a google.rpc.RetryInfo
+
+
+def retry_after_s(error: grpc.RpcError) -> float | None:
+    """The retry hint of a refusal: google.rpc.RetryInfo in the status details, else `retry-after-s`."""
+    trailers = dict(error.trailing_metadata() or ()) if hasattr(error, "trailing_metadata") else {}
+    details = trailers.get(STATUS_DETAILS_KEY)
+    if details:
+        try:
+            from google.rpc import error_details_pb2, status_pb2
+            for detail in status_pb2.Status.FromString(details).details:
+                info = error_details_pb2.RetryInfo()
+                if detail.Unpack(info):
+                    return info.retry_delay.ToNanoseconds() / 1e9
+        except Exception:  # a malformed trailer: fall back to the plain one
+            pass
+    try:
+        return float(trailers[RETRY_AFTER_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def from_rpc_error(error: grpc.RpcError) -> AdaptError:
     code = error.code()
-    return _BY_CODE.get(code, InternalError)(error.details() or "", code)
+    return _BY_CODE.get(code, InternalError)(error.details() or "", code, retry_after_s(error))

@@ -108,6 +108,8 @@ class DatasetStats:
     holdout_recordings: int = 0
     holdout_hours: float = 0.0
     holdout_utterances: int = 0
+    oov_lexicon: str = ""   # the lexicon the OOV rate used ("cmudict" for English); "" when none exists
+    oov_note: str = ""      # why there is no OOV rate, when there is none
 
     @classmethod
     def from_proto(cls, s) -> "DatasetStats":
@@ -118,9 +120,10 @@ class DatasetStats:
 
     def __str__(self) -> str:
         top = ", ".join(f"{w} ({c})" for w, c in self.top_oov_words[:8]) or "-"
+        oov = (f"oov_rate={self.oov_rate:.2%} (of {self.reference_words} words; top: {top})" if not self.oov_note
+               else f"oov_rate=n/a ({self.oov_note})")
         text = (f"hours={self.hours:.3f} recordings={self.recordings} utterances={self.utterances} "
-                f"speakers={self.speakers} oov_rate={self.oov_rate:.2%} (of {self.reference_words} words; "
-                f"top: {top}) files_failed={self.files_failed}")
+                f"speakers={self.speakers} {oov} files_failed={self.files_failed}")
         if self.diarized_recordings:
             text += f" diarized_speakers={self.diarized_speakers}"
         if self.aligned_recordings:
@@ -220,12 +223,14 @@ class Dataset(JobResource):
     stats: DatasetStats = field(default_factory=DatasetStats)
     file_issues: tuple[FileIssue, ...] = ()
     labels: dict = field(default_factory=dict)
+    language: str = "en"
     provenance: dict = field(default_factory=dict)   # the declared recording consent ({} when none), its
     # consent_id, and whether it was revoked
 
     def _update(self, m) -> None:
         super()._update(m)
         self.name = m.name
+        self.language = m.language or "en"
         self.provenance = json_format.MessageToDict(m.provenance, preserving_proto_field_name=True) \
             if m.HasField("provenance") else {}
         self.sources = [{"type": s.type, "uri": s.uri, "options": json_format.MessageToDict(s.options)}
@@ -258,6 +263,10 @@ class Model(Resource):
     lineage: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
     description: str = ""
+    role: str = "recognizer"        # "recognizer", "aligner" (times words) or "diarizer" (speaker turns)
+    languages: tuple[str, ...] = ()  # language codes it transcribes; () when not stated
+    parameters: int = 0
+    architecture: str = ""
     state: State = State.SUCCEEDED  # a registered model is ready
     _api: object = field(default=None, repr=False)
 
@@ -269,3 +278,5 @@ class Model(Resource):
         self.created_at = _time(m.create_time)
         self.lineage = json_format.MessageToDict(m.lineage)
         self.labels, self.description = dict(m.labels), m.description
+        self.role, self.languages = m.role or "recognizer", tuple(m.languages)
+        self.parameters, self.architecture = m.parameters, m.architecture

@@ -32,6 +32,8 @@ export interface RecognitionOptions {
   initialPrompt?: string;
   hotwords?: string;
   temperatures?: number[];
+  /** Language code spoken ("en", "de", ...); "" (default): the model detects it (results say which). */
+  language?: string;
 }
 
 export type Encoding = "encoded" | "linear16";
@@ -87,6 +89,7 @@ function recognition(options: RecognitionOptions): RecognitionConfig {
     initialPrompt: options.initialPrompt ?? "",
     hotwords: options.hotwords ?? "",
     temperatures: options.temperatures ?? [],
+    language: options.language ?? "",
   });
 }
 

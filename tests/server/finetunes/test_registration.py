@@ -75,6 +75,6 @@ def test_the_id_transcribes_like_any_model(store, fine_tune, tmp_path):
 
 def test_without_a_ctranslate2_export_nothing_is_registered(store, fine_tune):
     record, dataset = fine_tune
-    with pytest.raises(FailedPrecondition, match="no CTranslate2 export"):
+    with pytest.raises(FailedPrecondition, match="no ctranslate2 export"):
         register_tuned_model(store, record, {}, {}, store.models.get("whisper-tiny.en"), dataset)
     assert store.models.get(record.model_id) is None

@@ -44,7 +44,6 @@ def test_no_pipeline_is_fine(env):
     ([{}], "step is required"),
     ([{"step": "vad", "params": {"loudness": 3}}], "unknown parameters ['loudness']"),
     ([{"step": "vad", "params": {"threshold": 2}}], "threshold must be a number in [0.05, 0.95]"),
-    ([{"step": "diarize", "params": {"model": "magic"}}], "model must be one of ['embedded', 'dvector', 'pyannote']"),
     ([{"step": "diarize", "params": {"model": "pyannote"}}], "needs `path`"),
     ([{"step": "diarize", "params": {"min_speakers": 5, "max_speakers": 2}}], "min_speakers (5) is above"),
     ([{"step": "diarize", "params": {"by_channel": "yes"}}], "by_channel must be true or false"),
@@ -77,6 +76,23 @@ def test_impossible_orders_say_the_valid_order(env, steps, fragment):
         validate_pipeline([{"step": s} for s in steps], env)
     assert fragment in error.value.message
     assert "vad -> diarize -> align -> redact -> split" in error.value.message
+
+
+def test_an_unknown_diarizer_is_not_found_naming_the_built_in_ones(env):
+    with pytest.raises(NotFound, match=r"'magic' is not a model of this server: use one of \['embedded', 'dvector', "
+                                       r"'pyannote'\] or the id of a registered diarizer model"):
+        validate_pipeline([{"step": "diarize", "params": {"model": "magic"}}], env)
+
+
+def test_a_docs_diarizer_name_says_how_to_register_it(env):
+    with pytest.raises(NotFound, match="adapt models register /models/pyannote-speaker-diarization-3.3 --id "
+                                       "pyannote-3.3"):
+        validate_pipeline([{"step": "diarize", "params": {"model": "pyannote-3.3"}}], env)
+
+
+def test_a_model_that_does_not_diarize_is_refused_as_a_diarizer(env):
+    with pytest.raises(InvalidArgument, match="'whisper-tiny.en' is a whisper recognizer, not a diarizer"):
+        validate_pipeline([{"step": "diarize", "params": {"model": "whisper-tiny.en"}}], env)
 
 
 def test_an_unknown_align_model_is_not_found(env):

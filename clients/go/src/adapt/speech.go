@@ -20,13 +20,14 @@ type Recognition struct {
 	InitialPrompt    string
 	Hotwords         string
 	Temperatures     []float32
+	Language         string // language code spoken ("en", "de", ...); "": the model detects it
 }
 
 func (r Recognition) config() *adaptv1.RecognitionConfig {
 	return &adaptv1.RecognitionConfig{
 		Model: r.Model, DeploymentId: r.DeploymentID, RoutingKey: r.RoutingKey, BeamSize: r.BeamSize,
 		ComputeType: r.ComputeType, DisableWordTimestamps: r.NoWordTimestamps, InitialPrompt: r.InitialPrompt,
-		Hotwords: r.Hotwords, Temperatures: r.Temperatures,
+		Hotwords: r.Hotwords, Temperatures: r.Temperatures, Language: r.Language,
 	}
 }
 

@@ -30,7 +30,7 @@ class PipelineStep(_message.Message):
     def __init__(self, step: _Optional[str] = ..., params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class CreateDatasetRequest(_message.Message):
-    __slots__ = ("name", "sources", "pipeline", "request_id", "labels", "provenance")
+    __slots__ = ("name", "sources", "pipeline", "request_id", "labels", "language", "provenance")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -43,14 +43,16 @@ class CreateDatasetRequest(_message.Message):
     PIPELINE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     PROVENANCE_FIELD_NUMBER: _ClassVar[int]
     name: str
     sources: _containers.RepeatedCompositeFieldContainer[Source]
     pipeline: _containers.RepeatedCompositeFieldContainer[PipelineStep]
     request_id: str
     labels: _containers.ScalarMap[str, str]
+    language: str
     provenance: DatasetProvenance
-    def __init__(self, name: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[Source, _Mapping]]] = ..., pipeline: _Optional[_Iterable[_Union[PipelineStep, _Mapping]]] = ..., request_id: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., provenance: _Optional[_Union[DatasetProvenance, _Mapping]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[Source, _Mapping]]] = ..., pipeline: _Optional[_Iterable[_Union[PipelineStep, _Mapping]]] = ..., request_id: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., language: _Optional[str] = ..., provenance: _Optional[_Union[DatasetProvenance, _Mapping]] = ...) -> None: ...
 
 class DatasetProvenance(_message.Message):
     __slots__ = ("consent_basis", "jurisdictions", "collection_start", "collection_end", "document_sha256", "document_uri", "notes", "consent_id", "revoked", "revoked_reason", "revoke_time")
@@ -87,7 +89,7 @@ class WordCount(_message.Message):
     def __init__(self, word: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class DatasetStats(_message.Message):
-    __slots__ = ("hours", "recordings", "utterances", "speakers", "oov_rate", "top_oov_words", "reference_words", "oov_words", "transcribed_recordings", "transcribed_hours", "files_failed", "speech_hours", "diarized_recordings", "diarized_speakers", "aligned_recordings", "aligned_words", "mean_alignment_score", "low_alignment_recordings", "pseudo_utterances", "pseudo_label_share", "redactions", "redacted_recordings", "redacted_seconds", "dropped_utterances", "train_recordings", "train_hours", "train_utterances", "holdout_recordings", "holdout_hours", "holdout_utterances")
+    __slots__ = ("hours", "recordings", "utterances", "speakers", "oov_rate", "top_oov_words", "reference_words", "oov_words", "transcribed_recordings", "transcribed_hours", "files_failed", "speech_hours", "diarized_recordings", "diarized_speakers", "aligned_recordings", "aligned_words", "mean_alignment_score", "low_alignment_recordings", "pseudo_utterances", "pseudo_label_share", "redactions", "redacted_recordings", "redacted_seconds", "dropped_utterances", "train_recordings", "train_hours", "train_utterances", "holdout_recordings", "holdout_hours", "holdout_utterances", "oov_lexicon", "oov_note")
     HOURS_FIELD_NUMBER: _ClassVar[int]
     RECORDINGS_FIELD_NUMBER: _ClassVar[int]
     UTTERANCES_FIELD_NUMBER: _ClassVar[int]
@@ -118,6 +120,8 @@ class DatasetStats(_message.Message):
     HOLDOUT_RECORDINGS_FIELD_NUMBER: _ClassVar[int]
     HOLDOUT_HOURS_FIELD_NUMBER: _ClassVar[int]
     HOLDOUT_UTTERANCES_FIELD_NUMBER: _ClassVar[int]
+    OOV_LEXICON_FIELD_NUMBER: _ClassVar[int]
+    OOV_NOTE_FIELD_NUMBER: _ClassVar[int]
     hours: float
     recordings: int
     utterances: int
@@ -148,7 +152,9 @@ class DatasetStats(_message.Message):
     holdout_recordings: int
     holdout_hours: float
     holdout_utterances: int
-    def __init__(self, hours: _Optional[float] = ..., recordings: _Optional[int] = ..., utterances: _Optional[int] = ..., speakers: _Optional[int] = ..., oov_rate: _Optional[float] = ..., top_oov_words: _Optional[_Iterable[_Union[WordCount, _Mapping]]] = ..., reference_words: _Optional[int] = ..., oov_words: _Optional[int] = ..., transcribed_recordings: _Optional[int] = ..., transcribed_hours: _Optional[float] = ..., files_failed: _Optional[int] = ..., speech_hours: _Optional[float] = ..., diarized_recordings: _Optional[int] = ..., diarized_speakers: _Optional[int] = ..., aligned_recordings: _Optional[int] = ..., aligned_words: _Optional[int] = ..., mean_alignment_score: _Optional[float] = ..., low_alignment_recordings: _Optional[int] = ..., pseudo_utterances: _Optional[int] = ..., pseudo_label_share: _Optional[float] = ..., redactions: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., redacted_recordings: _Optional[int] = ..., redacted_seconds: _Optional[float] = ..., dropped_utterances: _Optional[int] = ..., train_recordings: _Optional[int] = ..., train_hours: _Optional[float] = ..., train_utterances: _Optional[int] = ..., holdout_recordings: _Optional[int] = ..., holdout_hours: _Optional[float] = ..., holdout_utterances: _Optional[int] = ...) -> None: ...
+    oov_lexicon: str
+    oov_note: str
+    def __init__(self, hours: _Optional[float] = ..., recordings: _Optional[int] = ..., utterances: _Optional[int] = ..., speakers: _Optional[int] = ..., oov_rate: _Optional[float] = ..., top_oov_words: _Optional[_Iterable[_Union[WordCount, _Mapping]]] = ..., reference_words: _Optional[int] = ..., oov_words: _Optional[int] = ..., transcribed_recordings: _Optional[int] = ..., transcribed_hours: _Optional[float] = ..., files_failed: _Optional[int] = ..., speech_hours: _Optional[float] = ..., diarized_recordings: _Optional[int] = ..., diarized_speakers: _Optional[int] = ..., aligned_recordings: _Optional[int] = ..., aligned_words: _Optional[int] = ..., mean_alignment_score: _Optional[float] = ..., low_alignment_recordings: _Optional[int] = ..., pseudo_utterances: _Optional[int] = ..., pseudo_label_share: _Optional[float] = ..., redactions: _Optional[_Iterable[_Union[EntityCount, _Mapping]]] = ..., redacted_recordings: _Optional[int] = ..., redacted_seconds: _Optional[float] = ..., dropped_utterances: _Optional[int] = ..., train_recordings: _Optional[int] = ..., train_hours: _Optional[float] = ..., train_utterances: _Optional[int] = ..., holdout_recordings: _Optional[int] = ..., holdout_hours: _Optional[float] = ..., holdout_utterances: _Optional[int] = ..., oov_lexicon: _Optional[str] = ..., oov_note: _Optional[str] = ...) -> None: ...
 
 class EntityCount(_message.Message):
     __slots__ = ("entity_type", "count")
@@ -169,7 +175,7 @@ class FileIssue(_message.Message):
     def __init__(self, uri: _Optional[str] = ..., stage: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Dataset(_message.Message):
-    __slots__ = ("id", "name", "state", "progress", "error", "create_time", "update_time", "sources", "pipeline", "stats", "file_issues", "labels", "request_id", "provenance")
+    __slots__ = ("id", "name", "state", "progress", "error", "create_time", "update_time", "sources", "pipeline", "stats", "file_issues", "labels", "request_id", "language", "provenance")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -190,6 +196,7 @@ class Dataset(_message.Message):
     FILE_ISSUES_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     PROVENANCE_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
@@ -204,8 +211,9 @@ class Dataset(_message.Message):
     file_issues: _containers.RepeatedCompositeFieldContainer[FileIssue]
     labels: _containers.ScalarMap[str, str]
     request_id: str
+    language: str
     provenance: DatasetProvenance
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[_Union[_common_pb2.State, str]] = ..., progress: _Optional[_Union[_common_pb2.Progress, _Mapping]] = ..., error: _Optional[_Union[_common_pb2.ErrorInfo, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sources: _Optional[_Iterable[_Union[Source, _Mapping]]] = ..., pipeline: _Optional[_Iterable[_Union[PipelineStep, _Mapping]]] = ..., stats: _Optional[_Union[DatasetStats, _Mapping]] = ..., file_issues: _Optional[_Iterable[_Union[FileIssue, _Mapping]]] = ..., labels: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., provenance: _Optional[_Union[DatasetProvenance, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[_Union[_common_pb2.State, str]] = ..., progress: _Optional[_Union[_common_pb2.Progress, _Mapping]] = ..., error: _Optional[_Union[_common_pb2.ErrorInfo, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sources: _Optional[_Iterable[_Union[Source, _Mapping]]] = ..., pipeline: _Optional[_Iterable[_Union[PipelineStep, _Mapping]]] = ..., stats: _Optional[_Union[DatasetStats, _Mapping]] = ..., file_issues: _Optional[_Iterable[_Union[FileIssue, _Mapping]]] = ..., labels: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., language: _Optional[str] = ..., provenance: _Optional[_Union[DatasetProvenance, _Mapping]] = ...) -> None: ...
 
 class GetDatasetRequest(_message.Message):
     __slots__ = ("id",)

@@ -26,7 +26,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x61\x64\x61pt/v1/models.proto\x12\x08\x61\x64\x61pt.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8e\x03\n\x05Model\x12\n\n\x02id\x18\x01 \x01(\t\x12!\n\x04kind\x18\x02 \x01(\x0e\x32\x13.adapt.v1.ModelKind\x12\x0e\n\x06\x66\x61mily\x18\x03 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x04 \x01(\t\x12\x12\n\nbase_model\x18\x05 \x01(\t\x12\x14\n\x0cmultilingual\x18\x06 \x01(\x08\x12\x0e\n\x06n_mels\x18\x07 \x01(\x05\x12\x12\n\nsize_bytes\x18\x08 \x01(\x03\x12\x0e\n\x06sha256\x18\t \x01(\t\x12\x0c\n\x04path\x18\n \x01(\t\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x07lineage\x18\x0c \x01(\x0b\x32\x17.google.protobuf.Struct\x12+\n\x06labels\x18\r \x03(\x0b\x32\x1b.adapt.v1.Model.LabelsEntry\x12\x13\n\x0b\x64\x65scription\x18\x0e \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\":\n\x11ListModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"N\n\x12ListModelsResponse\x12\x1f\n\x06models\x18\x01 \x03(\x0b\x32\x0f.adapt.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1d\n\x0fGetModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xca\x01\n\x14RegisterModelRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12:\n\x06labels\x18\x04 \x03(\x0b\x32*.adapt.v1.RegisterModelRequest.LabelsEntry\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\" \n\x12\x44\x65leteModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\"!\n\x13\x44\x65leteModelResponse\x12\n\n\x02id\x18\x01 \x01(\t*T\n\tModelKind\x12\x1a\n\x16MODEL_KIND_UNSPECIFIED\x10\x00\x12\x0b\n\x07\x42UNDLED\x10\x01\x12\x0e\n\nREGISTERED\x10\x02\x12\x0e\n\nFINE_TUNED\x10\x03\x32\x97\x02\n\x06Models\x12G\n\nListModels\x12\x1b.adapt.v1.ListModelsRequest\x1a\x1c.adapt.v1.ListModelsResponse\x12\x36\n\x08GetModel\x12\x19.adapt.v1.GetModelRequest\x1a\x0f.adapt.v1.Model\x12@\n\rRegisterModel\x12\x1e.adapt.v1.RegisterModelRequest\x1a\x0f.adapt.v1.Model\x12J\n\x0b\x44\x65leteModel\x12\x1c.adapt.v1.DeleteModelRequest\x1a\x1d.adapt.v1.DeleteModelResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x61\x64\x61pt/v1/models.proto\x12\x08\x61\x64\x61pt.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd9\x03\n\x05Model\x12\n\n\x02id\x18\x01 \x01(\t\x12!\n\x04kind\x18\x02 \x01(\x0e\x32\x13.adapt.v1.ModelKind\x12\x0e\n\x06\x66\x61mily\x18\x03 \x01(\t\x12\x0e\n\x06\x66ormat\x18\x04 \x01(\t\x12\x12\n\nbase_model\x18\x05 \x01(\t\x12\x14\n\x0cmultilingual\x18\x06 \x01(\x08\x12\x0e\n\x06n_mels\x18\x07 \x01(\x05\x12\x12\n\nsize_bytes\x18\x08 \x01(\x03\x12\x0e\n\x06sha256\x18\t \x01(\t\x12\x0c\n\x04path\x18\n \x01(\t\x12/\n\x0b\x63reate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12(\n\x07lineage\x18\x0c \x01(\x0b\x32\x17.google.protobuf.Struct\x12+\n\x06labels\x18\r \x03(\x0b\x32\x1b.adapt.v1.Model.LabelsEntry\x12\x13\n\x0b\x64\x65scription\x18\x0e \x01(\t\x12\x0c\n\x04role\x18\x0f \x01(\t\x12\x11\n\tlanguages\x18\x10 \x03(\t\x12\x12\n\nparameters\x18\x11 \x01(\x03\x12\x14\n\x0c\x61rchitecture\x18\x12 \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\":\n\x11ListModelsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"N\n\x12ListModelsResponse\x12\x1f\n\x06models\x18\x01 \x03(\x0b\x32\x0f.adapt.v1.Model\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1d\n\x0fGetModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\xca\x01\n\x14RegisterModelRequest\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x10\n\x08model_id\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\x12:\n\x06labels\x18\x04 \x03(\x0b\x32*.adapt.v1.RegisterModelRequest.LabelsEntry\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\" \n\x12\x44\x65leteModelRequest\x12\n\n\x02id\x18\x01 \x01(\t\"!\n\x13\x44\x65leteModelResponse\x12\n\n\x02id\x18\x01 \x01(\t*T\n\tModelKind\x12\x1a\n\x16MODEL_KIND_UNSPECIFIED\x10\x00\x12\x0b\n\x07\x42UNDLED\x10\x01\x12\x0e\n\nREGISTERED\x10\x02\x12\x0e\n\nFINE_TUNED\x10\x03\x32\x97\x02\n\x06Models\x12G\n\nListModels\x12\x1b.adapt.v1.ListModelsRequest\x1a\x1c.adapt.v1.ListModelsResponse\x12\x36\n\x08GetModel\x12\x19.adapt.v1.GetModelRequest\x1a\x0f.adapt.v1.Model\x12@\n\rRegisterModel\x12\x1e.adapt.v1.RegisterModelRequest\x1a\x0f.adapt.v1.Model\x12J\n\x0b\x44\x65leteModel\x12\x1c.adapt.v1.DeleteModelRequest\x1a\x1d.adapt.v1.DeleteModelResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,26 +37,26 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MODEL_LABELSENTRY']._serialized_options = b'8\001'
   _globals['_REGISTERMODELREQUEST_LABELSENTRY']._loaded_options = None
   _globals['_REGISTERMODELREQUEST_LABELSENTRY']._serialized_options = b'8\001'
-  _globals['_MODELKIND']._serialized_start=944
-  _globals['_MODELKIND']._serialized_end=1028
+  _globals['_MODELKIND']._serialized_start=1019
+  _globals['_MODELKIND']._serialized_end=1103
   _globals['_MODEL']._serialized_start=99
-  _globals['_MODEL']._serialized_end=497
-  _globals['_MODEL_LABELSENTRY']._serialized_start=452
-  _globals['_MODEL_LABELSENTRY']._serialized_end=497
-  _globals['_LISTMODELSREQUEST']._serialized_start=499
-  _globals['_LISTMODELSREQUEST']._serialized_end=557
-  _globals['_LISTMODELSRESPONSE']._serialized_start=559
-  _globals['_LISTMODELSRESPONSE']._serialized_end=637
-  _globals['_GETMODELREQUEST']._serialized_start=639
-  _globals['_GETMODELREQUEST']._serialized_end=668
-  _globals['_REGISTERMODELREQUEST']._serialized_start=671
-  _globals['_REGISTERMODELREQUEST']._serialized_end=873
-  _globals['_REGISTERMODELREQUEST_LABELSENTRY']._serialized_start=452
-  _globals['_REGISTERMODELREQUEST_LABELSENTRY']._serialized_end=497
-  _globals['_DELETEMODELREQUEST']._serialized_start=875
-  _globals['_DELETEMODELREQUEST']._serialized_end=907
-  _globals['_DELETEMODELRESPONSE']._serialized_start=909
-  _globals['_DELETEMODELRESPONSE']._serialized_end=942
-  _globals['_MODELS']._serialized_start=1031
-  _globals['_MODELS']._serialized_end=1310
+  _globals['_MODEL']._serialized_end=572
+  _globals['_MODEL_LABELSENTRY']._serialized_start=527
+  _globals['_MODEL_LABELSENTRY']._serialized_end=572
+  _globals['_LISTMODELSREQUEST']._serialized_start=574
+  _globals['_LISTMODELSREQUEST']._serialized_end=632
+  _globals['_LISTMODELSRESPONSE']._serialized_start=634
+  _globals['_LISTMODELSRESPONSE']._serialized_end=712
+  _globals['_GETMODELREQUEST']._serialized_start=714
+  _globals['_GETMODELREQUEST']._serialized_end=743
+  _globals['_REGISTERMODELREQUEST']._serialized_start=746
+  _globals['_REGISTERMODELREQUEST']._serialized_end=948
+  _globals['_REGISTERMODELREQUEST_LABELSENTRY']._serialized_start=527
+  _globals['_REGISTERMODELREQUEST_LABELSENTRY']._serialized_end=572
+  _globals['_DELETEMODELREQUEST']._serialized_start=950
+  _globals['_DELETEMODELREQUEST']._serialized_end=982
+  _globals['_DELETEMODELRESPONSE']._serialized_start=984
+  _globals['_DELETEMODELRESPONSE']._serialized_end=1017
+  _globals['_MODELS']._serialized_start=1106
+  _globals['_MODELS']._serialized_end=1385
 # @@protoc_insertion_point(module_scope)

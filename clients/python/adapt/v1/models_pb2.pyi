@@ -23,7 +23,7 @@ REGISTERED: ModelKind
 FINE_TUNED: ModelKind
 
 class Model(_message.Message):
-    __slots__ = ("id", "kind", "family", "format", "base_model", "multilingual", "n_mels", "size_bytes", "sha256", "path", "create_time", "lineage", "labels", "description")
+    __slots__ = ("id", "kind", "family", "format", "base_model", "multilingual", "n_mels", "size_bytes", "sha256", "path", "create_time", "lineage", "labels", "description", "role", "languages", "parameters", "architecture")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -45,6 +45,10 @@ class Model(_message.Message):
     LINEAGE_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGES_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    ARCHITECTURE_FIELD_NUMBER: _ClassVar[int]
     id: str
     kind: ModelKind
     family: str
@@ -59,7 +63,11 @@ class Model(_message.Message):
     lineage: _struct_pb2.Struct
     labels: _containers.ScalarMap[str, str]
     description: str
-    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ModelKind, str]] = ..., family: _Optional[str] = ..., format: _Optional[str] = ..., base_model: _Optional[str] = ..., multilingual: _Optional[bool] = ..., n_mels: _Optional[int] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., path: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lineage: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., labels: _Optional[_Mapping[str, str]] = ..., description: _Optional[str] = ...) -> None: ...
+    role: str
+    languages: _containers.RepeatedScalarFieldContainer[str]
+    parameters: int
+    architecture: str
+    def __init__(self, id: _Optional[str] = ..., kind: _Optional[_Union[ModelKind, str]] = ..., family: _Optional[str] = ..., format: _Optional[str] = ..., base_model: _Optional[str] = ..., multilingual: _Optional[bool] = ..., n_mels: _Optional[int] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., path: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., lineage: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., labels: _Optional[_Mapping[str, str]] = ..., description: _Optional[str] = ..., role: _Optional[str] = ..., languages: _Optional[_Iterable[str]] = ..., parameters: _Optional[int] = ..., architecture: _Optional[str] = ...) -> None: ...
 
 class ListModelsRequest(_message.Message):
     __slots__ = ("page_size", "page_token")

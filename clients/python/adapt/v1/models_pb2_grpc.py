@@ -72,8 +72,13 @@ class ModelsServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RegisterModel(self, request, context):
-        """Registers a local CTranslate2 or Hugging Face Whisper directory (it must resolve inside a --source-root
-        or --model-root). The directory is validated and copied into the content-addressed store.
+        """Registers a local model directory (it must resolve inside a --source-root or --model-root): a CTranslate2
+        or Hugging Face Whisper model, a Hugging Face directory of another family (qwen3_asr, voxtral,
+        voxtral_realtime, cohere_asr; a Qwen3-ForcedAligner registers as an aligner), or a pyannote.audio pipeline
+        directory (config.yaml; a diarizer). The family is detected from config.json; the directory is validated
+        and copied into the content-addressed store. INVALID_ARGUMENT: an unsupported model_type (the message names
+        it and the supported families); FAILED_PRECONDITION: truncated weights, a missing tokenizer/processor file,
+        or a family whose code this server cannot import.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -24,43 +24,43 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x61\x64\x61pt/v1/speech.proto\x12\x08\x61\x64\x61pt.v1\"\xd8\x01\n\x11RecognitionConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x15\n\rdeployment_id\x18\x02 \x01(\t\x12\x11\n\tbeam_size\x18\x03 \x01(\x05\x12\x14\n\x0c\x63ompute_type\x18\x04 \x01(\t\x12\x1f\n\x17\x64isable_word_timestamps\x18\x05 \x01(\x08\x12\x16\n\x0einitial_prompt\x18\x06 \x01(\t\x12\x10\n\x08hotwords\x18\x07 \x01(\t\x12\x14\n\x0ctemperatures\x18\x08 \x03(\x02\x12\x13\n\x0brouting_key\x18\t \x01(\t\"8\n\x0cRecordingRef\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x14\n\x0crecording_id\x18\x02 \x01(\t\"\xe3\x01\n\x11TranscribeRequest\x12+\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1b.adapt.v1.RecognitionConfig\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x12+\n\trecording\x18\x03 \x01(\x0b\x32\x16.adapt.v1.RecordingRefH\x00\x12)\n\x08\x65ncoding\x18\x04 \x01(\x0e\x32\x17.adapt.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x05 \x01(\x05\x12\x10\n\x08\x63hannels\x18\x06 \x01(\x05\x42\x0e\n\x0c\x61udio_source\"D\n\x04Word\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x01\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x12\n\nconfidence\x18\x04 \x01(\x02\"\xc3\x01\n\x07Segment\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x01\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x1d\n\x05words\x18\x04 \x03(\x0b\x32\x0e.adapt.v1.Word\x12\x12\n\nconfidence\x18\x05 \x01(\x02\x12\x13\n\x0b\x61vg_logprob\x18\x06 \x01(\x02\x12\x16\n\x0eno_speech_prob\x18\x07 \x01(\x02\x12\x19\n\x11\x63ompression_ratio\x18\x08 \x01(\x02\x12\x13\n\x0btemperature\x18\t \x01(\x02\"\'\n\tTimeRange\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x01\"\xc2\x01\n\x12TranscribeResponse\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12#\n\x08segments\x18\x03 \x03(\x0b\x32\x11.adapt.v1.Segment\x12\'\n\nnon_speech\x18\x04 \x03(\x0b\x32\x13.adapt.v1.TimeRange\x12\x12\n\nduration_s\x18\x05 \x01(\x01\x12\x14\n\x0cprocessing_s\x18\x06 \x01(\x01\x12\x17\n\x0frealtime_factor\x18\x07 \x01(\x01\"\xd5\x01\n\x0fStreamingConfig\x12\x30\n\x0brecognition\x18\x01 \x01(\x0b\x32\x1b.adapt.v1.RecognitionConfig\x12)\n\x08\x65ncoding\x18\x02 \x01(\x0e\x32\x17.adapt.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x03 \x01(\x05\x12\x10\n\x08\x63hannels\x18\x04 \x01(\x05\x12\x1f\n\x17\x64isable_interim_results\x18\x05 \x01(\x08\x12\x1a\n\x12\x65ndpoint_silence_s\x18\x06 \x01(\x01\"e\n\x1aStreamingTranscribeRequest\x12+\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x19.adapt.v1.StreamingConfigH\x00\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x42\t\n\x07request\"\xe3\x01\n\x1bStreamingTranscribeResponse\x12\x10\n\x08is_final\x18\x01 \x01(\x08\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x13\n\x0bstable_text\x18\x03 \x01(\t\x12\x1d\n\x05words\x18\x04 \x03(\x0b\x32\x0e.adapt.v1.Word\x12\r\n\x05start\x18\x05 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x06 \x01(\x01\x12\x17\n\x0futterance_index\x18\x07 \x01(\x05\x12\r\n\x05model\x18\x08 \x01(\t\x12\x18\n\x10\x61udio_received_s\x18\t \x01(\x01\x12\x12\n\nconfidence\x18\n \x01(\x02\"\xc5\x01\n\x11SynthesizeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x05voice\x18\x02 \x01(\tH\x00\x12\x17\n\rdeployment_id\x18\x03 \x01(\tH\x00\x12*\n\x08\x65ncoding\x18\x04 \x01(\x0e\x32\x18.adapt.v1.SpeechEncoding\x12\x16\n\x0esample_rate_hz\x18\x05 \x01(\x05\x12\x15\n\rspeaking_rate\x18\x06 \x01(\x01\x12\x13\n\x0brouting_key\x18\x07 \x01(\tB\x08\n\x06target\"\xcc\x01\n\x12SynthesizeResponse\x12\r\n\x05\x61udio\x18\x01 \x01(\x0c\x12\r\n\x05voice\x18\x02 \x01(\t\x12*\n\x08\x65ncoding\x18\x03 \x01(\x0e\x32\x18.adapt.v1.SpeechEncoding\x12\x16\n\x0esample_rate_hz\x18\x04 \x01(\x05\x12\x11\n\tmime_type\x18\x05 \x01(\t\x12\x12\n\nduration_s\x18\x06 \x01(\x01\x12\x14\n\x0cprocessing_s\x18\x07 \x01(\x01\x12\x17\n\x0frealtime_factor\x18\x08 \x01(\x01\"\xd6\x01\n\x0fSynthesizeChunk\x12\r\n\x05\x61udio\x18\x01 \x01(\x0c\x12\r\n\x05index\x18\x02 \x01(\x05\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x0f\n\x07start_s\x18\x04 \x01(\x01\x12\x12\n\nduration_s\x18\x05 \x01(\x01\x12\x0c\n\x04last\x18\x06 \x01(\x08\x12\r\n\x05voice\x18\x07 \x01(\t\x12*\n\x08\x65ncoding\x18\x08 \x01(\x0e\x32\x18.adapt.v1.SpeechEncoding\x12\x16\n\x0esample_rate_hz\x18\t \x01(\x05\x12\x11\n\tmime_type\x18\n \x01(\t*J\n\rAudioEncoding\x12\x1e\n\x1a\x41UDIO_ENCODING_UNSPECIFIED\x10\x00\x12\x0c\n\x08LINEAR16\x10\x01\x12\x0b\n\x07\x45NCODED\x10\x02*\x9e\x01\n\x0eSpeechEncoding\x12\x1f\n\x1bSPEECH_ENCODING_UNSPECIFIED\x10\x00\x12\x17\n\x13SPEECH_ENCODING_WAV\x10\x01\x12\x19\n\x15SPEECH_ENCODING_PCM16\x10\x02\x12\x19\n\x15SPEECH_ENCODING_MULAW\x10\x03\x12\x1c\n\x18SPEECH_ENCODING_OGG_OPUS\x10\x04\x32\xd3\x02\n\x06Speech\x12G\n\nTranscribe\x12\x1b.adapt.v1.TranscribeRequest\x1a\x1c.adapt.v1.TranscribeResponse\x12\x66\n\x13StreamingTranscribe\x12$.adapt.v1.StreamingTranscribeRequest\x1a%.adapt.v1.StreamingTranscribeResponse(\x01\x30\x01\x12G\n\nSynthesize\x12\x1b.adapt.v1.SynthesizeRequest\x1a\x1c.adapt.v1.SynthesizeResponse\x12O\n\x13StreamingSynthesize\x12\x1b.adapt.v1.SynthesizeRequest\x1a\x19.adapt.v1.SynthesizeChunk0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x61\x64\x61pt/v1/speech.proto\x12\x08\x61\x64\x61pt.v1\"\xea\x01\n\x11RecognitionConfig\x12\r\n\x05model\x18\x01 \x01(\t\x12\x15\n\rdeployment_id\x18\x02 \x01(\t\x12\x11\n\tbeam_size\x18\x03 \x01(\x05\x12\x14\n\x0c\x63ompute_type\x18\x04 \x01(\t\x12\x1f\n\x17\x64isable_word_timestamps\x18\x05 \x01(\x08\x12\x16\n\x0einitial_prompt\x18\x06 \x01(\t\x12\x10\n\x08hotwords\x18\x07 \x01(\t\x12\x14\n\x0ctemperatures\x18\x08 \x03(\x02\x12\x13\n\x0brouting_key\x18\t \x01(\t\x12\x10\n\x08language\x18\n \x01(\t\"8\n\x0cRecordingRef\x12\x12\n\ndataset_id\x18\x01 \x01(\t\x12\x14\n\x0crecording_id\x18\x02 \x01(\t\"\xe3\x01\n\x11TranscribeRequest\x12+\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1b.adapt.v1.RecognitionConfig\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x12+\n\trecording\x18\x03 \x01(\x0b\x32\x16.adapt.v1.RecordingRefH\x00\x12)\n\x08\x65ncoding\x18\x04 \x01(\x0e\x32\x17.adapt.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x05 \x01(\x05\x12\x10\n\x08\x63hannels\x18\x06 \x01(\x05\x42\x0e\n\x0c\x61udio_source\"D\n\x04Word\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x01\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x12\n\nconfidence\x18\x04 \x01(\x02\"\xc3\x01\n\x07Segment\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x01\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x1d\n\x05words\x18\x04 \x03(\x0b\x32\x0e.adapt.v1.Word\x12\x12\n\nconfidence\x18\x05 \x01(\x02\x12\x13\n\x0b\x61vg_logprob\x18\x06 \x01(\x02\x12\x16\n\x0eno_speech_prob\x18\x07 \x01(\x02\x12\x19\n\x11\x63ompression_ratio\x18\x08 \x01(\x02\x12\x13\n\x0btemperature\x18\t \x01(\x02\"\'\n\tTimeRange\x12\r\n\x05start\x18\x01 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x02 \x01(\x01\"\xd4\x01\n\x12TranscribeResponse\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12#\n\x08segments\x18\x03 \x03(\x0b\x32\x11.adapt.v1.Segment\x12\'\n\nnon_speech\x18\x04 \x03(\x0b\x32\x13.adapt.v1.TimeRange\x12\x12\n\nduration_s\x18\x05 \x01(\x01\x12\x14\n\x0cprocessing_s\x18\x06 \x01(\x01\x12\x17\n\x0frealtime_factor\x18\x07 \x01(\x01\x12\x10\n\x08language\x18\x08 \x01(\t\"\xd5\x01\n\x0fStreamingConfig\x12\x30\n\x0brecognition\x18\x01 \x01(\x0b\x32\x1b.adapt.v1.RecognitionConfig\x12)\n\x08\x65ncoding\x18\x02 \x01(\x0e\x32\x17.adapt.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x03 \x01(\x05\x12\x10\n\x08\x63hannels\x18\x04 \x01(\x05\x12\x1f\n\x17\x64isable_interim_results\x18\x05 \x01(\x08\x12\x1a\n\x12\x65ndpoint_silence_s\x18\x06 \x01(\x01\"e\n\x1aStreamingTranscribeRequest\x12+\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x19.adapt.v1.StreamingConfigH\x00\x12\x0f\n\x05\x61udio\x18\x02 \x01(\x0cH\x00\x42\t\n\x07request\"\xf5\x01\n\x1bStreamingTranscribeResponse\x12\x10\n\x08is_final\x18\x01 \x01(\x08\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x13\n\x0bstable_text\x18\x03 \x01(\t\x12\x1d\n\x05words\x18\x04 \x03(\x0b\x32\x0e.adapt.v1.Word\x12\r\n\x05start\x18\x05 \x01(\x01\x12\x0b\n\x03\x65nd\x18\x06 \x01(\x01\x12\x17\n\x0futterance_index\x18\x07 \x01(\x05\x12\r\n\x05model\x18\x08 \x01(\t\x12\x18\n\x10\x61udio_received_s\x18\t \x01(\x01\x12\x12\n\nconfidence\x18\n \x01(\x02\x12\x10\n\x08language\x18\x0b \x01(\t\"\xc5\x01\n\x11SynthesizeRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x05voice\x18\x02 \x01(\tH\x00\x12\x17\n\rdeployment_id\x18\x03 \x01(\tH\x00\x12*\n\x08\x65ncoding\x18\x04 \x01(\x0e\x32\x18.adapt.v1.SpeechEncoding\x12\x16\n\x0esample_rate_hz\x18\x05 \x01(\x05\x12\x15\n\rspeaking_rate\x18\x06 \x01(\x01\x12\x13\n\x0brouting_key\x18\x07 \x01(\tB\x08\n\x06target\"\xcc\x01\n\x12SynthesizeResponse\x12\r\n\x05\x61udio\x18\x01 \x01(\x0c\x12\r\n\x05voice\x18\x02 \x01(\t\x12*\n\x08\x65ncoding\x18\x03 \x01(\x0e\x32\x18.adapt.v1.SpeechEncoding\x12\x16\n\x0esample_rate_hz\x18\x04 \x01(\x05\x12\x11\n\tmime_type\x18\x05 \x01(\t\x12\x12\n\nduration_s\x18\x06 \x01(\x01\x12\x14\n\x0cprocessing_s\x18\x07 \x01(\x01\x12\x17\n\x0frealtime_factor\x18\x08 \x01(\x01\"\xd6\x01\n\x0fSynthesizeChunk\x12\r\n\x05\x61udio\x18\x01 \x01(\x0c\x12\r\n\x05index\x18\x02 \x01(\x05\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x0f\n\x07start_s\x18\x04 \x01(\x01\x12\x12\n\nduration_s\x18\x05 \x01(\x01\x12\x0c\n\x04last\x18\x06 \x01(\x08\x12\r\n\x05voice\x18\x07 \x01(\t\x12*\n\x08\x65ncoding\x18\x08 \x01(\x0e\x32\x18.adapt.v1.SpeechEncoding\x12\x16\n\x0esample_rate_hz\x18\t \x01(\x05\x12\x11\n\tmime_type\x18\n \x01(\t*J\n\rAudioEncoding\x12\x1e\n\x1a\x41UDIO_ENCODING_UNSPECIFIED\x10\x00\x12\x0c\n\x08LINEAR16\x10\x01\x12\x0b\n\x07\x45NCODED\x10\x02*\x9e\x01\n\x0eSpeechEncoding\x12\x1f\n\x1bSPEECH_ENCODING_UNSPECIFIED\x10\x00\x12\x17\n\x13SPEECH_ENCODING_WAV\x10\x01\x12\x19\n\x15SPEECH_ENCODING_PCM16\x10\x02\x12\x19\n\x15SPEECH_ENCODING_MULAW\x10\x03\x12\x1c\n\x18SPEECH_ENCODING_OGG_OPUS\x10\x04\x32\xd3\x02\n\x06Speech\x12G\n\nTranscribe\x12\x1b.adapt.v1.TranscribeRequest\x1a\x1c.adapt.v1.TranscribeResponse\x12\x66\n\x13StreamingTranscribe\x12$.adapt.v1.StreamingTranscribeRequest\x1a%.adapt.v1.StreamingTranscribeResponse(\x01\x30\x01\x12G\n\nSynthesize\x12\x1b.adapt.v1.SynthesizeRequest\x1a\x1c.adapt.v1.SynthesizeResponse\x12O\n\x13StreamingSynthesize\x12\x1b.adapt.v1.SynthesizeRequest\x1a\x19.adapt.v1.SynthesizeChunk0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'adapt.v1.speech_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_AUDIOENCODING']._serialized_start=2221
-  _globals['_AUDIOENCODING']._serialized_end=2295
-  _globals['_SPEECHENCODING']._serialized_start=2298
-  _globals['_SPEECHENCODING']._serialized_end=2456
+  _globals['_AUDIOENCODING']._serialized_start=2275
+  _globals['_AUDIOENCODING']._serialized_end=2349
+  _globals['_SPEECHENCODING']._serialized_start=2352
+  _globals['_SPEECHENCODING']._serialized_end=2510
   _globals['_RECOGNITIONCONFIG']._serialized_start=36
-  _globals['_RECOGNITIONCONFIG']._serialized_end=252
-  _globals['_RECORDINGREF']._serialized_start=254
-  _globals['_RECORDINGREF']._serialized_end=310
-  _globals['_TRANSCRIBEREQUEST']._serialized_start=313
-  _globals['_TRANSCRIBEREQUEST']._serialized_end=540
-  _globals['_WORD']._serialized_start=542
-  _globals['_WORD']._serialized_end=610
-  _globals['_SEGMENT']._serialized_start=613
-  _globals['_SEGMENT']._serialized_end=808
-  _globals['_TIMERANGE']._serialized_start=810
-  _globals['_TIMERANGE']._serialized_end=849
-  _globals['_TRANSCRIBERESPONSE']._serialized_start=852
-  _globals['_TRANSCRIBERESPONSE']._serialized_end=1046
-  _globals['_STREAMINGCONFIG']._serialized_start=1049
-  _globals['_STREAMINGCONFIG']._serialized_end=1262
-  _globals['_STREAMINGTRANSCRIBEREQUEST']._serialized_start=1264
-  _globals['_STREAMINGTRANSCRIBEREQUEST']._serialized_end=1365
-  _globals['_STREAMINGTRANSCRIBERESPONSE']._serialized_start=1368
-  _globals['_STREAMINGTRANSCRIBERESPONSE']._serialized_end=1595
-  _globals['_SYNTHESIZEREQUEST']._serialized_start=1598
-  _globals['_SYNTHESIZEREQUEST']._serialized_end=1795
-  _globals['_SYNTHESIZERESPONSE']._serialized_start=1798
-  _globals['_SYNTHESIZERESPONSE']._serialized_end=2002
-  _globals['_SYNTHESIZECHUNK']._serialized_start=2005
-  _globals['_SYNTHESIZECHUNK']._serialized_end=2219
-  _globals['_SPEECH']._serialized_start=2459
-  _globals['_SPEECH']._serialized_end=2798
+  _globals['_RECOGNITIONCONFIG']._serialized_end=270
+  _globals['_RECORDINGREF']._serialized_start=272
+  _globals['_RECORDINGREF']._serialized_end=328
+  _globals['_TRANSCRIBEREQUEST']._serialized_start=331
+  _globals['_TRANSCRIBEREQUEST']._serialized_end=558
+  _globals['_WORD']._serialized_start=560
+  _globals['_WORD']._serialized_end=628
+  _globals['_SEGMENT']._serialized_start=631
+  _globals['_SEGMENT']._serialized_end=826
+  _globals['_TIMERANGE']._serialized_start=828
+  _globals['_TIMERANGE']._serialized_end=867
+  _globals['_TRANSCRIBERESPONSE']._serialized_start=870
+  _globals['_TRANSCRIBERESPONSE']._serialized_end=1082
+  _globals['_STREAMINGCONFIG']._serialized_start=1085
+  _globals['_STREAMINGCONFIG']._serialized_end=1298
+  _globals['_STREAMINGTRANSCRIBEREQUEST']._serialized_start=1300
+  _globals['_STREAMINGTRANSCRIBEREQUEST']._serialized_end=1401
+  _globals['_STREAMINGTRANSCRIBERESPONSE']._serialized_start=1404
+  _globals['_STREAMINGTRANSCRIBERESPONSE']._serialized_end=1649
+  _globals['_SYNTHESIZEREQUEST']._serialized_start=1652
+  _globals['_SYNTHESIZEREQUEST']._serialized_end=1849
+  _globals['_SYNTHESIZERESPONSE']._serialized_start=1852
+  _globals['_SYNTHESIZERESPONSE']._serialized_end=2056
+  _globals['_SYNTHESIZECHUNK']._serialized_start=2059
+  _globals['_SYNTHESIZECHUNK']._serialized_end=2273
+  _globals['_SPEECH']._serialized_start=2513
+  _globals['_SPEECH']._serialized_end=2852
 # @@protoc_insertion_point(module_scope)

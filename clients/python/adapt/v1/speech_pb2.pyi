@@ -30,7 +30,7 @@ SPEECH_ENCODING_MULAW: SpeechEncoding
 SPEECH_ENCODING_OGG_OPUS: SpeechEncoding
 
 class RecognitionConfig(_message.Message):
-    __slots__ = ("model", "deployment_id", "beam_size", "compute_type", "disable_word_timestamps", "initial_prompt", "hotwords", "temperatures", "routing_key")
+    __slots__ = ("model", "deployment_id", "beam_size", "compute_type", "disable_word_timestamps", "initial_prompt", "hotwords", "temperatures", "routing_key", "language")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
     BEAM_SIZE_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +40,7 @@ class RecognitionConfig(_message.Message):
     HOTWORDS_FIELD_NUMBER: _ClassVar[int]
     TEMPERATURES_FIELD_NUMBER: _ClassVar[int]
     ROUTING_KEY_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     model: str
     deployment_id: str
     beam_size: int
@@ -49,7 +50,8 @@ class RecognitionConfig(_message.Message):
     hotwords: str
     temperatures: _containers.RepeatedScalarFieldContainer[float]
     routing_key: str
-    def __init__(self, model: _Optional[str] = ..., deployment_id: _Optional[str] = ..., beam_size: _Optional[int] = ..., compute_type: _Optional[str] = ..., disable_word_timestamps: _Optional[bool] = ..., initial_prompt: _Optional[str] = ..., hotwords: _Optional[str] = ..., temperatures: _Optional[_Iterable[float]] = ..., routing_key: _Optional[str] = ...) -> None: ...
+    language: str
+    def __init__(self, model: _Optional[str] = ..., deployment_id: _Optional[str] = ..., beam_size: _Optional[int] = ..., compute_type: _Optional[str] = ..., disable_word_timestamps: _Optional[bool] = ..., initial_prompt: _Optional[str] = ..., hotwords: _Optional[str] = ..., temperatures: _Optional[_Iterable[float]] = ..., routing_key: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
 
 class RecordingRef(_message.Message):
     __slots__ = ("dataset_id", "recording_id")
@@ -118,7 +120,7 @@ class TimeRange(_message.Message):
     def __init__(self, start: _Optional[float] = ..., end: _Optional[float] = ...) -> None: ...
 
 class TranscribeResponse(_message.Message):
-    __slots__ = ("model", "text", "segments", "non_speech", "duration_s", "processing_s", "realtime_factor")
+    __slots__ = ("model", "text", "segments", "non_speech", "duration_s", "processing_s", "realtime_factor", "language")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     SEGMENTS_FIELD_NUMBER: _ClassVar[int]
@@ -126,6 +128,7 @@ class TranscribeResponse(_message.Message):
     DURATION_S_FIELD_NUMBER: _ClassVar[int]
     PROCESSING_S_FIELD_NUMBER: _ClassVar[int]
     REALTIME_FACTOR_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     model: str
     text: str
     segments: _containers.RepeatedCompositeFieldContainer[Segment]
@@ -133,7 +136,8 @@ class TranscribeResponse(_message.Message):
     duration_s: float
     processing_s: float
     realtime_factor: float
-    def __init__(self, model: _Optional[str] = ..., text: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[Segment, _Mapping]]] = ..., non_speech: _Optional[_Iterable[_Union[TimeRange, _Mapping]]] = ..., duration_s: _Optional[float] = ..., processing_s: _Optional[float] = ..., realtime_factor: _Optional[float] = ...) -> None: ...
+    language: str
+    def __init__(self, model: _Optional[str] = ..., text: _Optional[str] = ..., segments: _Optional[_Iterable[_Union[Segment, _Mapping]]] = ..., non_speech: _Optional[_Iterable[_Union[TimeRange, _Mapping]]] = ..., duration_s: _Optional[float] = ..., processing_s: _Optional[float] = ..., realtime_factor: _Optional[float] = ..., language: _Optional[str] = ...) -> None: ...
 
 class StreamingConfig(_message.Message):
     __slots__ = ("recognition", "encoding", "sample_rate_hz", "channels", "disable_interim_results", "endpoint_silence_s")
@@ -160,7 +164,7 @@ class StreamingTranscribeRequest(_message.Message):
     def __init__(self, config: _Optional[_Union[StreamingConfig, _Mapping]] = ..., audio: _Optional[bytes] = ...) -> None: ...
 
 class StreamingTranscribeResponse(_message.Message):
-    __slots__ = ("is_final", "text", "stable_text", "words", "start", "end", "utterance_index", "model", "audio_received_s", "confidence")
+    __slots__ = ("is_final", "text", "stable_text", "words", "start", "end", "utterance_index", "model", "audio_received_s", "confidence", "language")
     IS_FINAL_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     STABLE_TEXT_FIELD_NUMBER: _ClassVar[int]
@@ -171,6 +175,7 @@ class StreamingTranscribeResponse(_message.Message):
     MODEL_FIELD_NUMBER: _ClassVar[int]
     AUDIO_RECEIVED_S_FIELD_NUMBER: _ClassVar[int]
     CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     is_final: bool
     text: str
     stable_text: str
@@ -181,7 +186,8 @@ class StreamingTranscribeResponse(_message.Message):
     model: str
     audio_received_s: float
     confidence: float
-    def __init__(self, is_final: _Optional[bool] = ..., text: _Optional[str] = ..., stable_text: _Optional[str] = ..., words: _Optional[_Iterable[_Union[Word, _Mapping]]] = ..., start: _Optional[float] = ..., end: _Optional[float] = ..., utterance_index: _Optional[int] = ..., model: _Optional[str] = ..., audio_received_s: _Optional[float] = ..., confidence: _Optional[float] = ...) -> None: ...
+    language: str
+    def __init__(self, is_final: _Optional[bool] = ..., text: _Optional[str] = ..., stable_text: _Optional[str] = ..., words: _Optional[_Iterable[_Union[Word, _Mapping]]] = ..., start: _Optional[float] = ..., end: _Optional[float] = ..., utterance_index: _Optional[int] = ..., model: _Optional[str] = ..., audio_received_s: _Optional[float] = ..., confidence: _Optional[float] = ..., language: _Optional[str] = ...) -> None: ...
 
 class SynthesizeRequest(_message.Message):
     __slots__ = ("text", "voice", "deployment_id", "encoding", "sample_rate_hz", "speaking_rate", "routing_key")

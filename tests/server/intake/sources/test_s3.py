@@ -1,14 +1,18 @@
 """S3 sources against a real S3-compatible server on loopback (moto's standalone server, auth enabled):
-spec validation, listing, streaming download of a large object, and each error mapped to its status."""
+spec validation, listing, streaming download of a large object, each error mapped to its status, and the
+operator's allow-lists of endpoints and profiles (issue 16, defect 5: no SSRF, no reflected remote bodies)."""
 from __future__ import annotations
 
 import os
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 
-from adapt_server.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
-from adapt_server.intake.sources import parse_source
+from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
+from adapt_server.intake.sources import SourceAccess, parse_source
 from adapt_server.intake.sources.s3 import DOWNLOAD_CHUNK_BYTES, S3Reader, S3Source, s3_has_audio
 from testkit.audio import tone, write_audio
 from testkit.s3server import MotoS3Server, credentials_file
@@ -46,8 +50,16 @@ def s3(tmp_path_factory):
     server.stop()
 
 
+PROFILES = ("reader", "stranger", "ghost")
+
+
+def _access(s3, *extra_endpoints: str) -> SourceAccess:
+    return SourceAccess(s3_endpoints=(s3.endpoint_url, *extra_endpoints), s3_profiles=PROFILES)
+
+
 def _source(s3, uri="s3://calls-bucket/2026-q1/calls/", **options) -> S3Source:
-    return parse_source(0, {"type": "s3", "uri": uri, "options": {"endpoint_url": s3.endpoint_url, **options}}, ())
+    return parse_source(0, {"type": "s3", "uri": uri, "options": {"endpoint_url": s3.endpoint_url, **options}},
+                        _access(s3))
 
 
 def test_spec_round_trips_and_lists_audio_and_reports_other_objects(s3):
@@ -127,5 +139,98 @@ def test_a_user_without_permission_is_denied_and_a_named_profile_is_used(s3):
 ])
 def test_bad_s3_specs_are_invalid_argument(raw, fragment):
     with pytest.raises(InvalidArgument) as error:
-        parse_source(0, raw, ())
+        parse_source(0, raw, SourceAccess(s3_endpoints=("http://h",)))
     assert fragment in error.value.message
+
+
+class _Listener:
+    """A TCP listener on loopback that counts the connections it gets (and closes them)."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()
+
+
+def test_an_endpoint_the_operator_did_not_allow_is_refused_before_any_connection(s3):
+    listener = _Listener()
+    try:
+        raw = {"type": "s3", "uri": "s3://calls-bucket/x/", "options": {"endpoint_url": listener.url}}
+        with pytest.raises(PermissionDenied, match="not an S3 endpoint this server may use") as refused:
+            parse_source(0, raw, _access(s3))
+        with pytest.raises(PermissionDenied):  # no allow-list at all: only AWS itself, and no endpoint_url
+            parse_source(0, raw, SourceAccess())
+        closed_port = {"type": "s3", "uri": "s3://calls-bucket/x/", "options": {"endpoint_url": "http://127.0.0.1:9"}}
+        with pytest.raises(PermissionDenied) as closed:  # same answer for a closed port: no port-scan oracle
+            parse_source(0, closed_port, _access(s3))
+        assert closed.value.message.replace("127.0.0.1:9", "X") == refused.value.message.replace(
+            listener.url[7:], "X")
+        stored = S3Source.from_spec({**_source(s3).to_spec(), "options": {"endpoint_url": listener.url}})
+        with pytest.raises(PermissionDenied):  # a stored spec is checked again when its ingest runs
+            stored.reader(_access(s3))
+        assert listener.connections == 0
+    finally:
+        listener.close()
+
+
+def test_the_first_allowed_endpoint_is_the_default(s3):
+    source = parse_source(0, {"type": "s3", "uri": "s3://calls-bucket/2026-q1/calls/"}, _access(s3, "http://other"))
+    assert source.options.endpoint_url == s3.endpoint_url
+    assert s3_has_audio(source)
+
+
+def test_a_profile_the_operator_did_not_allow_is_refused(s3):
+    with pytest.raises(PermissionDenied, match="profile 'default' is not an AWS profile this server may use"):
+        _source(s3, profile="default")
+
+
+class _HostileS3(BaseHTTPRequestHandler):
+    """Answers every request with an S3-style error whose message must never reach a client."""
+
+    def _answer(self):
+        body = (b"<?xml version='1.0'?><Error><Code>SlowDown</Code><Message>secret-remote-body</Message>"
+                b"<RequestId>1</RequestId></Error>")
+        self.send_response(418)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_HEAD = do_PUT = do_POST = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+def test_error_messages_never_reflect_the_remote_body(s3):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _HostileS3)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        source = parse_source(0, {"type": "s3", "uri": "s3://calls-bucket/x/", "options": {"endpoint_url": url}},
+                              _access(s3, url))
+        with pytest.raises(FailedPrecondition) as error:
+            s3_has_audio(source)
+        assert "SlowDown" in error.value.message and "secret-remote-body" not in error.value.message
+    finally:
+        server.shutdown()
+        server.server_close()

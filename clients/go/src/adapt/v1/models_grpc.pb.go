@@ -19,8 +19,13 @@ const _ = grpc.SupportPackageIsVersion7
 type ModelsClient interface {
 	ListModels(ctx context.Context, in *ListModelsRequest, opts ...grpc.CallOption) (*ListModelsResponse, error)
 	GetModel(ctx context.Context, in *GetModelRequest, opts ...grpc.CallOption) (*Model, error)
-	// Registers a local CTranslate2 or Hugging Face Whisper directory (it must resolve inside a --source-root
-	// or --model-root). The directory is validated and copied into the content-addressed store.
+	// Registers a local model directory (it must resolve inside a --source-root or --model-root): a CTranslate2
+	// or Hugging Face Whisper model, a Hugging Face directory of another family (qwen3_asr, voxtral,
+	// voxtral_realtime, cohere_asr; a Qwen3-ForcedAligner registers as an aligner), or a pyannote.audio pipeline
+	// directory (config.yaml; a diarizer). The family is detected from config.json; the directory is validated
+	// and copied into the content-addressed store. INVALID_ARGUMENT: an unsupported model_type (the message names
+	// it and the supported families); FAILED_PRECONDITION: truncated weights, a missing tokenizer/processor file,
+	// or a family whose code this server cannot import.
 	RegisterModel(ctx context.Context, in *RegisterModelRequest, opts ...grpc.CallOption) (*Model, error)
 	// Removes a registered model. Bundled models cannot be deleted (FAILED_PRECONDITION).
 	DeleteModel(ctx context.Context, in *DeleteModelRequest, opts ...grpc.CallOption) (*DeleteModelResponse, error)
@@ -76,8 +81,13 @@ func (c *modelsClient) DeleteModel(ctx context.Context, in *DeleteModelRequest, 
 type ModelsServer interface {
 	ListModels(context.Context, *ListModelsRequest) (*ListModelsResponse, error)
 	GetModel(context.Context, *GetModelRequest) (*Model, error)
-	// Registers a local CTranslate2 or Hugging Face Whisper directory (it must resolve inside a --source-root
-	// or --model-root). The directory is validated and copied into the content-addressed store.
+	// Registers a local model directory (it must resolve inside a --source-root or --model-root): a CTranslate2
+	// or Hugging Face Whisper model, a Hugging Face directory of another family (qwen3_asr, voxtral,
+	// voxtral_realtime, cohere_asr; a Qwen3-ForcedAligner registers as an aligner), or a pyannote.audio pipeline
+	// directory (config.yaml; a diarizer). The family is detected from config.json; the directory is validated
+	// and copied into the content-addressed store. INVALID_ARGUMENT: an unsupported model_type (the message names
+	// it and the supported families); FAILED_PRECONDITION: truncated weights, a missing tokenizer/processor file,
+	// or a family whose code this server cannot import.
 	RegisterModel(context.Context, *RegisterModelRequest) (*Model, error)
 	// Removes a registered model. Bundled models cannot be deleted (FAILED_PRECONDITION).
 	DeleteModel(context.Context, *DeleteModelRequest) (*DeleteModelResponse, error)

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file adapt/v1/models.proto.
  */
 export const file_adapt_v1_models: GenFile = /*@__PURE__*/
-  fileDesc("ChVhZGFwdC92MS9tb2RlbHMucHJvdG8SCGFkYXB0LnYxIo4DCgVNb2RlbBIKCgJpZBgBIAEoCRIhCgRraW5kGAIgASgOMhMuYWRhcHQudjEuTW9kZWxLaW5kEg4KBmZhbWlseRgDIAEoCRIOCgZmb3JtYXQYBCABKAkSEgoKYmFzZV9tb2RlbBgFIAEoCRIUCgxtdWx0aWxpbmd1YWwYBiABKAgSDgoGbl9tZWxzGAcgASgFEhIKCnNpemVfYnl0ZXMYCCABKAMSDgoGc2hhMjU2GAkgASgJEgwKBHBhdGgYCiABKAkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKB2xpbmVhZ2UYDCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EisKBmxhYmVscxgNIAMoCzIbLmFkYXB0LnYxLk1vZGVsLkxhYmVsc0VudHJ5EhMKC2Rlc2NyaXB0aW9uGA4gASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOgoRTGlzdE1vZGVsc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiTgoSTGlzdE1vZGVsc1Jlc3BvbnNlEh8KBm1vZGVscxgBIAMoCzIPLmFkYXB0LnYxLk1vZGVsEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIdCg9HZXRNb2RlbFJlcXVlc3QSCgoCaWQYASABKAkiygEKFFJlZ2lzdGVyTW9kZWxSZXF1ZXN0EgwKBHBhdGgYASABKAkSEAoIbW9kZWxfaWQYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRI6CgZsYWJlbHMYBCADKAsyKi5hZGFwdC52MS5SZWdpc3Rlck1vZGVsUmVxdWVzdC5MYWJlbHNFbnRyeRITCgtkZXNjcmlwdGlvbhgFIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIiAKEkRlbGV0ZU1vZGVsUmVxdWVzdBIKCgJpZBgBIAEoCSIhChNEZWxldGVNb2RlbFJlc3BvbnNlEgoKAmlkGAEgASgJKlQKCU1vZGVsS2luZBIaChZNT0RFTF9LSU5EX1VOU1BFQ0lGSUVEEAASCwoHQlVORExFRBABEg4KClJFR0lTVEVSRUQQAhIOCgpGSU5FX1RVTkVEEAMylwIKBk1vZGVscxJHCgpMaXN0TW9kZWxzEhsuYWRhcHQudjEuTGlzdE1vZGVsc1JlcXVlc3QaHC5hZGFwdC52MS5MaXN0TW9kZWxzUmVzcG9uc2USNgoIR2V0TW9kZWwSGS5hZGFwdC52MS5HZXRNb2RlbFJlcXVlc3QaDy5hZGFwdC52MS5Nb2RlbBJACg1SZWdpc3Rlck1vZGVsEh4uYWRhcHQudjEuUmVnaXN0ZXJNb2RlbFJlcXVlc3QaDy5hZGFwdC52MS5Nb2RlbBJKCgtEZWxldGVNb2RlbBIcLmFkYXB0LnYxLkRlbGV0ZU1vZGVsUmVxdWVzdBodLmFkYXB0LnYxLkRlbGV0ZU1vZGVsUmVzcG9uc2VCEloQYWRhcHQvdjE7YWRhcHR2MWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChVhZGFwdC92MS9tb2RlbHMucHJvdG8SCGFkYXB0LnYxItkDCgVNb2RlbBIKCgJpZBgBIAEoCRIhCgRraW5kGAIgASgOMhMuYWRhcHQudjEuTW9kZWxLaW5kEg4KBmZhbWlseRgDIAEoCRIOCgZmb3JtYXQYBCABKAkSEgoKYmFzZV9tb2RlbBgFIAEoCRIUCgxtdWx0aWxpbmd1YWwYBiABKAgSDgoGbl9tZWxzGAcgASgFEhIKCnNpemVfYnl0ZXMYCCABKAMSDgoGc2hhMjU2GAkgASgJEgwKBHBhdGgYCiABKAkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKB2xpbmVhZ2UYDCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EisKBmxhYmVscxgNIAMoCzIbLmFkYXB0LnYxLk1vZGVsLkxhYmVsc0VudHJ5EhMKC2Rlc2NyaXB0aW9uGA4gASgJEgwKBHJvbGUYDyABKAkSEQoJbGFuZ3VhZ2VzGBAgAygJEhIKCnBhcmFtZXRlcnMYESABKAMSFAoMYXJjaGl0ZWN0dXJlGBIgASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiOgoRTGlzdE1vZGVsc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiTgoSTGlzdE1vZGVsc1Jlc3BvbnNlEh8KBm1vZGVscxgBIAMoCzIPLmFkYXB0LnYxLk1vZGVsEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIdCg9HZXRNb2RlbFJlcXVlc3QSCgoCaWQYASABKAkiygEKFFJlZ2lzdGVyTW9kZWxSZXF1ZXN0EgwKBHBhdGgYASABKAkSEAoIbW9kZWxfaWQYAiABKAkSEgoKcmVxdWVzdF9pZBgDIAEoCRI6CgZsYWJlbHMYBCADKAsyKi5hZGFwdC52MS5SZWdpc3Rlck1vZGVsUmVxdWVzdC5MYWJlbHNFbnRyeRITCgtkZXNjcmlwdGlvbhgFIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIiAKEkRlbGV0ZU1vZGVsUmVxdWVzdBIKCgJpZBgBIAEoCSIhChNEZWxldGVNb2RlbFJlc3BvbnNlEgoKAmlkGAEgASgJKlQKCU1vZGVsS2luZBIaChZNT0RFTF9LSU5EX1VOU1BFQ0lGSUVEEAASCwoHQlVORExFRBABEg4KClJFR0lTVEVSRUQQAhIOCgpGSU5FX1RVTkVEEAMylwIKBk1vZGVscxJHCgpMaXN0TW9kZWxzEhsuYWRhcHQudjEuTGlzdE1vZGVsc1JlcXVlc3QaHC5hZGFwdC52MS5MaXN0TW9kZWxzUmVzcG9uc2USNgoIR2V0TW9kZWwSGS5hZGFwdC52MS5HZXRNb2RlbFJlcXVlc3QaDy5hZGFwdC52MS5Nb2RlbBJACg1SZWdpc3Rlck1vZGVsEh4uYWRhcHQudjEuUmVnaXN0ZXJNb2RlbFJlcXVlc3QaDy5hZGFwdC52MS5Nb2RlbBJKCgtEZWxldGVNb2RlbBIcLmFkYXB0LnYxLkRlbGV0ZU1vZGVsUmVxdWVzdBodLmFkYXB0LnYxLkRlbGV0ZU1vZGVsUmVzcG9uc2VCEloQYWRhcHQvdjE7YWRhcHR2MWIGcHJvdG8z", [file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message adapt.v1.Model
@@ -33,20 +33,25 @@ export type Model = Message<"adapt.v1.Model"> & {
   kind: ModelKind;
 
   /**
-   * "whisper"
+   * "whisper", "qwen3_asr", "voxtral", "voxtral_realtime", "cohere_asr",
    *
    * @generated from field: string family = 3;
    */
   family: string;
 
   /**
-   * "ctranslate2" or "huggingface"
+   * "pocketsphinx", "pyannote"
+   *
+   * "ctranslate2", "huggingface" (Whisper, converted to CTranslate2),
    *
    * @generated from field: string format = 4;
    */
   format: string;
 
   /**
+   * "transformers" (served by the transformers backend), "pocketsphinx",
+   * "pyannote"
+   *
    * the model this one derives from, "" for bundled
    *
    * @generated from field: string base_model = 5;
@@ -105,6 +110,38 @@ export type Model = Message<"adapt.v1.Model"> & {
    * @generated from field: string description = 14;
    */
   description: string;
+
+  /**
+   * "recognizer" (transcribes), "aligner" (times known words: Qwen3-ForcedAligner),
+   *
+   * @generated from field: string role = 15;
+   */
+  role: string;
+
+  /**
+   * "diarizer" (speaker turns: a pyannote.audio pipeline)
+   *
+   * language codes it transcribes (or times); empty: not stated (multilingual
+   *
+   * @generated from field: repeated string languages = 16;
+   */
+  languages: string[];
+
+  /**
+   * Whisper detects any of its ~99)
+   *
+   * number of weights (0 when unknown)
+   *
+   * @generated from field: int64 parameters = 17;
+   */
+  parameters: bigint;
+
+  /**
+   * e.g. "Qwen3ASRForConditionalGeneration", "WhisperSpec"
+   *
+   * @generated from field: string architecture = 18;
+   */
+  architecture: string;
 };
 
 /**
@@ -308,8 +345,13 @@ export const Models: GenService<{
     output: typeof ModelSchema;
   },
   /**
-   * Registers a local CTranslate2 or Hugging Face Whisper directory (it must resolve inside a --source-root
-   * or --model-root). The directory is validated and copied into the content-addressed store.
+   * Registers a local model directory (it must resolve inside a --source-root or --model-root): a CTranslate2
+   * or Hugging Face Whisper model, a Hugging Face directory of another family (qwen3_asr, voxtral,
+   * voxtral_realtime, cohere_asr; a Qwen3-ForcedAligner registers as an aligner), or a pyannote.audio pipeline
+   * directory (config.yaml; a diarizer). The family is detected from config.json; the directory is validated
+   * and copied into the content-addressed store. INVALID_ARGUMENT: an unsupported model_type (the message names
+   * it and the supported families); FAILED_PRECONDITION: truncated weights, a missing tokenizer/processor file,
+   * or a family whose code this server cannot import.
    *
    * @generated from rpc adapt.v1.Models.RegisterModel
    */
