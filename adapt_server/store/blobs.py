@@ -130,21 +130,7 @@ class BlobStore(Blobs):
         if not manifest:
             raise ValueError(f"{directory} holds no files")
         tree_sha = tree_hash(manifest)
-        target = self.root / "trees" / tree_sha
-        staging = Path(tempfile.mkdtemp(dir=self.tmp, prefix="tree-"))
-        for rel, sha in manifest.items():
-            dest = staging / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(self.path(sha), dest)
-            except OSError:
-                shutil.copyfile(self.path(sha), dest)
-        (staging / ".manifest.json").write_text(json.dumps(manifest, sort_keys=True, indent=1))
-        try:
-            os.rename(staging, target)
-        except OSError:  # the tree is there already (or another writer published it first): same work either way
-            shutil.rmtree(staging, ignore_errors=True)
-        return tree_sha, target
+        return tree_sha, publish_tree(self.root / "trees" / tree_sha, manifest, self.path, self.tmp)
 
     def delete_tree(self, tree_sha: str) -> None:
         shutil.rmtree(self.root / "trees" / tree_sha, ignore_errors=True)
@@ -182,6 +168,27 @@ class BlobStore(Blobs):
 def tree_hash(manifest: dict[str, str]) -> str:
     """The address of a tree: SHA-256 of its (relative path -> blob sha256) manifest as sorted JSON."""
     return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+
+
+def publish_tree(target: Path, manifest: dict[str, str], blob_path, tmp: Path) -> Path:
+    """Makes `target` a directory of the manifest's files (relative path -> blob sha256, each read from
+    blob_path(sha)): hard links, or copies across file systems, staged under `tmp` and published by one rename,
+    so a reader sees the whole tree or none. When the tree is there already (another writer published it
+    first), the staged copy is dropped: the same content either way. Returns `target`."""
+    staging = Path(tempfile.mkdtemp(dir=tmp, prefix="tree-"))
+    for rel, sha in manifest.items():
+        dest = staging / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(blob_path(sha), dest)
+        except OSError:
+            shutil.copyfile(blob_path(sha), dest)
+    (staging / ".manifest.json").write_text(json.dumps(manifest, sort_keys=True, indent=1))
+    try:
+        os.rename(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 def regular_files(directory: Path) -> Iterator[tuple[str, object]]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from adapt_server.errors import AdaptError, FailedPrecondition
 from adapt_server.store.blob_protocol import Blobs, BlobStoreSpec
-from adapt_server.store.blobs import CHUNK_BYTES, regular_files, tree_hash
+from adapt_server.store.blobs import CHUNK_BYTES, publish_tree, regular_files, tree_hash
 
 NODE_CACHE_ENV = "ADAPT_NODE_CACHE_DIR"  # a node's cache folder when the spec names none
 
@@ -96,20 +96,7 @@ class NodeCache:
         target = self.tree(tree_sha)
         if target.is_dir():
             return target
-        staging = Path(tempfile.mkdtemp(dir=self.tmp, prefix="tree-"))
-        for rel, sha in manifest.items():
-            dest = staging / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(self.blob(sha), dest)
-            except OSError:
-                shutil.copyfile(self.blob(sha), dest)
-        (staging / ".manifest.json").write_text(json.dumps(manifest, sort_keys=True, indent=1))
-        try:
-            os.rename(staging, target)
-        except OSError:  # another process of this node published it first
-            shutil.rmtree(staging, ignore_errors=True)
-        return target
+        return publish_tree(target, manifest, self.blob, self.tmp)
 
     def clean_tmp(self) -> int:
         removed = 0
