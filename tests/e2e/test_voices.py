@@ -266,3 +266,20 @@ def test_revoking_the_dataset_provenance_refuses_new_voices_from_it(client, data
     with pytest.raises(adapt.FailedPreconditionError, match=f"dataset {dataset.id} is revoked"):
         client.voices.create(dataset.id, talent_name=TALENT_NAME, company=COMPANY, statement_audio=talent.statement,
                              speaker=TALENT_LABEL, options=TINY_BUILD)
+
+
+def test_a_deleted_voice_keeps_its_consent_record_and_lineage(client, voice):
+    consent_id = voice.consent_record_id
+    with pytest.raises(adapt.FailedPreconditionError, match="stock voice"):
+        client.voices.delete("piper-joe")
+    deleted = subprocess.run([sys.executable, "-m", "adapt.cli", "--target", client.target, "voices", "delete",
+                              voice.id], capture_output=True, text=True, timeout=120)
+    assert deleted.returncode == 0 and "its consent record is kept" in deleted.stdout, deleted.stderr
+    with pytest.raises(adapt.NotFoundError):
+        client.voices.get(voice.id)
+    record = client.voices.consent_record(consent_id=consent_id)
+    assert record.voice_id == voice.id and record.revoked
+    assert verify(record.signed_record, record.server_public_key)["talent_name"] == TALENT_NAME
+    graph = client.lineage.get(consent_id)
+    assert graph.node(consent_id).revoked and graph.node(voice.id).revoked  # the edges outlive the voice
+    assert all(v.stock for v in client.voices.list())
