@@ -32,8 +32,9 @@ from adapt_server.intake.steps.base import RecordingWork
 from adapt_server.intake.steps.resources import StepResources
 from adapt_server.intake.steps.speakers import attribute_speakers, recording_name
 from adapt_server.intake.steps.split import SplitUnit, assign_splits
-from adapt_server.intake.transcripts import TranscriptError, parse_rttm, parse_transcript
+from adapt_server.intake.transcripts import MAX_SIDECAR_BYTES, TranscriptError, parse_rttm, parse_transcript
 from adapt_server.observability import metrics, tracing
+from adapt_server.paths import RefusedFile, read_confined
 from adapt_server.spans import Segment, SpeakerTurn
 from adapt_server.store.datasets import (
     FileIssueRow,
@@ -95,8 +96,11 @@ def run_ingest_job(ctx) -> str:
                                         on_step=lambda step, f=fraction, i=index: ctx.progress(f, step, i, len(files),
                                                                                            "files"))
                         continue
+                    staged_files, sidecar_issues = staged.put(local)
+                    for issue in sidecar_issues:
+                        _report(ctx, dataset_id, issue)
                     shard = FileShard(dataset_id, file, reader.options, tuple(planned), models=models,
-                                      staged=staged.put(local))
+                                      staged=staged_files)
             except ObjectMissing as exc:
                 _report(ctx, dataset_id, FileIssueRow(file.uri, "download", exc.message))
                 continue
@@ -266,16 +270,38 @@ class _Staged:
         self.store = store
         self.in_flight: dict[str, int] = {}
 
-    def put(self, local: LocalFiles) -> StagedFiles:
-        def stage(path):
+    def put(self, local: LocalFiles) -> tuple[StagedFiles, list[FileIssueRow]]:
+        """Stages the audio (a path, or the file the source already opened confined to its roots) and its
+        sidecars, which are read confined to the source roots as in process (ingest._sidecar_segments): a
+        refused sidecar is left out, with the issue the in-process path would report."""
+        issues: list[FileIssueRow] = []
+
+        def hold(sha: str) -> str:
+            self.in_flight[sha] = self.in_flight.get(sha, 0) + 1
+            return sha
+
+        def stage_audio(audio) -> tuple[str, str]:
+            if isinstance(audio, (str, Path)):
+                return hold(self.store.blobs.put_file(Path(audio))), Path(audio).name
+            return hold(self.store.blobs.put_open_file(audio)), Path(audio.name).name
+
+        def stage_sidecar(path, consequence: str):
             if path is None:
                 return None
-            sha = self.store.blobs.put_file(path)
-            self.in_flight[sha] = self.in_flight.get(sha, 0) + 1
-            return sha, path.name
-        return StagedFiles(audio=stage(local.audio), transcript=stage(local.transcript), rttm=stage(local.rttm),
-                           transcript_uri=local.name_of(local.transcript) if local.transcript else "",
-                           rttm_uri=local.name_of(local.rttm) if local.rttm else "")
+            try:
+                data = read_confined(path, local.roots, MAX_SIDECAR_BYTES)
+            except RefusedFile as exc:
+                name = local.name_of(path)
+                issues.append(FileIssueRow(name, "transcript", f"{name}: {exc.reason}; {consequence}"))
+                return None
+            return hold(self.store.blobs.put_bytes(data)), Path(path).name
+
+        staged = StagedFiles(audio=stage_audio(local.audio),
+                             transcript=stage_sidecar(local.transcript, "audio ingested without it"),
+                             rttm=stage_sidecar(local.rttm, "speaker turns ignored"),
+                             transcript_uri=local.name_of(local.transcript) if local.transcript else "",
+                             rttm_uri=local.name_of(local.rttm) if local.rttm else "")
+        return staged, issues
 
     def release(self, staged: StagedFiles | None) -> None:
         for sha in staged.shas if staged is not None else ():

@@ -65,6 +65,11 @@ class Blobs(abc.ABC):
     def put_file(self, source: Path) -> str:
         """Stores a copy of the file at `source` (streamed, any size); returns its SHA-256."""
 
+    @abc.abstractmethod
+    def put_open_file(self, f) -> str:
+        """Stores the contents of the open binary file `f` (read from its start, streamed); returns its SHA-256.
+        For files the caller opened itself (a source file opened confined to its roots: paths.open_confined)."""
+
     def read_bytes(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()
 

@@ -82,9 +82,9 @@ class BlobStore(Blobs):
     def put_file(self, source: Path) -> str:
         """Stores a copy of the file at `source` (streamed, any size); returns its SHA-256."""
         with open(source, "rb") as f:
-            return self._put_open_file(f)
+            return self.put_open_file(f)
 
-    def _put_open_file(self, f) -> str:
+    def put_open_file(self, f) -> str:
         """Stores the contents of the open binary file `f` (read from its start); returns its SHA-256."""
         digest = hashlib.sha256()
         f.seek(0)
@@ -126,7 +126,7 @@ class BlobStore(Blobs):
         self.check_tree(directory)  # refuse before storing anything
         manifest = {}
         for rel, f in _regular_files(directory):
-            manifest[rel] = self._put_open_file(f)
+            manifest[rel] = self.put_open_file(f)
         if not manifest:
             raise ValueError(f"{directory} holds no files")
         tree_sha = tree_hash(manifest)

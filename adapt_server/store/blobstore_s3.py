@@ -203,9 +203,9 @@ class S3BlobStore(Blobs):
 
     def put_file(self, source: Path) -> str:
         with open(source, "rb") as f:
-            return self._put_open_file(f)
+            return self.put_open_file(f)
 
-    def _put_open_file(self, f) -> str:
+    def put_open_file(self, f) -> str:
         sha = _hash_open_file(f)
         if not self._head(self.key(sha)):
             f.seek(0)
