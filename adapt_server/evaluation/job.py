@@ -29,6 +29,7 @@ from adapt_server.errors import FailedPrecondition
 from adapt_server.evaluation import results as result_dicts
 from adapt_server.evaluation.spec import DIARIZERS, EvaluationSpec
 from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_arrays, select_split
+from adapt_server.sampledata.reference_speech import GENERAL_REFERENCE_ID, general_reference
 from adapt_server.models.loading import load_recognizer, request_language
 from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
 from adapt_server.scoring.candidate import DER, CandidateResult
@@ -75,7 +76,7 @@ def run_evaluation_job(ctx) -> str:
             repository.add_diarization(evaluation_id, scope, rows)
         else:
             engine, record = engines.get(store, model_id)
-            rows = run_asr_candidate(engine, model_id, selection.units, store.blobs.path, tick,
+            rows = run_asr_candidate(engine, model_id, selection.units, selection.blob_path(store.blobs.path), tick,
                                      language=request_language(record, spec.language))
             repository.add_hypotheses(evaluation_id, scope, rows)
         done += units
@@ -88,6 +89,8 @@ def run_evaluation_job(ctx) -> str:
 
 
 def _selection(store, dataset_id: str, split: str) -> SplitSelection:
+    if dataset_id == GENERAL_REFERENCE_ID:
+        return general_reference_selection()
     dataset = store.datasets.get(dataset_id)
     if dataset is None:
         raise FailedPrecondition(f"dataset {dataset_id} was deleted while the evaluation waited; create a new one")
@@ -113,6 +116,19 @@ def _work_plan(spec: EvaluationSpec, primary: SplitSelection,
                                      "transcripts: the forgetting gate compares WER on it")
         plan += [(REFERENCE, model_id, reference, len(reference.units)) for model_id in spec.reference_models]
     return plan
+
+
+def general_reference_selection() -> SplitSelection:
+    """The shipped general-speech reference as units: one whole-file unit per clip, its audio read from the
+    installed package (never copied into the blob store)."""
+    import hashlib
+    units, paths = [], {}
+    for clip in general_reference():
+        sha = hashlib.sha256(clip.path.read_bytes()).hexdigest()
+        paths[sha] = clip.path
+        units.append(EvalUnit(utterance_id=clip.id, recording_id=clip.id, audio_sha256=sha, start_s=None,
+                              end_s=None, reference=clip.text, speaker=clip.speaker, source=GENERAL_REFERENCE_ID))
+    return SplitSelection(units=tuple(units), recordings=(), reference_turns={}, audio_paths=paths)
 
 
 class _Engines:
@@ -272,10 +288,17 @@ def score_evaluation(repository: EvaluationRepository, evaluation_id: str, spec:
         "diarization": diarization_rows, "notes": list(primary.notes) + _metric_notes(spec),
         "reference_leaderboard": [],
     }
+    if spec.default_forgetting_gate:
+        result["notes"].append(spec.default_forgetting_gate)
     if reference_results:
         reference_rows = build_leaderboard(list(reference_results.values()), primary=spec.gates.reference_metric)
         result["reference_leaderboard"] = [result_dicts.leaderboard_row(row, reference_results[row.model_id], "asr")
                                            for row in reference_rows]
+        general = {row.model_id: row for row in reference_rows}
+        for row in result["leaderboard"]:  # domain WER and general-speech WER side by side
+            if row["model_id"] in general:
+                row["reference_wer"] = general[row["model_id"]].wer
+                row["reference_wer_ci"] = result_dicts.interval(general[row["model_id"]].wer_ci)
     return result
 
 
