@@ -55,6 +55,15 @@ def run_fine_tune_job(ctx) -> str:
         mixin = gather(store, fine_tune.mixin_dataset_id, ValidationOptions(split=NO_VALIDATION)).train
         ctx.log(f"{len(mixin)} general-speech utterances to mix in from {fine_tune.mixin_dataset_id}")
 
+    general = None  # the interpolation selection's general speech (None: the reference that ships)
+    reference_id = fine_tune.validation.forgetting_reference
+    if reference_id:
+        if store.datasets.get(reference_id) is None:
+            raise FailedPrecondition(f"forgetting reference dataset {reference_id!r} was deleted before the "
+                                     "fine-tune ran")
+        general = gather(store, reference_id, ValidationOptions(split=NO_VALIDATION)).train
+        ctx.log(f"{len(general)} general-speech utterances from {reference_id} to check forgetting on")
+
     out_dir = work_dir(ctx.config, fine_tune.id)
     out_dir.mkdir(parents=True, exist_ok=True)
     if base.format == FAMILY_FORMAT:  # qwen3_asr, voxtral, cohere_asr: through the model's own loss
@@ -68,7 +77,8 @@ def run_fine_tune_job(ctx) -> str:
         output = run_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id, train_items=data.train,
                                holdout_items=data.holdout, hp=hp, out_dir=out_dir,
                                export_formats=tuple(fine_tune.export_formats), mixin_items=mixin,
-                               checkpoint_interval_s=ctx.config.checkpoint_interval_s)
+                               checkpoint_interval_s=ctx.config.checkpoint_interval_s, general_items=general,
+                               forgetting_budget=fine_tune.validation.forgetting_budget)
 
     ctx.progress(0.99, "register", message=f"registering {fine_tune.model_id}", force=True)
     exports = output.export_dirs
