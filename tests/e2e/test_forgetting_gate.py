@@ -13,7 +13,10 @@ pytestmark = pytest.mark.slow  # a real server, a short fine-tune and two evalua
 
 BASE = "whisper-tiny.en"
 WAIT_S = 900
-FORGETFUL = {"learning_rate": 3e-3, "epochs": 4, "batch_size": 4, "warmup_steps": 0, "weight_interpolation": 1.0}
+# lr 3e-3 made a model that loops on every clip (minutes per utterance on the evaluation's beam-5 path); 3e-4
+# over ~14 steps on 9 turns, the whole change kept, forgets without looping (docs/training.md: 1e-4 for 18 steps
+# already cost +31% on real speech)
+FORGETFUL = {"learning_rate": 3e-4, "epochs": 6, "batch_size": 4, "warmup_steps": 0, "weight_interpolation": 1.0}
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +35,7 @@ def client(tmp_path_factory, calls_dir):
     proc.stop()
 
 
+@pytest.mark.timeout(1800)
 def test_a_fine_tune_that_forgets_general_speech_is_not_the_winner(client, calls_dir):
     dataset = client.datasets.create(name="forget", sources=[{"type": "local", "uri": str(calls_dir / "gen" / "calls")}])
     client.datasets.wait(dataset.id, timeout=WAIT_S)

@@ -80,3 +80,13 @@ def test_the_grid_on_whisper_tiny_scores_the_base_and_a_model_that_forgot(import
     assert curve[2].general_wer > curve[0].general_wer + 0.3  # the scrambled decoder does not
     choice = choose_interpolation(curve, budget=0.05)
     assert choice.share != 1.0
+
+
+def test_selection_is_the_default_and_a_given_share_turns_it_off():
+    from adapt_server.training.hyperparameters import validate_hyperparameters
+    assert validate_hyperparameters({}).select_interpolation
+    given = validate_hyperparameters({"weight_interpolation": 0.45})
+    assert not given.select_interpolation and given.weight_interpolation == 0.45
+    assert validate_hyperparameters(given.to_dict()) == given  # stored and validated again in the job: the same
+    both = validate_hyperparameters({"weight_interpolation": 0.45, "select_interpolation": True})
+    assert both.select_interpolation  # then 0.45 joins the grid
