@@ -24,11 +24,15 @@ import numpy as np
 from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
 from adapt_server.scoring.text import DEFAULT_NORMALIZER, Normalizer
 
-DEFAULT_GRID = (0.25, 0.5, 0.75, 1.0)  # shares of the change scored (the base, share 0, is scored too)
+DEFAULT_GRID = (0.4, 0.7, 1.0)  # shares of the change scored (the base, share 0, and the weight_interpolation
+# hyperparameter are scored too); each point costs a greedy decode of every slice and reference utterance
 MIN_TRAIN_ITEMS = 24  # fewer training items: no validation slice is held out and no selection runs
 SLICE_FRACTION = 0.15  # of the training items held out for the selection ...
 MIN_SLICE, MAX_SLICE = 6, 24  # ... at least / at most this many
 MAX_NEW_TOKENS = 128
+TOKENS_PER_SECOND = 6  # cap on generated tokens per second of audio (+ TOKEN_ALLOWANCE): a looping model stops
+TOKEN_ALLOWANCE = 10  # there instead of at MAX_NEW_TOKENS (English speech is ~3-4 Whisper tokens per second)
+DECODE_BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def split_selection_slice(n_items: int, seed: int) -> tuple[list[int], list[int]
 
 # --- scoring the grid (torch) --------------------------------------------------------------------------------
 def score_grid(model, base: dict, tuned: dict, domain_items: Sequence, general_items: Sequence, tokenizer,
-               tokens, grid: Sequence[float] = DEFAULT_GRID, batch_size: int = 8,
+               tokens, grid: Sequence[float] = DEFAULT_GRID, batch_size: int = DECODE_BATCH,
                on_point: Callable[[int, int], None] | None = None) -> tuple[InterpolationPoint, ...]:
     """The base (share 0) and each grid share scored on both item lists ((samples, text) pairs).
 
@@ -128,9 +132,12 @@ def score_grid(model, base: dict, tuned: dict, domain_items: Sequence, general_i
     from adapt_server.training.features import training_features
 
     n_mels = model.config.num_mel_bins
+    sets = {"domain": _by_length(domain_items), "general": _by_length(general_items)}  # batches end together
     features = {name: torch.from_numpy(np.stack([training_features(samples, n_mels) for samples, _ in items]))
-                for name, items in (("domain", domain_items), ("general", general_items))}
-    texts = {"domain": [text for _, text in domain_items], "general": [text for _, text in general_items]}
+                for name, items in sets.items()}
+    texts = {name: [text for _, text in items] for name, items in sets.items()}
+    caps = {name: [min(MAX_NEW_TOKENS, int(TOKENS_PER_SECOND * samples.size / 16000) + TOKEN_ALLOWANCE)
+                   for samples, _ in items] for name, items in sets.items()}
     encoder_names = [name for name in base if name.startswith("model.encoder.")]
     encoder_fixed = all(torch.equal(base[name], tuned[name]) for name in encoder_names)
     encoded_once: dict[str, list] = {}
@@ -152,7 +159,9 @@ def score_grid(model, base: dict, tuned: dict, domain_items: Sequence, general_i
                 if encoder_fixed:
                     encoded_once[name] = encoded
             hypotheses = [tokenizer.decode(ids, skip_special_tokens=True)
-                          for chunk in encoded for ids in _greedy(model, chunk, **rules)]
+                          for index, chunk in enumerate(encoded)
+                          for ids in _greedy(model, chunk, caps[name][index * batch_size:(index + 1) * batch_size],
+                                             **rules)]
             wers[name] = corpus_wer(texts[name], hypotheses)
         points.append(InterpolationPoint(share, wers["domain"], wers["general"]))
         if on_point is not None:
@@ -182,17 +191,22 @@ def _encode(model, features, batch_size: int) -> list:
                 for start in range(0, features.shape[0], batch_size)]
 
 
-def _greedy(model, encoded, prompt: list[int], suppress: list[int], begin_suppress: list[int], eot: int,
-            timestamp_begin: int) -> list[list[int]]:
+def _by_length(items: Sequence) -> list:
+    return sorted(items, key=lambda item: np.asarray(item[0]).size)
+
+
+def _greedy(model, encoded, caps: Sequence[int], prompt: list[int], suppress: list[int], begin_suppress: list[int],
+            eot: int, timestamp_begin: int) -> list[list[int]]:
     """Greedy token ids (prompt and end token excluded) of each item of an encoded batch (batch, frames, d),
-    with CTranslate2's rules: suppressed tokens never, blank/end never first, no timestamps."""
+    with CTranslate2's rules: suppressed tokens never, blank/end never first, no timestamps; item i stops after
+    caps[i] tokens."""
     import torch
     batch = encoded.shape[0]
     generated: list[list[int]] = [[] for _ in range(batch)]
-    finished = [False] * batch
+    finished = [cap <= 0 for cap in caps]
     step_input, cache = torch.tensor([prompt] * batch, dtype=torch.long), None
     with torch.inference_mode():
-        for step in range(MAX_NEW_TOKENS):
+        for step in range(max(caps)):
             out = model(encoder_outputs=(encoded,), decoder_input_ids=step_input, cache=cache, use_cache=True)
             cache = out.cache if "cache" in out else out.past_key_values
             logits = out.logits[:, -1, :].float()
@@ -208,6 +222,7 @@ def _greedy(model, encoded, prompt: list[int], suppress: list[int], begin_suppre
                         finished[index] = True
                     else:
                         generated[index].append(token)
+                        finished[index] = len(generated[index]) >= caps[index]
             if all(finished):
                 break
             step_input = next_tokens[:, None]

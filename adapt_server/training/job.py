@@ -216,7 +216,7 @@ def _select_interpolation(ctx, tuned, base: dict, selection_items, general_items
                  message=f"choosing the interpolation share on {len(selection_items)} held-out training utterances "
                          f"and {len(general_items)} of general speech")
     points = interpolation.score_grid(tuned, base, trained, selection_items, general_items, tokenizer, tokens, grid,
-                                      batch_size=hp.micro_batch_size, on_point=on_point)
+                                      on_point=on_point)
     choice = interpolation.choose_interpolation(points, budget)
     strategies.interpolate_weights_between(tuned, base, trained, choice.share)
     seconds = round(time.perf_counter() - started, 2)

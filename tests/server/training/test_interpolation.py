@@ -62,6 +62,7 @@ def test_corpus_wer_uses_the_evaluation_normalizer():
     assert math.isnan(corpus_wer([""], [""]))
 
 
+@pytest.mark.slow  # greedy decodes of whisper-tiny.en at two shares (about a minute on 2 idle cores)
 def test_the_grid_on_whisper_tiny_scores_the_base_and_a_model_that_forgot(imported, fresh_model, call_items,
                                                                           speech_clip):
     """share 0 is the base; share 1 is the base with its decoder's weights scrambled (a model that forgot):
@@ -73,13 +74,13 @@ def test_the_grid_on_whisper_tiny_scores_the_base_and_a_model_that_forgot(import
     forgot = {name: tensor + (0.5 * tensor.std() * torch.randn(tensor.shape, generator=generator)
                               if name.startswith("model.decoder.layers") else 0) for name, tensor in base.items()}
     tokens = special_tokens(imported.tokenizer, multilingual=False)
-    domain = call_items[1][:2]
-    curve = score_grid(fresh_model, base, forgot, domain, [speech_clip], imported.tokenizer, tokens, grid=(0.1, 1.0))
-    assert [p.share for p in curve] == [0.0, 0.1, 1.0]
+    domain = call_items[1][:1]
+    curve = score_grid(fresh_model, base, forgot, domain, [speech_clip], imported.tokenizer, tokens, grid=(1.0,))
+    assert [p.share for p in curve] == [0.0, 1.0]
     assert curve[0].general_wer < 0.2  # the base transcribes real speech
-    assert curve[2].general_wer > curve[0].general_wer + 0.3  # the scrambled decoder does not
+    assert curve[1].general_wer > curve[0].general_wer + 0.3  # the scrambled decoder does not
     choice = choose_interpolation(curve, budget=0.05)
-    assert choice.share != 1.0
+    assert choice.share == 1.0 and not choice.within_budget  # the only share: kept, and said to forget
 
 
 def test_selection_is_the_default_and_a_given_share_turns_it_off():
