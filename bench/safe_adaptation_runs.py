@@ -65,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", choices=list(SETTINGS), help="run one setting (default: both)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=args.out))
@@ -79,6 +80,8 @@ def main() -> None:
     base = {name: counts(base_engine, items) for name, items in sets.items()}
     report = {}
     for label, hp in SETTINGS.items():
+        if args.only and label != args.only:
+            continue
         started = time.perf_counter()
         output = run_fine_tune(job_context(work), bundled_model_path(), "whisper-tiny.en", train, [],
                                {**hp, "seed": args.seed}, work / label.split()[0], export_formats=("ctranslate2",))
@@ -89,7 +92,8 @@ def main() -> None:
                          "steps": output.metrics["steps"], "interpolation": selection,
                          **{name: versus(tuned[name], base[name]) for name in sets}}
         print(label, json.dumps(report[label], indent=1), flush=True)
-    (args.out / f"safe_adaptation_seed{args.seed}.json").write_text(json.dumps(report, indent=1))
+    suffix = f"_{args.only.split()[0]}" if args.only else ""
+    (args.out / f"safe_adaptation_seed{args.seed}{suffix}.json").write_text(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
