@@ -42,7 +42,7 @@ def job_context(root: Path):
     migrate(db)
     queue = JobQueue(db)
     with transaction(db):
-        queue.enqueue("fine_tune.run", "bench", {})
+        queue.enqueue("fine_tune.run", f"bench-{time.time_ns()}", {})
     return JobContext(job=queue.claim("bench"), queue=queue, store=None, config=None)
 
 
@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", choices=list(SETTINGS), help="run one setting (default: both)")
+    parser.add_argument("--control", action="store_true", help="also score the base through the export path")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=args.out))
@@ -79,6 +80,16 @@ def main() -> None:
     base_engine = WhisperEngine(bundled_model_path(), "whisper-tiny.en")
     base = {name: counts(base_engine, items) for name, items in sets.items()}
     report = {}
+    if args.control:  # the base itself through the tuned models' export path (HF -> CTranslate2 float16, int8)
+        from adapt_server.training.ct2_import import import_base_model
+        from adapt_server.training.export import Ctranslate2Exporter, save_huggingface
+        imported = import_base_model(bundled_model_path())
+        save_huggingface(imported.model, imported.tokenizer, work / "control_hf")
+        exported = Ctranslate2Exporter("float16").export(work / "control_hf", work / "control_ct2", force=True)
+        control = WhisperEngine(exported.path, "control")
+        report["base re-exported (share 0)"] = {name: versus(counts(control, items), base[name])
+                                                for name, items in sets.items()}
+        print("control", json.dumps(report["base re-exported (share 0)"], indent=1), flush=True)
     for label, hp in SETTINGS.items():
         if args.only and label != args.only:
             continue
