@@ -149,8 +149,8 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
     tuned = trainer.trained_model()
     selection = None
     if selection_items:  # WiSE-FT, the share chosen on held-out domain items and general speech
-        selection = _select_interpolation(ctx, tuned, base, selection_items, general_items, tokenizer, tokens, hp,
-                                          forgetting_budget, result.seconds)
+        selection = _select_interpolation(ctx, tuned, base, selection_items, general_items, tokenizer,
+                                          out_dir / "interpolation", hp, forgetting_budget, result.seconds)
         del base
     elif base is not None:  # WiSE-FT: keep weight_interpolation of the change
         strategies.interpolate_weights(tuned, base, hp.weight_interpolation)
@@ -202,7 +202,7 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
         export_formats=tuple(name for name in EXPORT_FORMATS if name in exports or name == "huggingface"))
 
 
-def _select_interpolation(ctx, tuned, base: dict, selection_items, general_items, tokenizer, tokens,
+def _select_interpolation(ctx, tuned, base: dict, selection_items, general_items, tokenizer, work_dir: Path,
                           hp: Hyperparameters, budget: float, train_seconds: float) -> dict:
     """Scores the interpolation grid, leaves `tuned` at the chosen share, returns metrics["interpolation"]."""
     started = time.perf_counter()
@@ -215,8 +215,8 @@ def _select_interpolation(ctx, tuned, base: dict, selection_items, general_items
     ctx.progress(0.85, "interpolation", 0, len(grid) + 1, "points",
                  message=f"choosing the interpolation share on {len(selection_items)} held-out training utterances "
                          f"and {len(general_items)} of general speech")
-    points = interpolation.score_grid(tuned, base, trained, selection_items, general_items, tokenizer, tokens, grid,
-                                      on_point=on_point)
+    points = interpolation.score_grid(tuned, base, trained, selection_items, general_items, tokenizer, grid,
+                                      work_dir, on_point=on_point)
     choice = interpolation.choose_interpolation(points, budget)
     strategies.interpolate_weights_between(tuned, base, trained, choice.share)
     seconds = round(time.perf_counter() - started, 2)

@@ -62,25 +62,25 @@ def test_corpus_wer_uses_the_evaluation_normalizer():
     assert math.isnan(corpus_wer([""], [""]))
 
 
-@pytest.mark.slow  # greedy decodes of whisper-tiny.en at two shares (about a minute on 2 idle cores)
-def test_the_grid_on_whisper_tiny_scores_the_base_and_a_model_that_forgot(imported, fresh_model, call_items,
-                                                                          speech_clip):
+@pytest.mark.slow  # two CTranslate2 exports of whisper-tiny.en and their decodes (about a minute on 2 idle cores)
+def test_the_grid_scores_each_share_as_served_the_base_and_a_model_that_forgot(imported, fresh_model, call_items,
+                                                                              speech_clip, tmp_path):
     """share 0 is the base; share 1 is the base with its decoder's weights scrambled (a model that forgot):
-    general-speech WER must rise along the grid, and the rule must keep a share that does not forget."""
+    each share is exported to CTranslate2 and decoded by WhisperEngine; general-speech WER must rise, and the rule
+    keeps the only share while saying it forgets."""
     from adapt_server.training import strategies
-    from adapt_server.training.labels import special_tokens
     base = strategies.base_weights(fresh_model)
     generator = torch.Generator().manual_seed(0)
     forgot = {name: tensor + (0.5 * tensor.std() * torch.randn(tensor.shape, generator=generator)
                               if name.startswith("model.decoder.layers") else 0) for name, tensor in base.items()}
-    tokens = special_tokens(imported.tokenizer, multilingual=False)
     domain = call_items[1][:1]
-    curve = score_grid(fresh_model, base, forgot, domain, [speech_clip], imported.tokenizer, tokens, grid=(1.0,))
+    curve = score_grid(fresh_model, base, forgot, domain, [speech_clip], imported.tokenizer, (1.0,), tmp_path / "w")
     assert [p.share for p in curve] == [0.0, 1.0]
     assert curve[0].general_wer < 0.2  # the base transcribes real speech
     assert curve[1].general_wer > curve[0].general_wer + 0.3  # the scrambled decoder does not
     choice = choose_interpolation(curve, budget=0.05)
     assert choice.share == 1.0 and not choice.within_budget  # the only share: kept, and said to forget
+    assert not (tmp_path / "w").exists()  # the scratch exports are removed
 
 
 def test_selection_is_the_default_and_a_given_share_turns_it_off():
