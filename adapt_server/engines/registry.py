@@ -12,6 +12,7 @@ after them.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from adapt_kernels.threads import ThreadBudget
 
 from adapt_server.engines.errors import ModelLoadError
 from adapt_server.engines.protocol import Recognizer, WordAligner
+from adapt_server.observability import metrics
 
 DEFAULT_MAX_ENGINES = 2  # loaded models kept at once (tiny.en int8 is ~40 MB, large-v3 several GB)
 
@@ -179,13 +181,16 @@ class EngineRegistry:
                 engine = self._hit(key)
                 if engine is not None:
                     return engine
+            started = time.perf_counter()
             engine = load(source, settings)
+            metrics.engine_loaded(source.format, time.perf_counter() - started)
             with self._lock:
                 self.loads += 1
                 self._engines[key] = engine
                 while len(self._engines) > self.max_engines:
                     evicted, _ = self._engines.popitem(last=False)
                     self._key_locks.pop(evicted, None)
+                    metrics.engine_evicted()
         return engine
 
     def loaded(self) -> list[tuple[str, str]]:
@@ -200,6 +205,7 @@ class EngineRegistry:
             for key in keys:
                 del self._engines[key]
                 self._key_locks.pop(key, None)
+            metrics.engine_evicted(len(keys))
             return len(keys)
 
     def _hit(self, key: tuple[str, str, str]) -> Recognizer | None:

@@ -6,19 +6,24 @@
    `speech.service.decode_options`; so WER and RTF are those of the serving path. Each engine is warmed up
    first (first-call costs such as numba compilation are not the model's speed). Diarizer candidates run on
    every recording of the split with reference speaker turns.
-3. Each candidate's hypotheses are committed in one transaction: a resumed job skips candidates done.
+3. The work is cut into shards (a candidate on ~10 min of consecutive units) that run where the job's
+   executor puts them (jobs/executor.py: in this process, or as Ray tasks); each shard's hypotheses come back
+   and are committed here in one transaction, keyed by utterance: a resumed job skips the shards committed.
 4. Score (normalizer, S/D/I alignment), build the leaderboard with bootstrap intervals, apply the gates and
    the winner rule (`leaderboard.py`), store per-utterance scores and the result.
 
 Evaluations are reproducible: the temperature fallback samples, and CTranslate2 seeds each decoding thread's
-generator once, when that thread first samples, from the process-wide seed. Every job loads its own engines
-(new threads) after fixing that seed, so the same candidate on the same split gives the same hypotheses.
+generator once, when that thread first samples, from the process-wide seed. Every shard loads its own engine
+(new threads) after fixing that seed, so the same candidate on the same split gives the same hypotheses,
+whichever executor ran the shards, in whatever process, and across resumes.
 """
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import ctranslate2
 import numpy as np
@@ -29,8 +34,9 @@ from adapt_server.errors import FailedPrecondition
 from adapt_server.evaluation import results as result_dicts
 from adapt_server.evaluation.spec import DIARIZERS, EvaluationSpec
 from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_arrays, select_split
+from adapt_server.models.loading import aligner_for, load_with_aligner, request_language
 from adapt_server.sampledata.reference_speech import GENERAL_REFERENCE_ID, general_reference
-from adapt_server.models.loading import load_recognizer, request_language
+from adapt_server.observability import metrics
 from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
 from adapt_server.scoring.candidate import DER, CandidateResult
 from adapt_server.scoring.diarization import score_diarization
@@ -56,31 +62,53 @@ def run_evaluation_job(ctx) -> str:
     reference = _selection(store, spec.reference_dataset_id, "all") if spec.reference_dataset_id else None
     work = _work_plan(spec, primary, reference)
     total = sum(units for _, _, _, units in work) or 1
-    done = 0
-    ctranslate2.set_random_seed(SAMPLING_SEED)
-    engines = _Engines(ctx.config)
+    in_process = ctx.executor.name == "local"
+    shards, progress = [], {"done": 0}
+    left: dict[tuple[str, str], int] = {}  # (scope, model) -> shards not yet committed
     for scope, model_id, selection, units in work:
-        if model_id in repository.done_candidates(evaluation_id, scope):
-            done += units
-            continue
-        diarizer = spec.is_diarizer(model_id)
+        committed = repository.committed_units(evaluation_id, scope, model_id)
+        for shard in _shards(store, spec, scope, model_id, selection):
+            if set(shard.keys) <= committed:  # committed by an earlier, interrupted run
+                progress["done"] += len(shard.keys)
+                continue
+            shards.append(shard)
+            left[(scope, model_id)] = left.get((scope, model_id), 0) + 1
 
-        def tick(count: int, model_id=model_id, scope=scope, units=units, base=done, diarizer=diarizer) -> None:
-            ctx.progress(TRANSCRIBE_SHARE * (base + count) / total, f"{scope}:{model_id}", count, units,
-                         "recordings" if diarizer else "utterances")
+    ctx.log(f"{len(shards)} shards to run on the {ctx.executor.name} executor ({progress['done']} of {total} "
+            f"units committed before)")
 
-        tick(0)
-        if diarizer:
-            rows = run_diarizer(model_id, selection.recordings, selection.reference_turns, store.blobs.path, tick,
-                                diarize=_diarizer(model_id, store))
-            repository.add_diarization(evaluation_id, scope, rows)
+    def tick_for(shard: EvaluationShard, base: int):
+        def tick(count: int) -> None:
+            ctx.progress(TRANSCRIBE_SHARE * (base + count) / total, f"{shard.scope}:{shard.model_id}", count,
+                         len(shard.keys), "recordings" if shard.diarizer else "utterances")
+        return tick
+
+    def tasks():
+        for shard in shards:
+            if in_process:  # per-utterance progress, as the shard runs here
+                shard = replace(shard, tick=tick_for(shard, progress["done"]))
+                shard.tick(0)
+            yield shard
+
+    def commit(index: int, rows) -> None:
+        shard = shards[index]
+        if shard.diarizer:
+            repository.add_diarization(evaluation_id, shard.scope, rows)
         else:
-            engine, record = engines.get(store, model_id)
-            rows = run_asr_candidate(engine, model_id, selection.units, selection.blob_path(store.blobs.path), tick,
-                                     language=request_language(record, spec.language))
-            repository.add_hypotheses(evaluation_id, scope, rows)
-        done += units
-        ctx.log(f"{model_id}: {units} {'recordings' if diarizer else 'utterances'} of the {scope} data done")
+            repository.add_hypotheses(evaluation_id, shard.scope, rows)
+            for row in rows:
+                metrics.real_time_factor(shard.model_id, "evaluation", row.processing_s, row.audio_s)
+        metrics.shard_committed(EVALUATION_SHARD, ctx.executor.name)
+        progress["done"] += len(shard.keys)
+        ctx.progress(TRANSCRIBE_SHARE * progress["done"] / total, f"{shard.scope}:{shard.model_id}",
+                     progress["done"], total, "recordings" if shard.diarizer else "utterances")
+        left[(shard.scope, shard.model_id)] -= 1
+        if not left[(shard.scope, shard.model_id)]:
+            units = next(u for s, m, _, u in work if (s, m) == (shard.scope, shard.model_id))
+            ctx.log(f"{shard.model_id}: {units} {'recordings' if shard.diarizer else 'utterances'} of the "
+                    f"{shard.scope} data done")
+
+    ctx.executor.map(EVALUATION_SHARD, tasks(), commit, ctx.check_cancelled)
     ctx.progress(TRANSCRIBE_SHARE, "score", force=True, message="scoring, bootstrap intervals and the winner")
     result = score_evaluation(repository, evaluation_id, spec, primary, reference)
     repository.set_result(evaluation_id, result)
@@ -88,14 +116,118 @@ def run_evaluation_job(ctx) -> str:
     return f"evaluated {len(spec.candidates)} candidates on {len(primary.units)} utterances: {winner}"
 
 
+# --- shards: a candidate on a stretch of the data -------------------------------------------------------------
+EVALUATION_SHARD = "adapt_server.evaluation.job:evaluation_shard"
+SHARD_AUDIO_ENV = "ADAPT_EVAL_SHARD_AUDIO_S"
+DEFAULT_SHARD_AUDIO_S = 600.0
+# A shard (the unit of retry, resume and commit) holds consecutive units up to this many seconds of audio (at
+# least one unit). It pays one engine load and warm-up, so it should hold far more audio than that costs:
+# 10 min of audio is ~30 s of tiny.en on one CPU core against ~0.5 s of loading. Hypotheses depend on the shard
+# boundaries only where the temperature fallback samples, so every server that must give identical results
+# (the local and the Ray executor of one deployment) uses the same value; the default is the same everywhere.
+
+
+@dataclass(frozen=True)
+class EvaluationShard:
+    """One candidate on consecutive units (about SHARD_AUDIO_S of audio) of one scope. A shard's hypotheses depend only on its
+    model and units: it loads its own engine after fixing CTranslate2's seed (see the module docstring), so
+    the results are the same whichever executor, node or process ran it, and after a resume."""
+    scope: str
+    model_id: str
+    record: object  # the candidate's ModelRecord (ASR, or a registered diarizer), None for a built-in diarizer
+    units: tuple = ()  # EvalUnit (ASR)
+    recordings: tuple = ()  # RecordingRow with reference turns (diarizers)
+    tick: object = None  # progress callback (in process only)
+    aligner: object = None  # ModelRecord of the model that times the candidate's words (None: it times its own)
+    language: str = "en"  # what an ASR candidate decodes in (models/loading.py request_language)
+
+    @property
+    def diarizer(self) -> bool:
+        return self.model_id in DIARIZERS or getattr(self.record, "role", "") == "diarizer"
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """What its commit writes, by key: utterance ids (ASR) or recording ids (diarizers)."""
+        return tuple(r.id for r in self.recordings) if self.diarizer else tuple(u.utterance_id for u in self.units)
+
+
+def shard_audio_s() -> float:
+    return float(os.environ.get(SHARD_AUDIO_ENV) or DEFAULT_SHARD_AUDIO_S)
+
+
+def _shards(store, spec: EvaluationSpec, scope: str, model_id: str, selection: SplitSelection) -> list[EvaluationShard]:
+    durations = {r.id: r.duration_s for r in selection.recordings}
+    record = None if model_id in DIARIZERS else store.models.get(model_id)
+    if model_id not in DIARIZERS and record is None:
+        raise FailedPrecondition(f"candidate model {model_id!r} was deleted while the evaluation waited")
+    if spec.is_diarizer(model_id):
+        recordings = [r for r in selection.recordings if r.id in selection.reference_turns]
+        return [EvaluationShard(scope, model_id, record, recordings=tuple(group))
+                for group in _by_audio(recordings, lambda r: r.duration_s)]
+    aligner, language = aligner_for(store, record), request_language(record, spec.language)
+
+    def seconds(unit: EvalUnit) -> float:
+        if unit.start_s is None or unit.end_s is None:
+            return durations.get(unit.recording_id, 0.0)
+        return max(0.0, unit.end_s - unit.start_s)
+    return [EvaluationShard(scope, model_id, record, units=tuple(group), aligner=aligner, language=language)
+            for group in _by_audio(selection.units, seconds)]
+
+
+def _by_audio(items: Sequence, seconds: Callable) -> list[list]:
+    """Consecutive groups of `items` holding up to shard_audio_s() of audio each (at least one item)."""
+    limit, groups, current, total = shard_audio_s(), [], [], 0.0
+    for item in items:
+        if current and total + seconds(item) > limit:
+            groups.append(current)
+            current, total = [], 0.0
+        current.append(item)
+        total += seconds(item)
+    return groups + ([current] if current else [])
+
+
+def evaluation_shard(node, shard: EvaluationShard) -> list:
+    """Transcribes (or diarizes) one shard (jobs/executor.py: runs anywhere, reads blobs, writes nothing)."""
+    tick = shard.tick if shard.tick is not None else (lambda done: None)
+    if shard.diarizer:
+        diarize = None
+        if shard.record is not None:  # a registered diarizer model (a pyannote.audio pipeline directory)
+            from adapt_server.intake.diarization import PyannoteDiarizer
+            diarize = PyannoteDiarizer.from_path(node.model_here(shard.record).path)
+        return run_diarizer(shard.model_id, shard.recordings, {r.id: () for r in shard.recordings},
+                            node.blobs.path, tick, diarize=diarize)
+    from adapt_server.engines.registry import EngineRegistry
+    ctranslate2.set_random_seed(SAMPLING_SEED)
+    registry = EngineRegistry(cache_dir=node.engine_cache_dir, threads=node.thread_budget(), max_engines=2,
+                              device=node.device)
+    # word times from the family's aligner (resolved by the driver), as the Transcribe RPC serves them
+    engine = load_with_aligner(registry, node.model_here(shard.record),
+                               node.model_here(shard.aligner) if shard.aligner is not None else None,
+                               speech.compute_type(speech.Recognition(model=shard.model_id),
+                                                   registry.default_compute_type))
+    engine.warmup()
+    return run_asr_candidate(engine, shard.model_id, shard.units, node.blobs.path, tick, language=shard.language)
+
+
 def _selection(store, dataset_id: str, split: str) -> SplitSelection:
     if dataset_id == GENERAL_REFERENCE_ID:
-        return general_reference_selection()
+        return general_reference_selection(store.blobs)
     dataset = store.datasets.get(dataset_id)
     if dataset is None:
         raise FailedPrecondition(f"dataset {dataset_id} was deleted while the evaluation waited; create a new one")
     return select_split(dataset, store.datasets.recordings(dataset_id), store.datasets.utterances(dataset_id),
                         store.datasets.turns(dataset_id), split)
+
+
+def general_reference_selection(blobs) -> SplitSelection:
+    """The general-speech reference that ships (sampledata/reference_speech.py) as units: one whole-clip unit per
+    clip, its WAV put into the blob store (idempotent) so a shard reads it like any recording, on any node."""
+    units = []
+    for clip in general_reference():
+        sha = blobs.put_file(clip.path)
+        units.append(EvalUnit(utterance_id=clip.id, recording_id=clip.id, audio_sha256=sha, start_s=None,
+                              end_s=None, reference=clip.text, speaker=clip.speaker, source=GENERAL_REFERENCE_ID))
+    return SplitSelection(units=tuple(units), recordings=(), reference_turns={})
 
 
 def _work_plan(spec: EvaluationSpec, primary: SplitSelection,
@@ -116,46 +248,6 @@ def _work_plan(spec: EvaluationSpec, primary: SplitSelection,
                                      "transcripts: the forgetting gate compares WER on it")
         plan += [(REFERENCE, model_id, reference, len(reference.units)) for model_id in spec.reference_models]
     return plan
-
-
-def general_reference_selection() -> SplitSelection:
-    """The shipped general-speech reference as units: one whole-file unit per clip, its audio read from the
-    installed package (never copied into the blob store)."""
-    import hashlib
-    units, paths = [], {}
-    for clip in general_reference():
-        sha = hashlib.sha256(clip.path.read_bytes()).hexdigest()
-        paths[sha] = clip.path
-        units.append(EvalUnit(utterance_id=clip.id, recording_id=clip.id, audio_sha256=sha, start_s=None,
-                              end_s=None, reference=clip.text, speaker=clip.speaker, source=GENERAL_REFERENCE_ID))
-    return SplitSelection(units=tuple(units), recordings=(), reference_turns={}, audio_paths=paths)
-
-
-class _Engines:
-    """Engines of this worker process, from the registry the Speech service uses (loaded once each), with word
-    times from each family's aligner (models/loading.py) as the Transcribe RPC serves them."""
-
-    def __init__(self, config):
-        from adapt_kernels.threads import thread_budget
-
-        from adapt_server.engines.registry import EngineRegistry
-        self.registry = EngineRegistry(cache_dir=config.engine_cache_dir,
-                                       threads=thread_budget(worker_processes=config.workers),
-                                       device=getattr(config, "device", "cpu"))
-        self.warm: set[str] = set()
-
-    def get(self, store, model_id: str):
-        """(engine, record) of a candidate."""
-        record = store.models.get(model_id)
-        if record is None:
-            raise FailedPrecondition(f"candidate model {model_id!r} was deleted while the evaluation waited")
-        engine = load_recognizer(self.registry, store, record,
-                                 speech.compute_type(speech.Recognition(model=model_id),
-                                                     self.registry.default_compute_type))
-        if model_id not in self.warm:
-            engine.warmup()
-            self.warm.add(model_id)
-        return engine, record
 
 
 def run_asr_candidate(engine, model_id: str, units: Sequence[EvalUnit], blob_path: Callable,

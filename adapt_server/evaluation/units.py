@@ -54,12 +54,6 @@ class SplitSelection:
     recordings: tuple = ()  # RecordingRow of the split (with or without transcripts)
     reference_turns: dict = None  # recording id -> [(start, end, speaker)] (reference turns of the split)
     notes: tuple[str, ...] = ()
-    audio_paths: dict = None  # audio sha256 -> file, for audio outside the blob store (the shipped reference)
-
-    def blob_path(self, blobs_path):
-        """audio sha256 -> path: `audio_paths` first, then the blob store's `blobs_path`."""
-        paths = self.audio_paths or {}
-        return lambda sha256: paths.get(sha256) or blobs_path(sha256)
 
 
 def select_split(dataset, recordings: Sequence, utterances: Sequence[tuple[str, object]],

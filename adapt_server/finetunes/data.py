@@ -118,9 +118,16 @@ def _unit_hash(key: str) -> float:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
 
 
+def split_refs(store, dataset_id: str, validation: ValidationOptions) -> tuple[list[UtteranceRef],
+                                                                               list[UtteranceRef], str]:
+    """(train, holdout, holdout_source) references of a dataset: what `gather` loads (and the other ranks of a
+    distributed fine-tune load on their nodes)."""
+    return assign_splits(utterance_refs(store, dataset_id), validation)
+
+
 def gather(store, dataset_id: str, validation: ValidationOptions, progress=None) -> TrainingData:
     """Train and holdout items of a dataset (see the module docstring)."""
-    train_refs, holdout_refs, source = assign_splits(utterance_refs(store, dataset_id), validation)
+    train_refs, holdout_refs, source = split_refs(store, dataset_id, validation)
     train, skipped_train = load_items(store.blobs.path, train_refs, progress)
     holdout, skipped_holdout = load_items(store.blobs.path, holdout_refs)
     return TrainingData(train, holdout, skipped_train + skipped_holdout, source)

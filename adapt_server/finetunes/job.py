@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from adapt_server.errors import FailedPrecondition
-from adapt_server.finetunes.data import gather
+from adapt_server.finetunes.data import gather, split_refs
 from adapt_server.finetunes.registration import register_tuned_model
 from adapt_server.finetunes.service import FAMILY_FORMAT
 from adapt_server.store.datasets import dataset_language
@@ -66,19 +66,33 @@ def run_fine_tune_job(ctx) -> str:
 
     out_dir = work_dir(ctx.config, fine_tune.id)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if base.format == FAMILY_FORMAT:  # qwen3_asr, voxtral, cohere_asr: through the model's own loss
-        from adapt_server.training.family_job import run_family_fine_tune
-        output = run_family_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id,
-                                      train_items=data.train, holdout_items=data.holdout, hp=hp, out_dir=out_dir,
-                                      language=dataset_language(dataset.spec),
-                                      export_formats=tuple(fine_tune.export_formats),
-                                      checkpoint_interval_s=ctx.config.checkpoint_interval_s)
-    else:
-        output = run_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id, train_items=data.train,
-                               holdout_items=data.holdout, hp=hp, out_dir=out_dir,
-                               export_formats=tuple(fine_tune.export_formats), mixin_items=mixin,
-                               checkpoint_interval_s=ctx.config.checkpoint_interval_s, general_items=general,
-                               forgetting_budget=fine_tune.validation.forgetting_budget)
+
+    def train(collective=None):
+        if base.format == FAMILY_FORMAT:  # qwen3_asr, voxtral, cohere_asr: through the model's own loss
+            from adapt_server.training.family_job import run_family_fine_tune
+            return run_family_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id,
+                                        train_items=data.train, holdout_items=data.holdout, hp=hp, out_dir=out_dir,
+                                        language=dataset_language(dataset.spec),
+                                        export_formats=tuple(fine_tune.export_formats),
+                                        checkpoint_interval_s=ctx.config.checkpoint_interval_s)
+        return run_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id, train_items=data.train,
+                             holdout_items=data.holdout, hp=hp, out_dir=out_dir,
+                             export_formats=tuple(fine_tune.export_formats), mixin_items=mixin,
+                             checkpoint_interval_s=ctx.config.checkpoint_interval_s, collective=collective,
+                             general_items=general, forgetting_budget=fine_tune.validation.forgetting_budget)
+
+    world_size = ctx.config.train_world_size
+    if world_size > 1 and base.format != FAMILY_FORMAT:  # data-parallel: this process is rank 0
+        from adapt_server.finetunes.distributed import train_distributed
+        train_refs = split_refs(store, dataset.id, fine_tune.validation)[0]
+        mixin_refs = split_refs(store, fine_tune.mixin_dataset_id, ValidationOptions(split=NO_VALIDATION))[0] \
+            if fine_tune.mixin_dataset_id else []
+        output = train_distributed(ctx, world_size, train, base, train_refs, mixin_refs, hp.to_dict())
+    else:  # one process (the transformers families train in one process: distributed training is Whisper's)
+        if world_size > 1:
+            ctx.log(f"{base.family} fine-tunes run in one process; --train-world-size {world_size} applies to "
+                    "Whisper", level="warning")
+        output = train()
 
     ctx.progress(0.99, "register", message=f"registering {fine_tune.model_id}", force=True)
     exports = output.export_dirs

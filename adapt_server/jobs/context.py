@@ -21,12 +21,16 @@ class JobContext:
     queue: JobQueue
     store: Store
     config: ServerConfig
+    executor: object = None  # where the job's shards run (jobs/executor.py); None: in this process
     _last_report: float = 0.0
     _last_stage: str | None = None
     _started: float = 0.0
 
     def __post_init__(self):
         self._started = time.monotonic()
+        if self.executor is None and self.store is not None:  # (tests hand the training library a bare context)
+            from adapt_server.jobs.executor import LocalExecutor
+            self.executor = LocalExecutor(local_node(self.store, self.config))
 
     @property
     def payload(self) -> dict:
@@ -59,3 +63,13 @@ class JobContext:
     def check_cancelled(self) -> None:
         if self.queue.cancel_requested(self.job):
             raise JobCancelled("cancel requested")
+
+
+def local_node(store: Store, config: ServerConfig):
+    """The node environment of a shard run in this worker process: the server's blob store and engine cache,
+    this worker's share of the cores."""
+    from adapt_kernels.threads import thread_budget
+
+    from adapt_server.jobs.node import NodeEnv
+    return NodeEnv(blobs=store.blobs, engine_cache_dir=config.engine_cache_dir,
+                   threads=thread_budget(worker_processes=config.workers).torch, device=config.device)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from adapt_server.config import ServerConfig
 from adapt_server.jobs.worker import worker_main
+from adapt_server.observability import metrics
 
 log = logging.getLogger("adapt.pool")
 STOP_GRACE_S = 5.0
@@ -51,6 +52,7 @@ class WorkerPool:
             if name not in self._next_start:  # first sight of this death
                 reason = f"worker process {name} died (exit code {proc.exitcode})"
                 log.warning(reason)
+                metrics.process_died(proc.pid)
                 self.store.jobs.recover(reason, worker=name)
                 crash_looping = now - self._started_at[name] < CRASH_LOOP_S
                 self._delay[name] = min(MAX_RESTART_DELAY_S, 2 * self._delay.get(name, 0.5)) if crash_looping else 0.0

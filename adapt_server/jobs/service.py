@@ -6,8 +6,11 @@ from adapt_server.store.jobs import PENDING, RUNNING, JobEvent, JobQueue
 
 
 class JobService:
-    def __init__(self, queue: JobQueue):
+    """project: whose jobs `active` counts (a caller sees its own project's queue, not other projects')."""
+
+    def __init__(self, queue: JobQueue, project: str | None = None):
         self.queue = queue
+        self.project = project
 
     def events(self, job_id: str, after_sequence: int) -> list[JobEvent]:
         """The job's events with sequence > after_sequence, oldest first (a page of at most 500)."""
@@ -20,5 +23,5 @@ class JobService:
 
     def active(self) -> dict[str, int]:
         """{"PENDING": n, "RUNNING": m}: the jobs waiting for a worker and those running."""
-        counts = self.queue.count_by_state((PENDING, RUNNING))
+        counts = self.queue.count_by_state((PENDING, RUNNING), self.project)
         return {state: counts.get(state, 0) for state in (PENDING, RUNNING)}

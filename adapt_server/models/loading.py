@@ -46,11 +46,15 @@ def check_recognizer(record: ModelRecord, field: str = "model") -> None:
 def load_recognizer(registry: EngineRegistry, store, record: ModelRecord, compute_type: str | None = None,
                     word_times: bool = True) -> Recognizer:
     """The loaded recognizer of `record` (see the module docstring); word_times False skips the aligner."""
+    return load_with_aligner(registry, record, aligner_for(store, record) if word_times else None, compute_type)
+
+
+def load_with_aligner(registry: EngineRegistry, record: ModelRecord, aligner: ModelRecord | None,
+                      compute_type: str | None = None) -> Recognizer:
+    """`record`'s recognizer with word times from `aligner` (None: as the engine serves them). For a node that
+    has no store (a shard on a Ray worker): the driver resolves `aligner_for` and ships both records."""
     check_recognizer(record)
     engine = registry.get(model_source(record), compute_type)
-    if not word_times:
-        return engine
-    aligner = aligner_for(store, record)
     if aligner is None:
         return engine
     return with_word_times(engine, registry.aligner(model_source(aligner)))

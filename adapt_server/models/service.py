@@ -44,7 +44,7 @@ class ModelService:
         pocketsphinx-en-us when its package is installed; returns the base model's record."""
         existing = self.store.models.get(BUNDLED_BASE_MODEL)
         record = base_model_record(existing.created_at if existing else None)
-        self.store.models.upsert(record)
+        self.store.models.upsert(record, shared=True)  # every project reads the bundled models
         self.register_pocketsphinx()
         self.register_whisper_base()
         return record
@@ -71,7 +71,7 @@ class ModelService:
             record = pocketsphinx_record(existing.created_at if existing else None)
         except ModelLoadError:
             return None  # the package is missing: the model is simply not offered
-        self.store.models.upsert(record)
+        self.store.models.upsert(record, shared=True)
         return record
 
     def get(self, model_id: str) -> ModelRecord:
@@ -79,6 +79,10 @@ class ModelService:
         if record is None:
             raise model_not_found(model_id, hint=f" (the bundled base model is {echo(BUNDLED_BASE_MODEL)})")
         return record
+
+    def exists(self, model_id: str) -> bool:
+        """Whether this project (or the bundled catalogue) has the model."""
+        return bool(model_id) and self.store.models.get(model_id) is not None
 
     def list(self, requested_size: int, token: str) -> tuple[list[ModelRecord], str]:
         return requested_page(self.store.models.list_page, requested_size, token)

@@ -2,7 +2,7 @@
 once, server-wide and per caller. The excess is refused at once with RESOURCE_EXHAUSTED and a retry hint,
 instead of being queued into a lag nobody sees (issue 16, defect 3).
 
-A caller is an opaque string (api/identity.py `caller_of`: today an API key's hash prefix or the peer's address).
+A caller is an opaque string (api/identity.py `caller_of`: the key id or certificate identity, else the peer address).
 Thread-safe; `on_saturation(saturated)` is called (outside the lock) each time the server becomes full or
 stops being full, which drives the health status of the Speech service.
 """

@@ -30,6 +30,7 @@ from adapt_server.errors import InvalidArgument, NotFound, echo
 from adapt_server.models.bundled import BUNDLED_BASE_MODEL
 from adapt_server.models.loading import check_recognizer, load_recognizer, request_language
 from adapt_server.models.service import ModelService
+from adapt_server.observability import metrics
 from adapt_server.speech.capacity import SpeechCapacity
 from adapt_server.speech.session import StreamAudio, StreamSession
 from adapt_server.speech.streaming import StreamingPolicy
@@ -227,8 +228,10 @@ class SpeechService:
         next window or batch once `cancel` fires."""
         record, engine = self.engine(recognition)
         options = decode_options(recognition, language=request_language(record, recognition.language))
-        return transcribe(engine, record.id, self._loader(audio, cancel), options, cancel=cancel,
-                          batch_size=SERVING_BATCH_SIZE)
+        timed = transcribe(engine, record.id, self._loader(audio, cancel), options, cancel=cancel,
+                           batch_size=SERVING_BATCH_SIZE)
+        metrics.real_time_factor(record.id, "speech", timed.processing_s, timed.duration_s)
+        return timed
 
     def open_stream(self, config: StreamConfig) -> StreamSession:
         """Validates a stream's config, resolves its model once and loads the engine; the session then decodes

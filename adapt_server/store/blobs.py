@@ -2,7 +2,7 @@
 
 Layout: <root>/sha256/ab/abcdef... for blobs and <root>/trees/<sha256>/ for directories (a model), whose
 files are hard links to blobs. A write goes to a temporary file in the same filesystem, is fsynced, then
-renamed into place, so a reader never sees a half-written blob, even after kill -9.
+linked (or renamed) into place, so a reader never sees a half-written blob, even after kill -9.
 
 A directory is stored from regular files and folders only: a symbolic link (or a FIFO, socket or device)
 anywhere in it is refused with `UnsafeTreeEntry`, never followed. A model directory registered by path
@@ -10,6 +10,10 @@ lies in an operator's root but may hold links planted by anyone who can write th
 /proc/self/environ`); following only "safe" links would leave a window between the check and the read,
 and the store keeps copies anyway, so there is nothing to gain. The walk opens every folder and file
 relative to its parent's descriptor with O_NOFOLLOW and hashes and copies from the descriptor it checked.
+
+The store is shared by every project, so storing content that is already there does the same work as
+storing new content (written, fsynced, then kept or dropped): how long a RegisterModel or an ingest takes
+does not tell whether another project stored the same bytes (docs/security.md, side doors).
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from adapt_server.errors import InvalidArgument
+from adapt_server.store.blob_protocol import Blobs, BlobStoreSpec
 
 CHUNK_BYTES = 1 << 20
 _OPEN_DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -42,7 +47,9 @@ class UnsafeTreeEntry(InvalidArgument):
         self.directory, self.path, self.kind = directory, path, kind
 
 
-class BlobStore:
+class BlobStore(Blobs):
+    """The local store: blobs and trees under `root` in the data directory (see the module docstring)."""
+
     def __init__(self, root: Path):
         self.root = root
         self.tmp = root / "tmp"
@@ -50,8 +57,18 @@ class BlobStore:
         (root / "sha256").mkdir(exist_ok=True)
         (root / "trees").mkdir(exist_ok=True)
 
+    @property
+    def spec(self) -> BlobStoreSpec:
+        return BlobStoreSpec(local_root=str(self.root))
+
     def path(self, sha256: str) -> Path:
         return self.root / "sha256" / sha256[:2] / sha256
+
+    def tree_dir(self, tree_sha: str) -> Path:
+        target = self.root / "trees" / tree_sha
+        if not target.is_dir():
+            raise FileNotFoundError(f"tree {tree_sha} is not in the blob store at {self.root}")
+        return target
 
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
@@ -59,27 +76,26 @@ class BlobStore:
     def put_bytes(self, data: bytes) -> str:
         """Stores `data`; returns its SHA-256 hex digest. Storing the same bytes twice is a no-op."""
         sha = hashlib.sha256(data).hexdigest()
-        if not self.exists(sha):
-            self._publish(lambda f: f.write(data), sha)
+        self._publish(lambda f: f.write(data), sha)
         return sha
 
     def put_file(self, source: Path) -> str:
         """Stores a copy of the file at `source` (streamed, any size); returns its SHA-256."""
         with open(source, "rb") as f:
-            return self._put_open_file(f)
+            return self.put_open_file(f)
 
-    def _put_open_file(self, f) -> str:
+    def put_open_file(self, f) -> str:
         """Stores the contents of the open binary file `f` (read from its start); returns its SHA-256."""
         digest = hashlib.sha256()
         f.seek(0)
         for chunk in iter(lambda: f.read(CHUNK_BYTES), b""):
             digest.update(chunk)
         sha = digest.hexdigest()
-        if not self.exists(sha):
-            def copy(out):
-                f.seek(0)
-                shutil.copyfileobj(f, out, CHUNK_BYTES)
-            self._publish(copy, sha)
+
+        def copy(out):
+            f.seek(0)
+            shutil.copyfileobj(f, out, CHUNK_BYTES)
+        self._publish(copy, sha)
         return sha
 
     def read_bytes(self, sha256: str) -> bytes:
@@ -110,32 +126,18 @@ class BlobStore:
         self.check_tree(directory)  # refuse before storing anything
         manifest = {}
         for rel, f in _regular_files(directory):
-            manifest[rel] = self._put_open_file(f)
+            manifest[rel] = self.put_open_file(f)
         if not manifest:
             raise ValueError(f"{directory} holds no files")
-        tree_sha = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
-        target = self.root / "trees" / tree_sha
-        if target.is_dir():
-            return tree_sha, target
-        staging = Path(tempfile.mkdtemp(dir=self.tmp, prefix="tree-"))
-        for rel, sha in manifest.items():
-            dest = staging / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(self.path(sha), dest)
-            except OSError:
-                shutil.copyfile(self.path(sha), dest)
-        (staging / ".manifest.json").write_text(json.dumps(manifest, sort_keys=True, indent=1))
-        try:
-            os.rename(staging, target)
-        except OSError:  # another writer published the same tree first
-            shutil.rmtree(staging, ignore_errors=True)
-        return tree_sha, target
+        tree_sha = tree_hash(manifest)
+        return tree_sha, publish_tree(self.root / "trees" / tree_sha, manifest, self.path, self.tmp)
 
     def delete_tree(self, tree_sha: str) -> None:
         shutil.rmtree(self.root / "trees" / tree_sha, ignore_errors=True)
 
     def _publish(self, write, sha: str) -> None:
+        """Writes and fsyncs a temporary file, then links it into place unless the blob exists (an existing
+        blob is never replaced: trees hold hard links to it); the temporary file goes either way."""
         dest = self.path(sha)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix="blob-")
@@ -144,10 +146,15 @@ class BlobStore:
                 write(out)
                 out.flush()
                 os.fsync(out.fileno())
-            os.replace(tmp_name, dest)
-        except BaseException:
+            try:
+                os.link(tmp_name, dest)
+            except FileExistsError:
+                pass
+            except OSError:  # a filesystem without hard links: rename, unless the blob appeared meanwhile
+                if not dest.exists():
+                    os.replace(tmp_name, dest)
+        finally:
             Path(tmp_name).unlink(missing_ok=True)
-            raise
 
     def clean_tmp(self) -> int:
         """Removes leftovers of writes interrupted by a crash; returns how many entries went."""
@@ -156,6 +163,38 @@ class BlobStore:
             shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
             removed += 1
         return removed
+
+
+def tree_hash(manifest: dict[str, str]) -> str:
+    """The address of a tree: SHA-256 of its (relative path -> blob sha256) manifest as sorted JSON."""
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()
+
+
+def publish_tree(target: Path, manifest: dict[str, str], blob_path, tmp: Path) -> Path:
+    """Makes `target` a directory of the manifest's files (relative path -> blob sha256, each read from
+    blob_path(sha)): hard links, or copies across file systems, staged under `tmp` and published by one rename,
+    so a reader sees the whole tree or none. When the tree is there already (another writer published it
+    first), the staged copy is dropped: the same content either way. Returns `target`."""
+    staging = Path(tempfile.mkdtemp(dir=tmp, prefix="tree-"))
+    for rel, sha in manifest.items():
+        dest = staging / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(blob_path(sha), dest)
+        except OSError:
+            shutil.copyfile(blob_path(sha), dest)
+    (staging / ".manifest.json").write_text(json.dumps(manifest, sort_keys=True, indent=1))
+    try:
+        os.rename(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def regular_files(directory: Path) -> Iterator[tuple[str, object]]:
+    """(relative posix path, open binary file) of every regular file under `directory`, refusing links and
+    special files (UnsafeTreeEntry); what put_tree stores, for the other store implementations."""
+    return _regular_files(directory)
 
 
 def _regular_files(directory: Path) -> Iterator[tuple[str, object]]:

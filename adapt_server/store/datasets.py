@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from adapt_server.store.blobs import BlobStore
+from adapt_server.store.blob_protocol import Blobs
 from adapt_server.store.db import transaction
 from adapt_server.store.jobs import Job
 from adapt_server.store.pages import keyset_page
 from adapt_server.store.resources import JobResource, JobResourceTable
+from adapt_server.store.scope import ProjectScope
 
 INGEST_JOB = "dataset.ingest"
 
@@ -121,10 +122,16 @@ DATASETS = JobResource(table="datasets", noun="dataset", plural="datasets", job_
 
 
 class DatasetRepository:
-    def __init__(self, db: sqlite_utils.Database, blobs: BlobStore):
+    """One project's datasets and their content. Reads of recordings, utterances, turns, redactions and file
+    issues are confined to the project's datasets too (`_owned`), whoever asks by dataset id."""
+
+    def __init__(self, db: sqlite_utils.Database, blobs: Blobs, scope: ProjectScope, max_active_jobs: int = 0):
         self.db = db
         self.blobs = blobs
-        self.table = JobResourceTable(db, DATASETS)
+        self.table = JobResourceTable(db, DATASETS, scope, max_active_jobs)
+
+    def _owned(self, column: str = "dataset_id") -> tuple[str, list]:
+        return self.table.owned(column)
 
     # --- datasets -----------------------------------------------------------------------------------
     def create(self, name: str, spec: dict, request_id: str | None, request_hash: str,
@@ -146,17 +153,28 @@ class DatasetRepository:
         return [self._record(r) for r in rows], token
 
     def set_stats(self, dataset_id: str, stats: dict) -> None:
-        self.db.execute("UPDATE datasets SET stats = ? WHERE id = ?", [json.dumps(stats), dataset_id])
+        visible, params = self.table.scoped.visible(writable=True)
+        self.db.execute(f"UPDATE datasets SET stats = ? WHERE id = ? AND {visible}",
+                        [json.dumps(stats), dataset_id, *params])
 
     def delete(self, dataset_id: str) -> int:
-        """Deletes the dataset, its rows and job; removes audio blobs no other dataset uses. Returns blobs removed."""
+        """Deletes the dataset, its rows and job, and the audio blobs no dataset uses any more. Returns how
+        many of its blobs no other dataset *of this project* uses: whether another project stored the same
+        audio (the blob then stays) never shows (docs/security.md, side doors)."""
+        owned, params = self._owned()
         with transaction(self.db):
             shas = [r[0] for r in self.db.execute(
-                "SELECT DISTINCT audio_sha256 FROM recordings WHERE dataset_id = ?", [dataset_id]).fetchall()]
+                f"SELECT DISTINCT audio_sha256 FROM recordings WHERE dataset_id = ? AND {owned}",
+                [dataset_id, *params]).fetchall()]
             self.table.delete_row(dataset_id)
-            orphans = [s for s in shas if self.db.execute(
+            released = [s for s in shas if self.db.execute(
+                f"SELECT 1 FROM recordings WHERE audio_sha256 = ? AND {owned} LIMIT 1",
+                [s, *params]).fetchone() is None]
+            orphans = [s for s in released if self.db.execute(
                 "SELECT 1 FROM recordings WHERE audio_sha256 = ? LIMIT 1", [s]).fetchone() is None]
-        return sum(self.blobs.delete(s) for s in orphans)
+        for sha in orphans:
+            self.blobs.delete(sha)
+        return len(released)
 
     def _record(self, row) -> DatasetRecord:
         return DatasetRecord(id=row["id"], name=row["name"], request_id=row["request_id"],
@@ -164,9 +182,15 @@ class DatasetRepository:
                              created_at=row["created_at"], job=self.table.job(row["id"]))
 
     # --- recordings and their content ---------------------------------------------------------------
+    def audio_in_use(self, sha256: str) -> bool:
+        """True when a recording of any dataset stores its audio in this blob."""
+        return self.db.execute("SELECT 1 FROM recordings WHERE audio_sha256 = ? LIMIT 1", [sha256]).fetchone() \
+            is not None
+
     def has_recording(self, dataset_id: str, source_uri: str) -> bool:
-        return self.db.execute("SELECT 1 FROM recordings WHERE dataset_id = ? AND source_uri = ? LIMIT 1",
-                               [dataset_id, source_uri]).fetchone() is not None
+        owned, params = self._owned()
+        return self.db.execute(f"SELECT 1 FROM recordings WHERE dataset_id = ? AND source_uri = ? AND {owned} LIMIT 1",
+                               [dataset_id, source_uri, *params]).fetchone() is not None
 
     def add_recording(self, recording: RecordingRow, utterances: list[UtteranceRow],
                       turns: list[TurnRow], redactions: list[RedactionRow] = ()) -> None:
@@ -224,8 +248,9 @@ class DatasetRepository:
 
     def redactions(self, dataset_id: str) -> list[tuple[str, RedactionRow]]:
         """(recording_id, audit row) pairs, by recording and time."""
-        rows = self.db.execute("SELECT * FROM redactions WHERE dataset_id = ? ORDER BY recording_id, start_s",
-                               [dataset_id]).fetchall()
+        owned, params = self._owned()
+        rows = self.db.execute(f"SELECT * FROM redactions WHERE dataset_id = ? AND {owned} ORDER BY recording_id, "
+                               "start_s", [dataset_id, *params]).fetchall()
         return [(r["recording_id"], RedactionRow(r["utterance_idx"], r["entity_type"], r["start_s"], r["end_s"]))
                 for r in rows]
 
@@ -239,12 +264,13 @@ class DatasetRepository:
         """Every utterance with text not flagged by the pipeline (low alignment score, dropped by redaction), with
         its recording's audio address, in (source URI, channel, index) order; split: the utterance's, else its
         recording's."""
+        owned, params = self._owned("u.dataset_id")
         rows = self.db.execute(
             "SELECT u.recording_id, r.source_uri || '#' || r.channel AS recording_key, r.audio_sha256, r.duration_s, "
             "u.start_s, u.end_s, u.text, COALESCE(NULLIF(u.split, ''), NULLIF(r.split, ''), '') AS split "
             "FROM utterances u JOIN recordings r ON r.id = u.recording_id "
-            "WHERE u.dataset_id = ? AND TRIM(u.text) != '' AND u.flag = '' "
-            "ORDER BY r.source_uri, r.channel, u.recording_id, u.idx", [dataset_id]).fetchall()
+            f"WHERE u.dataset_id = ? AND {owned} AND TRIM(u.text) != '' AND u.flag = '' "
+            "ORDER BY r.source_uri, r.channel, u.recording_id, u.idx", [dataset_id, *params]).fetchall()
         return [UtteranceRef(r["recording_id"], r["recording_key"], r["audio_sha256"], r["duration_s"], r["start_s"],
                              r["end_s"], r["text"], r["split"] or "") for r in rows]
 
@@ -253,8 +279,9 @@ class DatasetRepository:
                         "VALUES (?, ?, ?, ?, ?)", [dataset_id, issue.uri, issue.stage, issue.reason, time.time()])
 
     def file_issues(self, dataset_id: str) -> list[FileIssueRow]:
-        rows = self.db.execute("SELECT uri, stage, reason FROM file_issues WHERE dataset_id = ? ORDER BY uri",
-                               [dataset_id]).fetchall()
+        owned, params = self._owned()
+        rows = self.db.execute(f"SELECT uri, stage, reason FROM file_issues WHERE dataset_id = ? AND {owned} "
+                               "ORDER BY uri", [dataset_id, *params]).fetchall()
         return [FileIssueRow(r["uri"], r["stage"], r["reason"]) for r in rows]
 
     def recordings_page(self, size: int, after: tuple[float, str] | None,
@@ -264,7 +291,8 @@ class DatasetRepository:
             self.db, "SELECT r.*, r.created_at AS _created, "
                      "(SELECT COUNT(*) FROM utterances u WHERE u.recording_id = r.id) AS n_utt, "
                      "(SELECT GROUP_CONCAT(DISTINCT u.speaker) FROM utterances u WHERE u.recording_id = r.id) AS spk "
-                     "FROM recordings r", size, after, [("r.dataset_id = ?", [dataset_id])],
+                     "FROM recordings r", size, after,
+            [("r.dataset_id = ?", [dataset_id]), self._owned("r.dataset_id")],
             keys=("r.created_at", "r.id"), row_key=lambda row: (row["_created"], row["id"]))
         return [self._recording(r) for r in rows], token
 
@@ -273,16 +301,18 @@ class DatasetRepository:
 
     def utterances(self, dataset_id: str) -> list[tuple[str, UtteranceRow]]:
         """(recording_id, utterance) pairs in recording order."""
-        rows = self.db.execute("SELECT * FROM utterances WHERE dataset_id = ? ORDER BY recording_id, idx",
-                               [dataset_id]).fetchall()
+        owned, params = self._owned()
+        rows = self.db.execute(f"SELECT * FROM utterances WHERE dataset_id = ? AND {owned} ORDER BY recording_id, idx",
+                               [dataset_id, *params]).fetchall()
         return [(r["recording_id"], UtteranceRow(
             r["idx"], r["start_s"], r["end_s"], r["speaker"], r["text"], r["origin"],
             tuple(tuple(w) for w in json.loads(r["words"])) if r["words"] is not None else None,
             r["confidence"], r["flag"], r["split"])) for r in rows]
 
     def turns(self, dataset_id: str) -> list[tuple[str, TurnRow]]:
-        rows = self.db.execute("SELECT * FROM speaker_turns WHERE dataset_id = ? ORDER BY recording_id, start_s",
-                               [dataset_id]).fetchall()
+        owned, params = self._owned()
+        rows = self.db.execute(f"SELECT * FROM speaker_turns WHERE dataset_id = ? AND {owned} "
+                               "ORDER BY recording_id, start_s", [dataset_id, *params]).fetchall()
         return [(r["recording_id"], TurnRow(r["start_s"], r["end_s"], r["speaker"], r["origin"])) for r in rows]
 
     @staticmethod

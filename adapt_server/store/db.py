@@ -62,11 +62,22 @@ def migrate(db: sqlite_utils.Database) -> int:
     for migration in sorted(MIGRATIONS, key=lambda m: m.version):
         if migration.version in applied:
             continue
-        with transaction(db):
-            for statement in _statements(migration.sql):
-                db.execute(statement)
-            db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                       [migration.version, migration.name, time.time()])
+        if migration.foreign_keys_off:
+            db.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction: set before BEGIN
+        try:
+            with transaction(db):
+                for statement in _statements(migration.sql):
+                    db.execute(statement)
+                if migration.apply is not None:
+                    migration.apply(db, _statements)
+                broken = db.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration {migration.version} ({migration.name}) would break foreign keys: "
+                                       f"{[tuple(row) for row in broken[:5]]}")
+                db.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                           [migration.version, migration.name, time.time()])
+        finally:
+            db.execute("PRAGMA foreign_keys=ON")
     return schema_version(db)
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from adapt_server.store.db import transaction
-from adapt_server.store.pages import keyset_page
+from adapt_server.store.resources import ScopedTable
+from adapt_server.store.scope import ProjectScope
 
 CREATE, UPDATE, ROLLBACK = "create", "update", "rollback"  # what made a revision
 
@@ -55,32 +56,40 @@ class Deployment:
     updated_at: float = 0.0
 
 
+_ACTIVE = ("SELECT d.*, r.routes, r.canary FROM deployments d JOIN deployment_revisions r "
+           "ON r.project_id = d.project_id AND r.deployment_id = d.id AND r.revision = d.revision")
+
+
 class DeploymentRepository:
-    def __init__(self, db: sqlite_utils.Database):
+    """One project's deployments: ids are unique per project (two projects may both have "prod-voice")."""
+
+    def __init__(self, db: sqlite_utils.Database, scope: ProjectScope):
         self.db = db
+        self.scope = scope
+        self.table = ScopedTable(db, "deployments", scope, alias="d")
+        self.revisions_table = ScopedTable(db, "deployment_revisions", scope)
 
     def get(self, deployment_id: str) -> Deployment | None:
-        row = self.db.execute(
-            "SELECT d.*, r.routes, r.canary FROM deployments d JOIN deployment_revisions r "
-            "ON r.deployment_id = d.id AND r.revision = d.revision WHERE d.id = ?", [deployment_id]).fetchone()
+        visible, params = self.table.visible()
+        row = self.db.execute(f"{_ACTIVE} WHERE d.id = ? AND {visible}", [deployment_id, *params]).fetchone()
         return self._deployment(row) if row else None
 
     def list_page(self, size: int, after: tuple[float, str] | None) -> tuple[list[Deployment], str]:
         """Deployments oldest first; returns (page, next_page_token or '')."""
-        rows, token = keyset_page(
-            self.db, "SELECT d.*, r.routes, r.canary FROM deployments d JOIN deployment_revisions r "
-                     "ON r.deployment_id = d.id AND r.revision = d.revision", size, after, keys=("d.created_at", "d.id"))
+        rows, token = self.table.page(size, after, select=_ACTIVE, keys=("d.created_at", "d.id"))
         return [self._deployment(r) for r in rows], token
 
     def revisions(self, deployment_id: str) -> list[Revision]:
         """Every revision, oldest first."""
-        rows = self.db.execute("SELECT * FROM deployment_revisions WHERE deployment_id = ? ORDER BY revision",
-                               [deployment_id]).fetchall()
+        visible, params = self.revisions_table.visible()
+        rows = self.db.execute(f"SELECT * FROM deployment_revisions WHERE deployment_id = ? AND {visible} "
+                               "ORDER BY revision", [deployment_id, *params]).fetchall()
         return [self._revision(r) for r in rows]
 
     def revision(self, deployment_id: str, number: int) -> Revision | None:
-        row = self.db.execute("SELECT * FROM deployment_revisions WHERE deployment_id = ? AND revision = ?",
-                              [deployment_id, number]).fetchone()
+        visible, params = self.revisions_table.visible()
+        row = self.db.execute(f"SELECT * FROM deployment_revisions WHERE deployment_id = ? AND revision = ? AND "
+                              f"{visible}", [deployment_id, number, *params]).fetchone()
         return self._revision(row) if row else None
 
     def write(self, deployment_id: str, expected_revision: int, action: str, routes: dict[str, str],
@@ -92,39 +101,42 @@ class DeploymentRepository:
         Returns False when another writer got there first (the caller re-reads and decides again).
         """
         now = time.time()
+        project = self.scope.project
         with transaction(self.db):
-            row = self.db.execute("SELECT revision FROM deployments WHERE id = ?", [deployment_id]).fetchone()
+            row = self.db.execute("SELECT revision FROM deployments WHERE id = ? AND project_id = ?",
+                                  [deployment_id, project]).fetchone()
             current = row["revision"] if row else 0
             if current != expected_revision:
                 return False
             number = current + 1
             if row is None:
-                self.db.execute("INSERT INTO deployments (id, revision, description, labels, created_at, updated_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?)",
-                                [deployment_id, number, description or "", json.dumps(labels or {}), now, now])
+                self.table.insert({"id": deployment_id, "revision": number, "description": description or "",
+                                   "labels": json.dumps(labels or {}), "created_at": now, "updated_at": now})
             else:
-                self.db.execute("UPDATE deployments SET revision = ?, updated_at = ? WHERE id = ?",
-                                [number, now, deployment_id])
+                where = "WHERE id = ? AND project_id = ?"
+                self.db.execute(f"UPDATE deployments SET revision = ?, updated_at = ? {where}",
+                                [number, now, deployment_id, project])
                 if description is not None:
-                    self.db.execute("UPDATE deployments SET description = ? WHERE id = ?", [description, deployment_id])
+                    self.db.execute(f"UPDATE deployments SET description = ? {where}",
+                                    [description, deployment_id, project])
                 if labels:
-                    self.db.execute("UPDATE deployments SET labels = ? WHERE id = ?", [json.dumps(labels), deployment_id])
-            self.db.execute(
-                "INSERT INTO deployment_revisions (deployment_id, revision, parent, action, routes, canary, forced, "
-                "note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [deployment_id, number, parent, action, json.dumps(routes, sort_keys=True),
-                 json.dumps(canary.to_dict() if canary else {}), int(forced), note, now])
+                    self.db.execute(f"UPDATE deployments SET labels = ? {where}",
+                                    [json.dumps(labels), deployment_id, project])
+            self.revisions_table.insert({
+                "deployment_id": deployment_id, "revision": number, "parent": parent, "action": action,
+                "routes": json.dumps(routes, sort_keys=True), "canary": json.dumps(canary.to_dict() if canary else {}),
+                "forced": int(forced), "note": note, "created_at": now})
         return True
 
     def using_model(self, model_id: str) -> list[str]:
-        """Ids of deployments whose active routes or canary name `model_id`."""
-        rows = self.db.execute("SELECT d.id, r.routes, r.canary FROM deployments d JOIN deployment_revisions r "
-                               "ON r.deployment_id = d.id AND r.revision = d.revision ORDER BY d.id").fetchall()
+        """Ids of the project's deployments whose active routes or canary name `model_id`."""
+        visible, params = self.table.visible()
+        rows = self.db.execute(f"{_ACTIVE} WHERE {visible} ORDER BY d.id", params).fetchall()
         return [r["id"] for r in rows
                 if model_id in json.loads(r["routes"]).values() or json.loads(r["canary"]).get("model") == model_id]
 
     def delete(self, deployment_id: str) -> bool:
-        return self.db.execute("DELETE FROM deployments WHERE id = ?", [deployment_id]).rowcount > 0
+        return self.table.delete(deployment_id) > 0
 
     @staticmethod
     def _deployment(row) -> Deployment:

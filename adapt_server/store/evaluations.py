@@ -18,6 +18,7 @@ from adapt_server.store.db import transaction
 from adapt_server.store.jobs import Job
 from adapt_server.store.pages import keyset_page
 from adapt_server.store.resources import JobResource, JobResourceTable
+from adapt_server.store.scope import ProjectScope
 
 EVALUATION_JOB = "evaluation.run"
 EVALUATIONS = JobResource(table="evaluations", noun="evaluation", plural="evaluations", job_kind=EVALUATION_JOB,
@@ -75,9 +76,11 @@ def new_evaluation_id() -> str:
 
 
 class EvaluationRepository:
-    def __init__(self, db: sqlite_utils.Database):
+    """One project's evaluations; reads of their hypotheses and turns are confined to the project too."""
+
+    def __init__(self, db: sqlite_utils.Database, scope: ProjectScope, max_active_jobs: int = 0):
         self.db = db
-        self.table = JobResourceTable(db, EVALUATIONS)
+        self.table = JobResourceTable(db, EVALUATIONS, scope, max_active_jobs)
 
     # --- evaluations --------------------------------------------------------------------------------
     def create(self, name: str, dataset_id: str, spec: dict, labels: dict, request_id: str | None,
@@ -102,11 +105,13 @@ class EvaluationRepository:
 
     def newest_first(self) -> Iterable[EvaluationRecord]:
         """Every evaluation, newest first (for validation look-ups)."""
-        for row in self.db.execute("SELECT * FROM evaluations ORDER BY created_at DESC, id DESC").fetchall():
+        for row in self.table.scoped.rows(descending=True):
             yield self._record(row)
 
     def set_result(self, evaluation_id: str, result: dict) -> None:
-        self.db.execute("UPDATE evaluations SET result = ? WHERE id = ?", [_dumps(result), evaluation_id])
+        visible, params = self.table.scoped.visible(writable=True)
+        self.db.execute(f"UPDATE evaluations SET result = ? WHERE id = ? AND {visible}",
+                        [_dumps(result), evaluation_id, *params])
 
     def delete(self, evaluation_id: str) -> None:
         self.table.delete(evaluation_id)
@@ -114,14 +119,26 @@ class EvaluationRepository:
     # --- hypotheses ---------------------------------------------------------------------------------
     def done_candidates(self, evaluation_id: str, scope: str) -> set[str]:
         """Model ids whose hypotheses (or turns) for `scope` are committed."""
+        owned, params = self.table.owned("evaluation_id")
         rows = self.db.execute(
-            "SELECT DISTINCT model_id FROM evaluation_utterances WHERE evaluation_id = ? AND scope = ? "
-            "UNION SELECT DISTINCT model_id FROM evaluation_diarization WHERE evaluation_id = ? AND scope = ?",
-            [evaluation_id, scope, evaluation_id, scope]).fetchall()
+            f"SELECT DISTINCT model_id FROM evaluation_utterances WHERE evaluation_id = ? AND scope = ? AND {owned} "
+            "UNION SELECT DISTINCT model_id FROM evaluation_diarization "
+            f"WHERE evaluation_id = ? AND scope = ? AND {owned}",
+            [evaluation_id, scope, *params, evaluation_id, scope, *params]).fetchall()
+        return {r[0] for r in rows}
+
+    def committed_units(self, evaluation_id: str, scope: str, model_id: str) -> set[str]:
+        """The utterance ids (ASR) and recording ids (diarizers) of `model_id` committed for `scope`: a shard
+        (evaluation/job.py) is committed whole or not at all, so a resumed job skips the shards found here."""
+        rows = self.db.execute(
+            "SELECT utterance_id FROM evaluation_utterances WHERE evaluation_id = ? AND scope = ? AND model_id = ? "
+            "UNION SELECT recording_id FROM evaluation_diarization WHERE evaluation_id = ? AND scope = ? "
+            "AND model_id = ?", [evaluation_id, scope, model_id, evaluation_id, scope, model_id]).fetchall()
         return {r[0] for r in rows}
 
     def add_hypotheses(self, evaluation_id: str, scope: str, rows: Sequence[HypothesisRow]) -> None:
-        """All of one candidate's hypotheses on one scope, in one transaction (all or nothing)."""
+        """Hypotheses of one candidate on one scope (a shard's), in one transaction (all or nothing); keyed by
+        utterance, so committing the same shard twice changes nothing."""
         with transaction(self.db):
             for r in rows:
                 self.db.execute(
@@ -142,8 +159,9 @@ class EvaluationRepository:
                      r.audio_s, r.processing_s])
 
     def hypotheses(self, evaluation_id: str, scope: str, model_id: str | None = None) -> list[HypothesisRow]:
-        query, params = ("SELECT rowid, * FROM evaluation_utterances WHERE evaluation_id = ? AND scope = ?",
-                         [evaluation_id, scope])
+        owned, owned_params = self.table.owned("evaluation_id")
+        query, params = ("SELECT rowid, * FROM evaluation_utterances "
+                         f"WHERE evaluation_id = ? AND scope = ? AND {owned}", [evaluation_id, scope, *owned_params])
         if model_id is not None:
             query, params = query + " AND model_id = ?", params + [model_id]
         return [_hypothesis(r) for r in self.db.execute(query + " ORDER BY rowid", params).fetchall()]
@@ -152,7 +170,7 @@ class EvaluationRepository:
                         errors_only: bool = False) -> tuple[list[HypothesisRow], str]:
         """The evaluated split's hypotheses in insertion order (of one model, with errors only, when asked),
         keyset-paged by rowid."""
-        filters = [("evaluation_id = ? AND scope = ?", [evaluation_id, PRIMARY])]
+        filters = [("evaluation_id = ? AND scope = ?", [evaluation_id, PRIMARY]), self.table.owned("evaluation_id")]
         if model_id:
             filters.append(("model_id = ?", [model_id]))
         if errors_only:
@@ -172,9 +190,10 @@ class EvaluationRepository:
                     [_dumps(score), evaluation_id, scope, model_id, utterance_id])
 
     def diarization(self, evaluation_id: str, scope: str) -> list[DiarizationRow]:
+        owned, params = self.table.owned("evaluation_id")
         rows = self.db.execute(
-            "SELECT * FROM evaluation_diarization WHERE evaluation_id = ? AND scope = ? ORDER BY model_id, "
-            "recording_id", [evaluation_id, scope]).fetchall()
+            f"SELECT * FROM evaluation_diarization WHERE evaluation_id = ? AND scope = ? AND {owned} "
+            "ORDER BY model_id, recording_id", [evaluation_id, scope, *params]).fetchall()
         return [DiarizationRow(r["model_id"], r["recording_id"],
                                tuple((float(a), float(b), str(s)) for a, b, s in json.loads(r["turns"])),
                                r["audio_s"], r["processing_s"]) for r in rows]

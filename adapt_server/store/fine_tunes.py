@@ -9,6 +9,7 @@ import sqlite_utils
 
 from adapt_server.store.jobs import Job
 from adapt_server.store.resources import JobResource, JobResourceTable
+from adapt_server.store.scope import ProjectScope
 
 FINE_TUNE_JOB = "fine_tune.run"
 FINE_TUNES = JobResource(table="fine_tunes", noun="fine-tune", plural="fine-tunes", job_kind=FINE_TUNE_JOB,
@@ -66,9 +67,11 @@ def tuned_model_id(base_model: str, short_id: str) -> str:
 
 
 class FineTuneRepository:
-    def __init__(self, db: sqlite_utils.Database):
+    """One project's fine-tunes."""
+
+    def __init__(self, db: sqlite_utils.Database, scope: ProjectScope, max_active_jobs: int = 0):
         self.db = db
-        self.table = JobResourceTable(db, FINE_TUNES)
+        self.table = JobResourceTable(db, FINE_TUNES, scope, max_active_jobs)
 
     def create(self, base_model: str, dataset_id: str, hyperparameters: dict, validation: ValidationOptions,
                labels: dict, request_id: str | None, request_hash: str, max_attempts: int,
@@ -85,6 +88,8 @@ class FineTuneRepository:
         return self.get(fine_tune_id), created
 
     def _new_short_id(self, base_model: str) -> str:
+        """A short id whose job and model ids no project uses (checked across projects: the id is random, so
+        a retry on a collision tells the caller nothing)."""
         while True:
             short = secrets.token_hex(SHORT_ID_BYTES)
             taken = self.db.execute("SELECT 1 FROM fine_tunes WHERE id = ? OR model_id = ?",
@@ -103,8 +108,9 @@ class FineTuneRepository:
         return [self._record(r) for r in rows], token
 
     def set_results(self, fine_tune_id: str, metrics: dict, exports: list[str]) -> None:
-        self.db.execute("UPDATE fine_tunes SET metrics = ?, exports = ? WHERE id = ?",
-                        [json.dumps(metrics), json.dumps(exports), fine_tune_id])
+        visible, params = self.table.scoped.visible(writable=True)
+        self.db.execute(f"UPDATE fine_tunes SET metrics = ?, exports = ? WHERE id = ? AND {visible}",
+                        [json.dumps(metrics), json.dumps(exports), fine_tune_id, *params])
 
     def _record(self, row) -> FineTuneRecord:
         options = json.loads(row["options"])

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 import sqlite_utils
 
 from adapt_server.store.db import transaction
+from adapt_server.store.scope import DEFAULT_PROJECT
 
 PENDING, RUNNING, SUCCEEDED, FAILED, CANCELLED = "PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"
 TERMINAL_STATES = frozenset({SUCCEEDED, FAILED, CANCELLED})
@@ -57,6 +58,7 @@ class Job:
     updated_at: float = 0.0
     started_at: float | None = None
     finished_at: float | None = None
+    project_id: str = DEFAULT_PROJECT  # the project of its resource (quotas count per project)
 
     @property
     def terminal(self) -> bool:
@@ -100,13 +102,14 @@ class JobQueue:
         self.db = db
 
     # --- creation and reads -------------------------------------------------------------------------
-    def enqueue(self, kind: str, resource_id: str, payload: dict, max_attempts: int = 3) -> str:
-        """Inserts a PENDING job; call inside the transaction that creates its resource."""
+    def enqueue(self, kind: str, resource_id: str, payload: dict, max_attempts: int = 3,
+                project: str = DEFAULT_PROJECT) -> str:
+        """Inserts a PENDING job of `project`; call inside the transaction that creates its resource."""
         job_id, now = new_job_id(), time.time()
         self.db.execute(
-            "INSERT INTO jobs (id, kind, resource_id, state, payload, max_attempts, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [job_id, kind, resource_id, PENDING, json.dumps(payload), max_attempts, now, now])
+            "INSERT INTO jobs (id, kind, resource_id, state, payload, max_attempts, created_at, updated_at, "
+            "project_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [job_id, kind, resource_id, PENDING, json.dumps(payload), max_attempts, now, now, project])
         self._event(job_id, PENDING, "info", "queued", Progress())
         return job_id
 
@@ -118,11 +121,24 @@ class JobQueue:
         row = self.db.execute("SELECT * FROM jobs WHERE resource_id = ?", [resource_id]).fetchone()
         return Job.from_row(row) if row else None
 
-    def count_by_state(self, states: tuple[str, ...]) -> dict[str, int]:
-        """state -> number of jobs in it, for the given states (absent: none)."""
-        rows = self.db.execute(f"SELECT state, COUNT(*) FROM jobs WHERE state IN ({', '.join('?' for _ in states)}) "
-                               "GROUP BY state", list(states)).fetchall()
+    def count_by_state(self, states: tuple[str, ...], project: str | None = None) -> dict[str, int]:
+        """state -> number of jobs in it, for the given states (absent: none); of one project when given."""
+        query = f"SELECT state, COUNT(*) FROM jobs WHERE state IN ({', '.join('?' for _ in states)})"
+        params = list(states)
+        if project is not None:
+            query, params = query + " AND project_id = ?", params + [project]
+        rows = self.db.execute(query + " GROUP BY state", params).fetchall()
         return {row[0]: row[1] for row in rows}
+
+    def count_active(self, project: str) -> int:
+        """Jobs of `project` queued or running (what the per-project job quota counts)."""
+        return self.db.execute("SELECT COUNT(*) FROM jobs WHERE project_id = ? AND state IN (?, ?)",
+                               [project, PENDING, RUNNING]).fetchone()[0]
+    def depth(self) -> dict[tuple[str, str], int]:
+        """(kind, state) -> jobs, for the PENDING and RUNNING ones (the queue's depth, for /metrics)."""
+        rows = self.db.execute("SELECT kind, state, COUNT(*) FROM jobs WHERE state IN (?, ?) GROUP BY kind, state",
+                               [PENDING, RUNNING]).fetchall()
+        return {(row[0], row[1]): row[2] for row in rows}
 
     def events(self, job_id: str, after_seq: int = 0, limit: int = 500) -> list[JobEvent]:
         rows = self.db.execute("SELECT * FROM job_events WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?",

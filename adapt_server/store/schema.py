@@ -1,14 +1,22 @@
 """The SQLite schema as an ordered list of migrations. Append new migrations; never edit applied ones."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from adapt_server.store.migration_projects import apply_projects_migration
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
-    sql: str
+    sql: str = ""
+    # a migration SQL scripts cannot express: apply(db, statements) runs in the migration's transaction after
+    # `sql` (statements: store/db.py's script splitter)
+    apply: Callable | None = None
+    # tables are rebuilt: foreign keys are off while it runs (else DROP TABLE cascades) and checked before COMMIT
+    foreign_keys_off: bool = False
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -241,8 +249,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE models ADD COLUMN parameters INTEGER NOT NULL DEFAULT 0;    -- number of weights, 0 unknown
         ALTER TABLE models ADD COLUMN architecture TEXT NOT NULL DEFAULT '';    -- e.g. Qwen3ASRForConditionalGeneration
     """),
-    # 5 belongs to another branch (applied by version, each once, in any order: store/db.py)
     Migration(7, "model_request_hash", """
         ALTER TABLE models ADD COLUMN request_hash TEXT;  -- hash of the RegisterModel request (NULL before v7)
     """),
+    # 8 rebuilds the tables from their own CREATE statements, so the columns 6 and 7 added are kept
+    Migration(8, "projects_keys_audit", apply=apply_projects_migration, foreign_keys_off=True),
 )

@@ -67,6 +67,7 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
                   ct2_quantization: str = "float16",
                   checkpoint_every_steps: int | None = None,
                   checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S,
+                  collective=None,
                   general_items: Sequence[Item] | None = None,
                   forgetting_budget: float = DEFAULT_FORGETTING_BUDGET) -> FineTuneOutput:
     """Fine-tunes `base_model_path` on train_items and exports it under out_dir (ct2/, onnx/, hf/).
@@ -75,7 +76,9 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
     (validated). mixin_items: general speech mixed into every batch at hp.mixin_ratio (required when
     mixin_ratio > 0). Checkpoints (under out_dir/checkpoints, resumed from on a rerun) are written every
     checkpoint_every_steps steps when given, else every checkpoint_interval_s seconds of training.
-    With hp.select_interpolation (the default unless weight_interpolation is given) and at least
+    collective: rank 0 of a data-parallel run (training/distributed.py; the other ranks run `follow`).
+    With hp.select_interpolation (the default unless weight_interpolation is given), one process (no
+    collective: the ranks of a data-parallel run share one batch plan) and at least
     interpolation.MIN_TRAIN_ITEMS training items, a validation slice of the training items is held out of
     training, and the exported share of the change is chosen on it and on `general_items` (default: the general-
     speech reference that ships, sampledata/reference_speech.py) within `forgetting_budget` (training/
@@ -94,7 +97,7 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
     check_items(holdout_items, "holdout_items")
     check_items(mixin_items, "mixin_items")
     selection_items: list = []
-    if hp.select_interpolation:
+    if hp.select_interpolation and collective is None:
         kept, held = interpolation.split_selection_slice(len(train_items), hp.seed)
         if held:
             selection_items = [train_items[i] for i in held]
@@ -133,7 +136,7 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
 
     base = strategies.base_weights(model) if hp.weight_interpolation < 1 or selection_items else None
     trainer = Trainer(model, hp, tokens.eot, out_dir / "checkpoints", checkpoint_every_steps=checkpoint_every_steps,
-                      checkpoint_interval_s=checkpoint_interval_s)
+                      checkpoint_interval_s=checkpoint_interval_s, collective=collective)
 
     def on_cache(done: int, total: int) -> None:
         ctx.progress(0.10 + 0.05 * done / total, "encoder_cache", done, total, "utterances")
@@ -189,9 +192,10 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
     if selection:
         metrics["interpolation"] = selection
     elif hp.select_interpolation:
-        metrics["interpolation"] = {"reason": f"not selected: {len(train_items)} training utterances, fewer than "
-                                              f"{interpolation.MIN_TRAIN_ITEMS} (none held out); share "
-                                              f"{hp.weight_interpolation:g} kept as given"}
+        why = ("a data-parallel run (its ranks share one batch plan of all the training items)" if collective
+               is not None else f"{len(train_items)} training utterances, fewer than {interpolation.MIN_TRAIN_ITEMS}")
+        metrics["interpolation"] = {"reason": f"not selected: {why}, none held out; share "
+                                              f"{hp.weight_interpolation:g} kept"}
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     ctx.progress(1.0, "done", message=f"fine-tune done: final loss {result.final_loss:.4f}, holdout loss "
                                       f"{holdout_after:.4f}", force=True)

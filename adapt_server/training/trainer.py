@@ -25,6 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from adapt_server.observability import metrics
 from adapt_server.training import strategies
 from adapt_server.training.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
 from adapt_server.training.data import Example, collate, plan_batches, spec_augment
@@ -73,12 +74,15 @@ class Trainer:
     every `checkpoint_interval_s` seconds of training); a checkpoint is also written after the last step.
     adapter: for another family (training/family_adapter.py): which parameters train, the summed loss of a
     micro-batch of its examples through the model's own loss, the plain model afterwards. None: Whisper.
+    collective: this process's rank in a data-parallel run (training/distributed.py), None for one process;
+    only rank 0 reads and writes checkpoints (the others get its checkpoint when a run resumes).
     """
 
     def __init__(self, model, hp: Hyperparameters, pad_id: int, checkpoint_dir, *, device: str | None = None,
                  checkpoint_every_steps: int | None = None,
-                 checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S, adapter=None):
+                 checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S, adapter=None, collective=None):
         self.hp = hp
+        self.collective = collective
         self.pad_id = pad_id
         self.device = device or pick_device()
         self.checkpoint_dir = checkpoint_dir
@@ -121,7 +125,9 @@ class Trainer:
         torch.manual_seed(hp.seed)
         plan = plan_batches(len(examples), len(mixin), hp)
         start_step, losses, elapsed_before = 0, [], 0.0
-        checkpoint = load_checkpoint(self.checkpoint_dir, fingerprint)
+        checkpoint = load_checkpoint(self.checkpoint_dir, fingerprint) if self.checkpoint_dir is not None else None
+        if self.collective is not None:
+            checkpoint = self.collective.from_rank0(checkpoint)
         if checkpoint is not None:
             self._restore(checkpoint)
             start_step, losses, elapsed_before = checkpoint.step, list(checkpoint.losses), checkpoint.elapsed_s
@@ -143,9 +149,11 @@ class Trainer:
             now = time.perf_counter()
             due = (done - last_saved >= self.checkpoint_every_steps) if self.checkpoint_every_steps \
                 else (now - last_saved_at >= self.checkpoint_interval_s)
-            if due or done == plan.total_steps:
+            if (due or done == plan.total_steps) and self.checkpoint_dir is not None:
                 self._save(done, fingerprint, losses, elapsed_before + now - started)
                 last_saved, last_saved_at = done, time.perf_counter()
+            if self.collective is None or self.collective.writes:
+                metrics.training_step(self.collective.world_size if self.collective else 1, step_times[-1])
             if on_step is not None:
                 median = statistics.median(step_times)
                 on_step(StepReport(step=done, total_steps=plan.total_steps, loss=loss, learning_rate=learning_rate,
@@ -185,6 +193,8 @@ class Trainer:
             n_tokens = sum(sum(1 for t in example.targets if t != IGNORE) for _, _, example in batch)
         total = 0.0
         for first in range(0, len(batch), hp.micro_batch_size):
+            if self.collective is not None and not self.collective.mine(first // hp.micro_batch_size):
+                continue  # another rank's micro-batch
             chunk = batch[first:first + hp.micro_batch_size]
             if self.adapter is not None:
                 with self._autocast():
@@ -207,6 +217,9 @@ class Trainer:
             (self._scaler.scale(scaled) if self._scaler else scaled).backward()
             total += float(loss_sum.detach())
         params = [p for group in self.optimizer.param_groups for p in group["params"]]
+        if self.collective is not None:  # every rank: the sum of all ranks' micro-batch gradients
+            self.collective.sum_gradients(params)
+            total = self.collective.sum(total)
         if self._scaler:
             self._scaler.unscale_(self.optimizer)
         torch.nn.utils.clip_grad_norm_(params, MAX_GRAD_NORM)

@@ -66,7 +66,7 @@ def test_a_renamed_field_or_a_removed_rpc_fails_the_breaking_check(buf, workspac
 
 def test_an_added_field_is_compatible(buf, workspace):
     speech = workspace / "proto" / "adapt" / "v1" / "speech.proto"
-    speech.write_text(speech.read_text().replace("  string routing_key = 9;", "  string routing_key = 9;\n  string language = 10;", 1))
+    speech.write_text(speech.read_text().replace("  string routing_key = 9;", "  string routing_key = 9;\n  string probe_added_field = 9999;", 1))
     result = _breaking(workspace)
     assert result.returncode == 0, result.stdout + result.stderr
 

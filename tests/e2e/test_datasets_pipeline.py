@@ -69,8 +69,9 @@ def moto(tmp_path_factory, calls):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, source_root, moto):
     """`adapt serve` with the reader's keys in its environment (the usual AWS chain) and a profiles file."""
-    _, aws_env = moto
-    proc = ServerProcess(tmp_path_factory.mktemp("data") / "adapt-data", [source_root], env=aws_env).start()
+    s3, aws_env = moto
+    proc = ServerProcess(tmp_path_factory.mktemp("data") / "adapt-data", [source_root], env=aws_env,
+                         extra_args=["--s3-endpoint", s3.endpoint_url]).start()  # the operator's allow-list
     yield proc
     if proc.alive():
         proc.stop()

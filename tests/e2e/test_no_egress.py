@@ -176,3 +176,62 @@ def test_quickstart_flow_makes_no_outbound_attempt(namespace, tmp_path):
         assert isolated.syscall_attempts == [], "\n".join(isolated.syscall_attempts[:20])
     server_log = (tmp_path / "qs" / "server.log").read_text(errors="replace")
     assert "egress.configure() ran after" not in server_log, "a library read its switch before it was set"
+
+
+# The trust configuration's flow, run inside the namespace: a generated PKI, `adapt serve` with TLS, required
+# client certificates, an admin key file and keys on; a project key and a certificate mapping made over mutual
+# TLS; a dataset through align (Silero VAD on onnxruntime) -> redact (presidio, spaCy, tldextract); a
+# transcription; the audit log listed and verified.
+TRUSTED_FLOW = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+import grpc
+import adapt
+from adapt_server.sampledata import generate_calls
+from testkit.pki import make_pki
+from testkit.servers import ServerProcess
+
+work = Path({work!r})
+pki = make_pki(work / "pki")
+[call] = generate_calls(work / "samples", n_calls=1, seed=3, split="train")
+tester = pki.client("flow-tester")
+server = ServerProcess(work / "data", [work / "samples"], extra_args=[
+    "--tls-cert", str(pki.server.cert), "--tls-key", str(pki.server.key), "--client-ca", str(pki.ca),
+    "--admin-key-file", str(work / "admin.key")],
+    credentials=grpc.ssl_channel_credentials(pki.ca_pem, tester.key_pem, tester.cert_pem)).start()
+try:
+    tls = dict(root_certificates=pki.ca_pem, certificate_chain=tester.cert_pem, private_key=tester.key_pem)
+    admin = adapt.Client(server.target, api_key=(work / "admin.key").read_text().strip(), **tls)
+    key = admin.keys.create(["datasets:write", "speech:transcribe"], project="clinic").secret
+    admin.keys.map_certificate("flow-tester", "clinic", ["datasets:read"])
+    clinic = adapt.Client(server.target, api_key=key, **tls)
+    dataset = clinic.datasets.create(name="call", sources=[{{"type": "local", "uri": str(call.audio_path.parent)}}],
+        pipeline=[{{"step": "align", "model": "whisper-tiny.en"}}, {{"step": "redact", "entities": ["pii", "phi"]}}])
+    dataset = clinic.datasets.wait(dataset.id, timeout=1200)
+    print("dataset", dataset.state, "recordings=%d" % dataset.stats.recordings)
+    print("transcript", clinic.speech.transcribe(call.audio_path).text[:40])
+    print("certificate identity", adapt.Client(server.target, **tls).keys.whoami().project)
+    print("audit events", len(list(admin.audit.list())), "verified", admin.audit.verify().ok)
+finally:
+    server.stop()
+print("server log:", server.log_path)
+"""
+
+
+@pytest.mark.slow
+def test_the_trusted_configuration_makes_no_outbound_attempt(namespace, tmp_path):
+    """The same proof with TLS, mutual TLS, API keys, projects and the audit log on (issue 17)."""
+    tests = str(Path(__file__).resolve().parents[1])
+    script = TRUSTED_FLOW.format(tests=tests, work=str(tmp_path / "flow"))
+    isolated = run_isolated([sys.executable, "-c", script], tmp_path, namespace, timeout=1500)
+    output = isolated.result.stdout + isolated.result.stderr
+    assert isolated.result.returncode == 0, output[-4000:]
+    for expected in ("dataset SUCCEEDED recordings=1", "certificate identity clinic", "verified True"):
+        assert expected in isolated.result.stdout, output[-4000:]
+    configured = [r for r in isolated.hook_records if r["event"] == "configured"]
+    assert any(r["process"] == "MainProcess" for r in configured), "the server installed its hook"
+    assert any(r["process"].startswith("worker") for r in configured), f"no worker installed its hook: {configured}"
+    assert isolated.hook_attempts == [], json.dumps(isolated.hook_attempts, indent=1)[:4000]
+    if isolated.syscall_attempts is not None:
+        assert isolated.syscall_attempts == [], "\n".join(isolated.syscall_attempts[:20])

@@ -130,8 +130,8 @@ def test_sigterm_during_long_decodes_ends_within_the_grace_period(tmp_path, spee
 
 
 def _open_stream(target: str, key: str):
-    """A live LINEAR16 stream as caller `key` (an authorization header; the server has no --api-key, so it only
-    names the caller); returns (call, stop) where stop() ends the audio."""
+    """A live LINEAR16 stream as the caller of API key `key`; returns (call, stop, channel) where stop() ends
+    the audio."""
     stop = threading.Event()
 
     def messages():
@@ -157,25 +157,31 @@ def _refused(target: str, key: str) -> adapt.ResourceExhaustedError:
 
 
 def test_admission_refuses_the_excess_with_a_retry_hint(tmp_path):
+    admin_key_file = tmp_path / "admin.key"
     proc = ServerProcess(tmp_path / "adapt-data", [],
-                         extra_args=["--max-streams", "2", "--max-streams-per-caller", "1"]).start()
+                         extra_args=["--max-streams", "2", "--max-streams-per-caller", "1",
+                                     "--admin-key-file", str(admin_key_file)]).start()
     speech = speech_pb2.DESCRIPTOR.services_by_name["Speech"].full_name
+    admin_key = admin_key_file.read_text().strip()
+    with adapt.Client(proc.target, api_key=admin_key) as admin:  # three callers: three keys of one project
+        alice, bob, carol = (admin.keys.create(["speech:transcribe"], name=name).secret
+                             for name in ("alice", "bob", "carol"))
     opened = []
     try:
-        opened.append(_open_stream(proc.target, "alice"))
+        opened.append(_open_stream(proc.target, alice))
         time.sleep(1.0)  # admitted and open (silence produces no result to wait for)
-        per_caller = _refused(proc.target, "alice")
+        per_caller = _refused(proc.target, alice)
         assert isinstance(per_caller, adapt.ResourceExhaustedError) and per_caller.retry_after_s == 2.0
         assert "--max-streams-per-caller 1" in per_caller.message
         assert _health(proc.target, speech) == health_pb2.HealthCheckResponse.SERVING
-        opened.append(_open_stream(proc.target, "bob"))
+        opened.append(_open_stream(proc.target, bob))
         time.sleep(1.0)
-        server_wide = _refused(proc.target, "carol")
+        server_wide = _refused(proc.target, carol)
         assert isinstance(server_wide, adapt.ResourceExhaustedError) and server_wide.retry_after_s == 2.0
         assert "at its limit (2 streams" in server_wide.message
         assert _health(proc.target, speech) == health_pb2.HealthCheckResponse.NOT_SERVING  # full
         assert _health(proc.target) == health_pb2.HealthCheckResponse.SERVING  # the control plane is fine
-        with adapt.Client(proc.target) as client:
+        with adapt.Client(proc.target, api_key=admin_key) as client:
             with pytest.raises(adapt.ResourceExhaustedError) as unary:
                 client.speech.transcribe(b"\0\0" * RATE, encoding="linear16", sample_rate_hz=RATE)
             assert unary.value.retry_after_s == 2.0
@@ -188,7 +194,7 @@ def test_admission_refuses_the_excess_with_a_retry_hint(tmp_path):
         while _health(proc.target, speech) != health_pb2.HealthCheckResponse.SERVING:
             assert time.monotonic() < deadline, "Speech stayed NOT_SERVING after a slot freed"
             time.sleep(0.1)
-        opened.append(_open_stream(proc.target, "carol"))
+        opened.append(_open_stream(proc.target, carol))
         next(iter([]), None)
         time.sleep(1.0)
         assert proc.alive()
@@ -228,7 +234,7 @@ def test_an_oversized_stream_message_is_refused_and_the_loop_stays_responsive(se
         time.sleep(0.5)
         stop.set()
         prober.join(30)
-    assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert "send at most 4194304" in error.value.details()
+    assert error.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED  # refused by size before it is parsed
+    assert "accepts at most 4194304" in error.value.details()
     slowest = max(latencies[1:])  # (the first check includes connecting)
     assert slowest < STALL_S, f"health took {slowest:.2f} s while the message was handled"

@@ -30,6 +30,8 @@ class ServerProcess:
     env: dict[str, str] = field(default_factory=dict)  # extra environment (e.g. AWS credentials)
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    # how to reach a TLS server (grpc.ssl_channel_credentials); None: plaintext
+    credentials: grpc.ChannelCredentials | None = None
 
     @property
     def target(self) -> str:
@@ -51,9 +53,10 @@ class ServerProcess:
         return self
 
     def wait_ready(self) -> None:
-        """Until the server's health check says SERVING (the port opens earlier, while the data directory is
-        migrated and recovered)."""
-        channel = grpc.insecure_channel(self.target)
+        """Until the server's health check says SERVING (the port opens once the data directory is migrated
+        and recovered; health says SERVING once the job workers run)."""
+        channel = (grpc.secure_channel(self.target, self.credentials) if self.credentials is not None
+                   else grpc.insecure_channel(self.target))
         health = health_pb2_grpc.HealthStub(channel)
         deadline = time.monotonic() + START_TIMEOUT_S
         try:

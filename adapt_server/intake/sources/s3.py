@@ -104,6 +104,10 @@ class S3Source(Source):
         if strings["endpoint_url"] and urlparse(strings["endpoint_url"]).scheme not in ("http", "https"):
             raise InvalidArgument(f"{where}.options.endpoint_url {echo(strings['endpoint_url'])} must be an http(s) "
                                   "URL")
+        if strings["endpoint_url"] and "@" in urlparse(strings["endpoint_url"]).netloc:
+            # credentials in the URL would be stored with the dataset's spec and shown by GetDataset
+            raise InvalidArgument(f"{where}.options.endpoint_url must not carry credentials (user:password@host); "
+                                  "the server reads S3 credentials from its own environment or AWS profile")
         anonymous = options.get("anonymous", False)
         if not isinstance(anonymous, bool):
             raise InvalidArgument(f"{where}.options.anonymous must be true or false, got {echo(anonymous)}")

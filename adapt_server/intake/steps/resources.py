@@ -4,11 +4,17 @@ from __future__ import annotations
 
 
 class StepResources:
-    """store: adapt_server.store.Store; config: ServerConfig (its engine_cache_dir holds converted models)."""
+    """store: adapt_server.store.Store; config: ServerConfig (its engine_cache_dir holds converted models).
 
-    def __init__(self, store, config):
+    On a node without the store (a shard on a Ray worker, jobs/executor.py): `models` (model id -> catalogue
+    record with its path on that node, or None), `engine_cache_dir` and `threads` (a ThreadBudget) instead."""
+
+    def __init__(self, store, config, *, models=None, engine_cache_dir=None, threads=None):
         self.store = store
         self.config = config
+        self._models = models
+        self._engine_cache_dir = engine_cache_dir
+        self._threads = threads
         self._cache: dict[tuple, object] = {}
 
     def _cached(self, key: tuple, load):
@@ -23,14 +29,18 @@ class StepResources:
             from adapt_kernels.threads import thread_budget
             from adapt_server.engines.registry import EngineRegistry
             from adapt_server.errors import NotFound
-            from adapt_server.models.loading import load_recognizer
-            record = self.store.models.get(model_id)
+            from adapt_server.models.loading import load_recognizer, load_with_aligner
+            record = self._models(model_id) if self._models is not None else self.store.models.get(model_id)
             if record is None:
                 raise NotFound(f"align: model {model_id!r} no longer exists; register it again")
-            registry = EngineRegistry(self.config.engine_cache_dir,
-                                      threads=thread_budget(worker_processes=self.config.workers), max_engines=2,
-                                      device=getattr(self.config, "device", "cpu"))
-            return load_recognizer(registry, self.store, record)
+            registry = EngineRegistry(
+                self._engine_cache_dir or self.config.engine_cache_dir,
+                threads=self._threads or thread_budget(worker_processes=self.config.workers), max_engines=2,
+                device=getattr(self.config, "device", "cpu"))
+            if self.store is not None:
+                return load_recognizer(registry, self.store, record)
+            # a node without the store: the driver shipped the aligner's record as "aligner:<model id>"
+            return load_with_aligner(registry, record, self._models(f"aligner:{model_id}"))
         return self._cached(("engine", model_id), load)
 
     def redactor(self, entities: tuple[str, ...], pad_s: float):

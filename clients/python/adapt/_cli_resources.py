@@ -16,9 +16,9 @@ from adapt._progress import follow
 
 
 def client_of(ctx: click.Context):
-    """The adapt.Client of this invocation (--target, --api-key of the `adapt` group)."""
+    """The adapt.Client of this invocation (--target, --api-key and the TLS options of the `adapt` group)."""
     from adapt.client import Client
-    return Client(ctx.obj["target"], api_key=ctx.obj["api_key"])
+    return Client(ctx.obj["target"], api_key=ctx.obj["api_key"], **ctx.obj.get("tls", {}))
 
 
 @dataclass(frozen=True)

@@ -63,12 +63,28 @@ class _Group(click.Group):
 @click.group(cls=_Group)
 @click.option("--target", envvar="ADAPT_TARGET", default=DEFAULT_TARGET, show_default=True,
               help="host:port of an Adapt server")
-@click.option("--api-key", envvar="ADAPT_API_KEY", default=None, help="API key, when the server requires one")
+@click.option("--api-key", envvar="ADAPT_API_KEY", default=None,
+              help="API key, when the server requires one (prefer ADAPT_API_KEY or --api-key-file: arguments are "
+                   "visible to other users in the process list)")
+@click.option("--api-key-file", envvar="ADAPT_API_KEY_FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="read the API key from this file")
+@click.option("--tls-ca", envvar="ADAPT_TLS_CA", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="PEM CA certificate of a TLS server (its presence turns TLS on)")
+@click.option("--tls", "use_tls", is_flag=True, help="TLS with the system's CA certificates")
+@click.option("--tls-cert", envvar="ADAPT_TLS_CERT", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="PEM client certificate, for servers that require mutual TLS")
+@click.option("--tls-key", envvar="ADAPT_TLS_KEY", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="PEM private key of --tls-cert")
 @click.pass_context
-def main(ctx, target, api_key):
+def main(ctx, target, api_key, api_key_file, tls_ca, use_tls, tls_cert, tls_key):
     """Adapt: adapt speech models to your own audio, on your own machines."""
     ctx.ensure_object(dict)
-    ctx.obj.update(target=target, api_key=api_key)
+    if api_key_file is not None:
+        api_key = api_key_file.read_text().strip()
+    if (tls_cert is None) != (tls_key is None):
+        raise click.UsageError("--tls-cert and --tls-key go together")
+    ctx.obj.update(target=target, api_key=api_key, tls={"root_certificates": tls_ca, "certificate_chain": tls_cert,
+                                                        "private_key": tls_key, "tls": use_tls or None})
 
 
 @main.group()
@@ -330,8 +346,11 @@ for _commands, _group in ((DATASETS, datasets), (MODELS, models), (FINE_TUNES, f
     _commands.add_to(_group)
 
 from adapt._evaluations_cli import evaluations as _evaluations_group  # noqa: E402
+from adapt._keys_cli import audit as _audit_group, keys as _keys_group  # noqa: E402
 
 main.add_command(_evaluations_group)
+main.add_command(_keys_group)
+main.add_command(_audit_group)
 
 
 if __name__ == "__main__":

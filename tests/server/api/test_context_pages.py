@@ -7,12 +7,13 @@ import asyncio
 
 import pytest
 
-from adapt_server.api import context
+from adapt_server.api import context, identity
 from adapt_server.api.context import ServiceRunner
 from adapt_server.api.deployments import deployment_message
 from adapt_server.config import ServerConfig
 from adapt_server.engines.registry import EngineRegistry
 from adapt_server.models.service import ModelService
+from adapt_server.security.principal import anonymous
 from adapt_server.speech.capacity import DecodeLimits, SpeechCapacity
 from adapt_server.store.store import Store
 
@@ -33,6 +34,7 @@ def runner(tmp_path, monkeypatch):
 
 def test_pages_stop_at_the_byte_budget_and_lose_nothing(runner):
     async def scenario():
+        identity.bind(anonymous())  # the caller api/auth.py would have admitted (this task's context only)
         await runner.run(lambda s: [s.deployments.create(f"dep-{i:02d}", {"stt": "whisper-tiny.en"},
                                                          description="d" * 4096) for i in range(30)])
         seen, token, pages = [], "", 0
@@ -52,6 +54,7 @@ def test_a_single_item_larger_than_the_budget_still_comes_alone(runner, monkeypa
     monkeypatch.setattr(context, "PAGE_BYTE_BUDGET", 100)
 
     async def scenario():
+        identity.bind(anonymous())
         await runner.run(lambda s: [s.deployments.create(f"one-{i}", {"stt": "whisper-tiny.en"},
                                                          description="d" * 500) for i in range(3)])
         return await runner.page(lambda s, size: s.deployments.list(size, ""), 10, deployment_message)

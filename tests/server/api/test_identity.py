@@ -1,32 +1,50 @@
-"""api/identity.py caller_of: the one seam that names a caller (API key hash prefix, else the peer host)."""
+"""api/identity.py caller_of: the one seam that names a caller for per-caller limits (the authenticated key or
+certificate identity, else the peer host without its port); current_principal refuses a call nobody admitted."""
 from __future__ import annotations
 
-import hashlib
+import contextvars
 
-from adapt_server.api.identity import caller_of
+import pytest
+
+from adapt_server.api import identity
+from adapt_server.api.identity import caller_of, current_principal
+from adapt_server.errors import Unauthenticated
+from adapt_server.security.principal import Principal, anonymous
 
 
 class FakeContext:
-    """The two ServicerContext methods caller_of reads (a real grpc.aio context is covered end to end by
-    tests/e2e/test_speech_limits.py's per-caller admission)."""
+    """The ServicerContext method caller_of reads (a real grpc.aio context is covered end to end by
+    tests/e2e/test_speech_limits.py's per-caller admission and the trust e2e tests)."""
 
-    def __init__(self, metadata=(), peer="ipv4:127.0.0.1:5555"):
-        self._metadata, self._peer = metadata, peer
-
-    def invocation_metadata(self):
-        return self._metadata
+    def __init__(self, peer="ipv4:127.0.0.1:5555"):
+        self._peer = peer
 
     def peer(self):
         return self._peer
 
 
-def test_a_key_names_the_caller_by_its_hash_prefix_never_the_key():
-    caller = caller_of(FakeContext((("authorization", "Bearer s3cret"),)))
-    assert caller == "key:" + hashlib.sha256(b"s3cret").hexdigest()[:12] and "s3cret" not in caller
+def in_call(principal, fn):
+    """fn() run in a fresh context with `principal` bound, as api/auth.py binds it for a call."""
+    def run():
+        if principal is not None:
+            identity.bind(principal)
+        return fn()
+    return contextvars.copy_context().run(run)
 
 
-def test_without_a_key_the_peer_host_names_the_caller_whatever_its_port():
-    assert caller_of(FakeContext(peer="ipv4:10.0.0.7:5555")) == caller_of(FakeContext(peer="ipv4:10.0.0.7:6666"))
-    assert caller_of(FakeContext(peer="ipv6:[::1]:5555")) == "peer:::1"
-    assert caller_of(FakeContext(peer="unix:/run/adapt.sock")) == "peer:/run/adapt.sock"
-    assert caller_of(FakeContext((("authorization", "Bearer "),), peer="ipv4:10.0.0.7:1")) == "peer:10.0.0.7"
+def test_an_authenticated_key_names_the_caller_by_its_identity_never_the_secret():
+    key = Principal("key:k-1234", "billing", frozenset({"speech:transcribe"}), key_id="k-1234")
+    assert in_call(key, lambda: caller_of(FakeContext())) == "key:k-1234"
+
+
+def test_an_anonymous_caller_is_named_by_its_peer_host_whatever_its_port():
+    name = lambda peer: in_call(anonymous(), lambda: caller_of(FakeContext(peer)))  # noqa: E731
+    assert name("ipv4:10.0.0.7:5555") == name("ipv4:10.0.0.7:6666") == "peer:ipv4:10.0.0.7"
+    assert name("ipv4:10.0.0.7:5555") != name("ipv4:10.0.0.8:5555")
+    assert name("unix:/run/adapt.sock") == "peer:unix:/run/adapt.sock"
+
+
+def test_outside_an_admitted_call_there_is_no_principal():
+    with pytest.raises(Unauthenticated):
+        in_call(None, current_principal)
+    assert in_call(anonymous(), current_principal).project == anonymous().project

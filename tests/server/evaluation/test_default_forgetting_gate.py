@@ -58,10 +58,12 @@ def test_the_spec_round_trips_with_the_default_gate():
     assert EvaluationSpec.from_dict(out.to_dict()) == out
 
 
-def test_the_general_reference_selection_reads_the_packaged_audio():
+def test_the_general_reference_selection_puts_the_packaged_audio_in_the_blob_store(tmp_path):
     from adapt_server.evaluation.job import general_reference_selection
-    selection = general_reference_selection()
+    from adapt_server.store.blobs import BlobStore
+    blobs = BlobStore(tmp_path / "blobs")
+    selection = general_reference_selection(blobs)
     assert len(selection.units) == 12
-    resolve = selection.blob_path(lambda sha: (_ for _ in ()).throw(AssertionError("not in the blob store")))
     for unit in selection.units:
-        assert resolve(unit.audio_sha256).is_file() and unit.start_s is None and unit.reference
+        assert blobs.exists(unit.audio_sha256) and unit.start_s is None and unit.reference
+    assert general_reference_selection(blobs) == selection  # idempotent

@@ -222,3 +222,35 @@ def test_a_resumed_job_keeps_the_candidates_already_committed(local_adapt, asr_d
     sphinx = _rows(local_adapt, done, "pocketsphinx-en-us")
     assert {r.hypothesis for r in sphinx} == {"what the first run heard"}
     assert {r.model_id for r in _rows(local_adapt, done, "")} == set(CANDIDATES)
+
+
+def test_a_resumed_job_skips_the_shards_already_committed(local_adapt, asr_dataset, monkeypatch):
+    """Shards of ~one utterance each (ADAPT_EVAL_SHARD_AUDIO_S): a crash after the first shard of whisper-tiny.en
+    was committed; the rerun keeps that shard's rows and transcribes the other utterances only."""
+    from adapt_server.evaluation import job
+    from adapt_server.store.evaluations import PRIMARY, EvaluationRepository
+
+    monkeypatch.setenv(job.SHARD_AUDIO_ENV, "0.5")  # below any utterance: one utterance per shard
+    dataset_id, _ = asr_dataset
+    record = local_adapt.evaluations.create(dataset_id, ["whisper-tiny.en"], metrics=["wer"])
+    repository = EvaluationRepository(local_adapt.store.db)
+    selection = job._selection(local_adapt.store, dataset_id, "all")
+    shards = job._shards(local_adapt.store, PRIMARY, "whisper-tiny.en", selection)
+    assert len(shards) == len(selection.units) == 3
+    first = shards[0].units[0]
+    repository.add_hypotheses(record.id, PRIMARY, [speech_row(first, "what the first run heard")])
+    local_adapt.run_jobs()
+    done = local_adapt.evaluations.get(record.id)
+    assert done.job.state == "SUCCEEDED"
+    rows = {r.utterance_id: r.hypothesis for r in _rows(local_adapt, done, "whisper-tiny.en")}
+    assert rows[first.utterance_id] == "what the first run heard"
+    assert len(rows) == 3 and all(text != "what the first run heard" for uid, text in rows.items()
+                                  if uid != first.utterance_id)
+    events = [e.message for e in local_adapt.store.jobs.events(done.job.id)]
+    assert "2 shards to run on the local executor (1 of 3 units committed before)" in events
+
+
+def speech_row(unit, text: str):
+    from adapt_server.store.evaluations import HypothesisRow
+    return HypothesisRow("whisper-tiny.en", unit.utterance_id, unit.recording_id, unit.speaker, unit.source,
+                         unit.start_s, unit.end_s, unit.reference, text, 1.0, 0.5)

@@ -69,8 +69,40 @@ def test_keyset_page_filters_and_a_single_key(store):
 
 def test_delete_removes_the_row_and_its_job(store):
     record, _ = store.datasets.create("calls", SPEC, "req-1", "hash-1", 3)
-    table = JobResourceTable(store.db, DATASETS)
+    table = JobResourceTable(store.db, DATASETS, store.scope)
     table.delete(record.id)
     assert store.datasets.get(record.id) is None and store.jobs.get(record.job.id) is None
     again, created = store.datasets.create("calls", SPEC, "req-1", "hash-2", 3)  # the request_id is free again
     assert created and again.id != record.id
+
+
+# --- projects (store/scope.py): every generic read, page, insert and delete stays inside one project ----------
+def test_a_project_never_sees_another_projects_rows(store):
+    other = store.scoped("billing")
+    mine, _ = store.datasets.create("calls", SPEC, "req-1", "hash-1", 3)
+    theirs, created = other.datasets.create("calls", SPEC, "req-1", "hash-2", 3)  # the same request_id
+    assert created and theirs.id != mine.id and theirs.job.project_id == "billing"
+    assert other.datasets.get(mine.id) is None and store.datasets.get(theirs.id) is None
+    assert [d.id for d in store.datasets.list_page(10, None)[0]] == [mine.id]
+    assert [d.id for d in other.datasets.list_page(10, None)[0]] == [theirs.id]
+    other.datasets.delete(mine.id)  # not billing's: nothing happens
+    assert store.datasets.get(mine.id) is not None and store.jobs.get(mine.job.id) is not None
+    assert other.datasets.recordings(mine.id) == [] and other.datasets.utterances(mine.id) == []
+
+
+def test_the_job_quota_counts_the_projects_own_active_jobs(tmp_path):
+    from adapt_server.errors import ResourceExhausted
+    config = ServerConfig(data_dir=tmp_path / "q").resolved()
+    from adapt_server.config import Quotas
+    from dataclasses import replace
+    store = Store.open(replace(config, quotas=Quotas(max_active_jobs_per_project=2)), run_migrations=True)
+    store.datasets.create("a", SPEC, None, "h", 3)
+    store.datasets.create("b", SPEC, "again", "h", 3)
+    with pytest.raises(ResourceExhausted, match="project 'default' has 2 jobs queued or running") as refused:
+        store.datasets.create("c", SPEC, None, "h", 3)
+    assert refused.value.retry_after_s == 30
+    assert store.datasets.create("b", SPEC, "again", "h", 3)[1] is False  # a retry of a created one still answers
+    assert store.scoped("billing").datasets.create("c", SPEC, None, "h", 3)[1]  # another project's quota is its own
+    store.jobs.finish(store.jobs.claim("w"), "SUCCEEDED")
+    assert store.datasets.create("c", SPEC, None, "h", 3)[1]
+    store.close()
