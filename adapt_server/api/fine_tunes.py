@@ -18,7 +18,9 @@ def fine_tune_message(s, record: FineTuneRecord) -> fine_tunes_pb2.FineTune:
         update_time=convert.timestamp(job.updated_at), base_model=record.base_model, dataset_id=record.dataset_id,
         hyperparameters=convert.struct(record.hyperparameters),
         validation=fine_tunes_pb2.ValidationOptions(split=record.validation.split,
-                                                    holdout_fraction=record.validation.holdout_fraction),
+                                                    holdout_fraction=record.validation.holdout_fraction,
+                                                    forgetting_budget=record.validation.forgetting_budget,
+                                                    forgetting_reference=record.validation.forgetting_reference),
         model_id=record.model_id if (job.state == "SUCCEEDED" and model_registered) else "",
         metrics=convert.struct(record.metrics), export_formats=list(record.exports or record.export_formats),
         labels=record.labels,
@@ -38,6 +40,11 @@ class FineTunesServicer(fine_tunes_pb2_grpc.FineTunesServicer):
         validation = ({"split": request.validation.split, "holdout_fraction": request.validation.holdout_fraction}
                       if request.HasField("validation") else {})
         validation = {k: v for k, v in validation.items() if v}
+        if request.HasField("validation"):
+            if request.validation.HasField("forgetting_budget"):
+                validation["forgetting_budget"] = request.validation.forgetting_budget
+            if request.validation.forgetting_reference:
+                validation["forgetting_reference"] = request.validation.forgetting_reference
         return await self._call(lambda f: f.create(
             request.base_model, request.dataset_id, convert.struct_to_dict(request.hyperparameters, "hyperparameters"), validation,
             dict(request.labels), request.request_id, list(request.export_formats), request.mixin_dataset_id))

@@ -30,7 +30,8 @@ class ValidationSummary:
     winner: str | None  # the evaluation's winner (None: none)
     reason: str  # why it won, or why there is no winner
     primary_metric: str  # e.g. "wer"
-    metrics: dict[str, float]  # this model's numbers: wer, cer, rtf, hallucination_rate (der for diarizers)
+    metrics: dict[str, float]  # this model's numbers: wer, cer, rtf, hallucination_rate (der for diarizers),
+    # reference_wer (general-speech WER, when a forgetting gate ran)
     gates: tuple[GateResult, ...]  # this model's gate results
     created_at: float  # unix seconds the evaluation was created
 
@@ -66,7 +67,8 @@ def summarize(record: EvaluationRecord, model_id: str) -> ValidationSummary:
     """One model's view of a finished evaluation."""
     result = record.result
     row = next((r for r in result.get("leaderboard", []) if r["model_id"] == model_id), {})
-    metrics = {name: float(row[name]) for name in ("wer", "cer", "rtf", "hallucination_rate", "der") if name in row}
+    metrics = {name: float(row[name]) for name in ("wer", "cer", "rtf", "hallucination_rate", "der", "reference_wer")
+               if name in row}
     gates = tuple(GateResult(g["gate"], float(g["limit"]), float(g["measured"]), bool(g["passed"]), g["detail"])
                   for g in result.get("gate_results", []) if g["model_id"] == model_id)
     winner = result.get("winner") or None

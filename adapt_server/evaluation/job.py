@@ -35,6 +35,7 @@ from adapt_server.evaluation import results as result_dicts
 from adapt_server.evaluation.spec import DIARIZERS, EvaluationSpec
 from adapt_server.evaluation.units import EvalUnit, SplitSelection, non_speech_arrays, select_split
 from adapt_server.models.loading import aligner_for, load_with_aligner, request_language
+from adapt_server.sampledata.reference_speech import GENERAL_REFERENCE_ID, general_reference
 from adapt_server.observability import metrics
 from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
 from adapt_server.scoring.candidate import DER, CandidateResult
@@ -209,11 +210,24 @@ def evaluation_shard(node, shard: EvaluationShard) -> list:
 
 
 def _selection(store, dataset_id: str, split: str) -> SplitSelection:
+    if dataset_id == GENERAL_REFERENCE_ID:
+        return general_reference_selection(store.blobs)
     dataset = store.datasets.get(dataset_id)
     if dataset is None:
         raise FailedPrecondition(f"dataset {dataset_id} was deleted while the evaluation waited; create a new one")
     return select_split(dataset, store.datasets.recordings(dataset_id), store.datasets.utterances(dataset_id),
                         store.datasets.turns(dataset_id), split)
+
+
+def general_reference_selection(blobs) -> SplitSelection:
+    """The general-speech reference that ships (sampledata/reference_speech.py) as units: one whole-clip unit per
+    clip, its WAV put into the blob store (idempotent) so a shard reads it like any recording, on any node."""
+    units = []
+    for clip in general_reference():
+        sha = blobs.put_file(clip.path)
+        units.append(EvalUnit(utterance_id=clip.id, recording_id=clip.id, audio_sha256=sha, start_s=None,
+                              end_s=None, reference=clip.text, speaker=clip.speaker, source=GENERAL_REFERENCE_ID))
+    return SplitSelection(units=tuple(units), recordings=(), reference_turns={})
 
 
 def _work_plan(spec: EvaluationSpec, primary: SplitSelection,
@@ -366,10 +380,17 @@ def score_evaluation(repository: EvaluationRepository, evaluation_id: str, spec:
         "diarization": diarization_rows, "notes": list(primary.notes) + _metric_notes(spec),
         "reference_leaderboard": [],
     }
+    if spec.default_forgetting_gate:
+        result["notes"].append(spec.default_forgetting_gate)
     if reference_results:
         reference_rows = build_leaderboard(list(reference_results.values()), primary=spec.gates.reference_metric)
         result["reference_leaderboard"] = [result_dicts.leaderboard_row(row, reference_results[row.model_id], "asr")
                                            for row in reference_rows]
+        general = {row.model_id: row for row in reference_rows}
+        for row in result["leaderboard"]:  # domain WER and general-speech WER side by side
+            if row["model_id"] in general:
+                row["reference_wer"] = general[row["model_id"]].wer
+                row["reference_wer_ci"] = result_dicts.interval(general[row["model_id"]].wer_ci)
     return result
 
 

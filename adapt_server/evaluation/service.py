@@ -7,10 +7,13 @@ import json
 
 from adapt_server.config import ServerConfig
 from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound, echo
-from adapt_server.evaluation.spec import DIARIZERS, MAX_NAME_LENGTH, parse_spec
+from adapt_server.evaluation.spec import (DIARIZERS, MAX_NAME_LENGTH, TunedCandidate, parse_spec,
+                                         with_default_forgetting_gate)
 from adapt_server.jobs.resources import JobBackedResources
 from adapt_server.models.names import model_not_found
+from adapt_server.sampledata.reference_speech import GENERAL_REFERENCE_ID
 from adapt_server.store.evaluations import EvaluationRecord, HypothesisRow
+from adapt_server.store.fine_tunes import ValidationOptions
 from adapt_server.store.jobs import SUCCEEDED
 from adapt_server.store.datasets import dataset_language
 from adapt_server.store.pages import requested_page
@@ -39,9 +42,14 @@ class EvaluationService(JobBackedResources[EvaluationRecord]):
         language = dataset_language(dataset.spec) if dataset is not None else ""
         spec = parse_spec(dataset_id, list(candidates), list(metrics or []), split, primary_metric, normalizer,
                           gates, diarizer_models, language)
+        spec = with_default_forgetting_gate(spec, {
+            model_id: _tuned_candidate(record) for model_id, record in registered.items()
+            if record is not None and record.kind == "FINE_TUNED" and record.base_model})
         self._ready_dataset(spec.dataset_id, "dataset_id")
-        if spec.reference_dataset_id:
-            self._ready_dataset(spec.reference_dataset_id, "gates.reference_dataset_id")
+        if spec.reference_dataset_id and spec.reference_dataset_id != GENERAL_REFERENCE_ID:
+            field_name = ("the fine-tune's validation.forgetting_reference" if spec.default_forgetting_gate
+                          else "gates.reference_dataset_id")
+            self._ready_dataset(spec.reference_dataset_id, field_name)
         for model_id in spec.asr_candidates + spec.reference_models:
             record = self.store.models.get(model_id)
             if record is None:
@@ -71,3 +79,10 @@ class EvaluationService(JobBackedResources[EvaluationRecord]):
         if dataset.job.state != SUCCEEDED:
             raise FailedPrecondition(f"{field_name}: dataset {dataset_id} is {dataset.job.state}; evaluate it "
                                      "once its ingest has SUCCEEDED (wait for it)")
+
+
+def _tuned_candidate(record) -> TunedCandidate:
+    """A fine-tuned model's base, forgetting budget and reference, from its lineage (the fine-tune's validation
+    options; older fine-tunes carry no budget and get the default)."""
+    options = ValidationOptions.from_dict((record.lineage or {}).get("validation"))
+    return TunedCandidate(record.id, record.base_model, options.forgetting_budget, options.forgetting_reference)

@@ -8,9 +8,11 @@ registered diarizer models (role "diarizer", e.g. a pyannote.audio pipeline regi
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 
 from adapt_server.errors import InvalidArgument, echo
+from adapt_server.sampledata.reference_speech import GENERAL_REFERENCE_ID
 from adapt_server.scoring.candidate import CER, DER, HALLUCINATION_RATE, RTF, WER
 from adapt_server.scoring.gates import Gates
 from adapt_server.scoring.text import DEFAULT_NORMALIZER, NORMALIZER_NAMES
@@ -42,6 +44,7 @@ class EvaluationSpec:
     reference_dataset_id: str = ""  # the gates' reference dataset ("" when no forgetting gate)
     diarizer_models: tuple[str, ...] = ()  # candidates that are registered diarizer models (role "diarizer")
     language: str = ""  # the dataset's language code: ASR candidates decode in it ("" lets them detect)
+    default_forgetting_gate: str = ""  # why the forgetting gate was added without being asked ("" when it was not)
 
     def is_diarizer(self, candidate: str) -> bool:
         return candidate in DIARIZERS or candidate in self.diarizer_models
@@ -73,7 +76,53 @@ class EvaluationSpec:
                    metrics=tuple(data["metrics"]), split=data["split"], primary=data["primary"],
                    normalizer=data["normalizer"], gates=Gates(**data["gates"]),
                    reference_dataset_id=data.get("reference_dataset_id", ""),
-                   diarizer_models=tuple(data.get("diarizer_models", ())), language=data.get("language", ""))
+                   diarizer_models=tuple(data.get("diarizer_models", ())), language=data.get("language", ""),
+                   default_forgetting_gate=data.get("default_forgetting_gate", ""))
+
+    @property
+    def uses_general_reference(self) -> bool:
+        """True when the forgetting gate scores the general-speech reference that ships with Adapt."""
+        return self.reference_dataset_id == GENERAL_REFERENCE_ID
+
+
+@dataclass(frozen=True)
+class TunedCandidate:
+    """What an evaluation needs to know of a fine-tuned candidate to check it for forgetting."""
+
+    model_id: str
+    base_model: str  # the model it was tuned from
+    forgetting_budget: float  # relative general-speech regression allowed (the fine-tune's validation option)
+    forgetting_reference: str = ""  # dataset id of the team's general speech ("": the shipped reference)
+
+
+def with_default_forgetting_gate(spec: EvaluationSpec, tuned: Mapping[str, TunedCandidate]) -> EvaluationSpec:
+    """The spec with a forgetting gate added when the request set none and a candidate is a fine-tuned model.
+
+    tuned: candidate model id -> TunedCandidate, for the ASR candidates that are fine-tunes. The gate compares
+    every candidate's general-speech WER with the fine-tune's base model (run on the reference too when it is
+    not a candidate), at the fine-tune's forgetting budget, on its forgetting reference (default: the shipped
+    general-speech reference). Tuned candidates of different bases: the first one's base (in candidate order);
+    of different budgets: the strictest; of different references: the first named. Pure.
+    """
+    if spec.gates.max_reference_regression is not None:
+        return spec  # the request configured its own forgetting gate
+    found = [tuned[c] for c in spec.asr_candidates if c in tuned]
+    if not found:
+        return spec
+    base = found[0].base_model
+    budget = min(t.forgetting_budget for t in found)
+    reference = next((t.forgetting_reference for t in found if t.forgetting_reference), "") or GENERAL_REFERENCE_ID
+    gates = replace(spec.gates, max_reference_regression=budget, reference_baseline=base, reference_metric=WER)
+    names = ", ".join(t.model_id for t in found)
+    why = (f"forgetting gate added by default: {names} (fine-tuned) may be at most {budget:.0%} relatively worse "
+           f"than {base} on general speech ({_reference_name(reference)})")
+    return replace(spec, gates=gates, reference_dataset_id=reference, default_forgetting_gate=why)
+
+
+def _reference_name(reference_dataset_id: str) -> str:
+    if reference_dataset_id == GENERAL_REFERENCE_ID:
+        return f"{GENERAL_REFERENCE_ID}, the reference that ships with Adapt"
+    return f"dataset {reference_dataset_id}"
 
 
 def parse_spec(dataset_id: str, candidates: list[str], metrics: list[str], split: str, primary: str = "",
@@ -166,15 +215,17 @@ def _gates(gates: dict, asr: list[str]) -> tuple[Gates, str]:
         raise InvalidArgument(f"gates.max_hallucination_rate is a fraction of utterances (0..1), got "
                               f"{limits['max_hallucination_rate']}")
     reference_dataset_id = (gates.get("reference_dataset_id") or "").strip()
+    if "max_reference_regression" in limits and not reference_dataset_id:
+        reference_dataset_id = GENERAL_REFERENCE_ID  # the general-speech reference that ships with Adapt
     baseline = (gates.get("reference_baseline") or "").strip() or None
     metric = _metric(gates.get("reference_metric") or "wer", "gates.reference_metric")
     if metric not in (WER, CER):
         raise InvalidArgument(f"gates.reference_metric must be wer or cer, got {echo(gates.get('reference_metric'))}")
     if "max_reference_regression" in limits:
         if not reference_dataset_id or not baseline:
-            raise InvalidArgument("gates.max_reference_regression needs gates.reference_dataset_id (general "
-                                  "speech, to catch forgetting) and gates.reference_baseline (the model id to "
-                                  "compare with, e.g. 'whisper-tiny.en')")
+            raise InvalidArgument("gates.max_reference_regression needs gates.reference_baseline (the model id "
+                                  "to compare with, e.g. 'whisper-tiny.en'); gates.reference_dataset_id names the "
+                                  f"general speech (default: {GENERAL_REFERENCE_ID}, shipped with Adapt)")
         if baseline in DIARIZERS:
             raise InvalidArgument(f"gates.reference_baseline must be an ASR model id, got {echo(baseline)}")
         if not asr:

@@ -55,6 +55,15 @@ def run_fine_tune_job(ctx) -> str:
         mixin = gather(store, fine_tune.mixin_dataset_id, ValidationOptions(split=NO_VALIDATION)).train
         ctx.log(f"{len(mixin)} general-speech utterances to mix in from {fine_tune.mixin_dataset_id}")
 
+    general = None  # the interpolation selection's general speech (None: the reference that ships)
+    reference_id = fine_tune.validation.forgetting_reference
+    if reference_id:
+        if store.datasets.get(reference_id) is None:
+            raise FailedPrecondition(f"forgetting reference dataset {reference_id!r} was deleted before the "
+                                     "fine-tune ran")
+        general = gather(store, reference_id, ValidationOptions(split=NO_VALIDATION)).train
+        ctx.log(f"{len(general)} general-speech utterances from {reference_id} to check forgetting on")
+
     out_dir = work_dir(ctx.config, fine_tune.id)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -69,7 +78,8 @@ def run_fine_tune_job(ctx) -> str:
         return run_fine_tune(ctx, base_model_path=Path(base.path), base_model_id=base.id, train_items=data.train,
                              holdout_items=data.holdout, hp=hp, out_dir=out_dir,
                              export_formats=tuple(fine_tune.export_formats), mixin_items=mixin,
-                             checkpoint_interval_s=ctx.config.checkpoint_interval_s, collective=collective)
+                             checkpoint_interval_s=ctx.config.checkpoint_interval_s, collective=collective,
+                             general_items=general, forgetting_budget=fine_tune.validation.forgetting_budget)
 
     world_size = ctx.config.train_world_size
     if world_size > 1 and base.format != FAMILY_FORMAT:  # data-parallel: this process is rank 0

@@ -11,7 +11,8 @@ from adapt_server.errors import FailedPrecondition, InvalidArgument, NotFound, e
 from adapt_server.finetunes.data import assign_splits, utterance_refs
 from adapt_server.jobs.resources import JobBackedResources
 from adapt_server.models.names import model_not_found
-from adapt_server.store.fine_tunes import DEFAULT_EXPORTS, NO_VALIDATION, FineTuneRecord, ValidationOptions
+from adapt_server.store.fine_tunes import (DEFAULT_EXPORTS, DEFAULT_FORGETTING_BUDGET, NO_VALIDATION, FineTuneRecord,
+                                          ValidationOptions)
 from adapt_server.store.store import Store
 from adapt_server.training import validate_hyperparameters
 
@@ -69,6 +70,8 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
                                   (mixin_dataset_id, "mixin dataset")):
             if resource_id:
                 self.store.lineage.require_not_revoked(resource_id, what)
+        if options.forgetting_reference:
+            self._check_forgetting_reference(options.forgetting_reference)
         if dataset.job.state != "SUCCEEDED":
             raise FailedPrecondition(f"dataset {dataset_id} is {dataset.job.state}; fine-tune once its ingest "
                                      "SUCCEEDED (client.datasets.wait)")
@@ -100,6 +103,15 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
         if not hp.get("mixin_ratio"):
             raise InvalidArgument("mixin_dataset_id is set but hyperparameter mixin_ratio is 0; set mixin_ratio "
                                   "(0 < ratio <= 0.9: the share of each batch from that dataset)")
+
+    def _check_forgetting_reference(self, dataset_id: str) -> None:
+        reference = self.store.datasets.get(dataset_id)
+        if reference is None:
+            raise NotFound(f"validation.forgetting_reference: dataset {echo(dataset_id)} does not exist; name a "
+                           "dataset of the team's general speech, or leave it empty for the shipped reference")
+        if reference.job.state != "SUCCEEDED":
+            raise FailedPrecondition(f"validation.forgetting_reference: dataset {dataset_id} is "
+                                     f"{reference.job.state}; use it once its ingest SUCCEEDED")
 
     def model_registered(self, record: FineTuneRecord) -> bool:
         """True once the fine-tune's model is in the catalogue (its job registers it last)."""
@@ -147,9 +159,10 @@ def _export_formats(requested: list[str]) -> list[str]:
 
 
 def _validation_options(raw: dict) -> ValidationOptions:
-    unknown = sorted(set(raw) - {"split", "holdout_fraction"})
+    known = {"split", "holdout_fraction", "forgetting_budget", "forgetting_reference"}
+    unknown = sorted(set(raw) - known)
     if unknown:
-        raise InvalidArgument(f"validation: unknown fields {unknown}; use split and holdout_fraction")
+        raise InvalidArgument(f"validation: unknown fields {unknown}; use {', '.join(sorted(known))}")
     split = raw.get("split") or "holdout"
     if not isinstance(split, str):
         raise InvalidArgument(f"validation.split must be a split name such as 'holdout' or 'none'; got {echo(split)}")
@@ -160,4 +173,14 @@ def _validation_options(raw: dict) -> ValidationOptions:
                               f"(a share of the recordings); got {echo(fraction)}")
     if split == NO_VALIDATION and fraction:
         raise InvalidArgument("validation.split 'none' holds nothing out; leave holdout_fraction at 0")
-    return ValidationOptions(split, float(fraction))
+    budget = raw.get("forgetting_budget")
+    if budget is None:
+        budget = DEFAULT_FORGETTING_BUDGET
+    if isinstance(budget, bool) or not isinstance(budget, (int, float)) or not math.isfinite(budget) \
+            or not 0.0 <= budget <= 1.0:
+        raise InvalidArgument(f"validation.forgetting_budget is the relative general-speech WER regression "
+                              f"allowed against the base model, between 0 and 1 (0.05: 5%); got {echo(budget)}")
+    reference = raw.get("forgetting_reference") or ""
+    if not isinstance(reference, str):
+        raise InvalidArgument(f"validation.forgetting_reference must be a dataset id; got {echo(reference)}")
+    return ValidationOptions(split, float(fraction), float(budget), reference.strip())

@@ -113,4 +113,8 @@ def _reference_regression(model_id: str, gates: Gates, reference_results: Mappin
     else:
         regression = 0.0 if measured_value <= baseline_value else math.inf
     detail = f"reference {metric} {measured_value:.4g} vs baseline {baseline_id} {baseline_value:.4g}"
+    if model_id != baseline_id:
+        verdict = "within" if regression <= limit else "exceeds"
+        detail += (f": general-speech {metric.upper()} regression {regression:+.1%} relative {verdict} the "
+                   f"forgetting budget {limit:.0%}")
     return _limit(gate, limit, regression, detail)

@@ -21,19 +21,28 @@ NO_VALIDATION = "none"
 DEFAULT_EXPORTS = ("ctranslate2", "huggingface")
 
 
+DEFAULT_FORGETTING_BUDGET = 0.05  # relative general-speech regression a tuned model may show against its base
+
+
 @dataclass(frozen=True)
 class ValidationOptions:
-    """What the job holds out to check the tuned model while it trains."""
+    """What the job holds out to check the tuned model while it trains, and how forgetting is checked."""
     split: str = HOLDOUT_SPLIT        # dataset split used as the held-out set, or "none"
     holdout_fraction: float = 0.0     # 0..0.5 of the recordings held out when the dataset has no such split
+    forgetting_budget: float = DEFAULT_FORGETTING_BUDGET  # relative general-speech WER regression allowed, 0..1
+    forgetting_reference: str = ""    # dataset id of the team's general speech ("": the shipped reference)
 
     def to_dict(self) -> dict:
-        return {"split": self.split, "holdout_fraction": self.holdout_fraction}
+        return {"split": self.split, "holdout_fraction": self.holdout_fraction,
+                "forgetting_budget": self.forgetting_budget, "forgetting_reference": self.forgetting_reference}
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "ValidationOptions":
         data = data or {}
-        return cls(data.get("split") or HOLDOUT_SPLIT, float(data.get("holdout_fraction") or 0.0))
+        budget = data.get("forgetting_budget")
+        return cls(data.get("split") or HOLDOUT_SPLIT, float(data.get("holdout_fraction") or 0.0),
+                   DEFAULT_FORGETTING_BUDGET if budget is None else float(budget),
+                   data.get("forgetting_reference") or "")
 
 
 @dataclass(frozen=True)

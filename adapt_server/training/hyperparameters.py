@@ -44,6 +44,8 @@ class Hyperparameters:
     learning_rate_multiplier_encoder: float = 1.0  # encoder learning rate / learning_rate (strategy "full"); 0..10
     distillation_weight: float = 0.0  # share of the loss that is KL(base || tuned) on the training tokens:
     # learning without forgetting (Li & Hoiem 2017), the base model's own predictions as soft targets; 0..0.99
+    select_interpolation: bool = True  # after training, choose weight_interpolation on a validation slice of the
+    # training items and on general speech (training/interpolation.py); off when weight_interpolation is given
     distillation_tokens: str = "all"  # where the KL applies: "all" target tokens, or "base_correct" - only where
     # the base model's top prediction is the label, so what the base gets wrong (domain terms) is learnt freely
 
@@ -81,6 +83,7 @@ _RULES: dict[str, tuple] = {
     "weight_interpolation": ("float", 0.0, 1.0, True),
     "distillation_weight": ("float", 0.0, 0.99, False),
     "distillation_tokens": ("choice", DISTILLATION_TOKENS),
+    "select_interpolation": ("bool",),
 }
 
 
@@ -98,6 +101,8 @@ def validate_hyperparameters(values: dict[str, Any] | None) -> Hyperparameters:
         if name in checked:
             raise InvalidArgument(f"hyperparameter {echo(name)} is given twice (as {echo(raw_name)} and another alias)")
         checked[name] = _check(name, value, _RULES[name])
+    if "weight_interpolation" in checked and "select_interpolation" not in checked:
+        checked["select_interpolation"] = False  # a share the user gives is used as is
     hp = Hyperparameters(**checked)
     if hp.strategy == "frozen_encoder" and hp.spec_augment:
         raise InvalidArgument("spec_augment needs the encoder to see each augmented log-mel, but strategy "

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from adapt_server.errors import InvalidArgument
-from adapt_server.training import strategies
+from adapt_server.store.fine_tunes import DEFAULT_FORGETTING_BUDGET
+from adapt_server.training import interpolation, strategies
 from adapt_server.training.ct2_import import import_base_model
 from adapt_server.training.data import Item, check_items, featurize
 from adapt_server.training.export import Ctranslate2Exporter, OnnxExporter, save_huggingface
@@ -66,7 +67,9 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
                   ct2_quantization: str = "float16",
                   checkpoint_every_steps: int | None = None,
                   checkpoint_interval_s: float = DEFAULT_CHECKPOINT_INTERVAL_S,
-                  collective=None) -> FineTuneOutput:
+                  collective=None,
+                  general_items: Sequence[Item] | None = None,
+                  forgetting_budget: float = DEFAULT_FORGETTING_BUDGET) -> FineTuneOutput:
     """Fine-tunes `base_model_path` on train_items and exports it under out_dir (ct2/, onnx/, hf/).
 
     items: (float32 16-kHz mono samples, transcript) pairs of at most 30 s. hp: Hyperparameters or a dict
@@ -74,6 +77,12 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
     mixin_ratio > 0). Checkpoints (under out_dir/checkpoints, resumed from on a rerun) are written every
     checkpoint_every_steps steps when given, else every checkpoint_interval_s seconds of training.
     collective: rank 0 of a data-parallel run (training/distributed.py; the other ranks run `follow`).
+    With hp.select_interpolation (the default unless weight_interpolation is given), one process (no
+    collective: the ranks of a data-parallel run share one batch plan) and at least
+    interpolation.MIN_TRAIN_ITEMS training items, a validation slice of the training items is held out of
+    training, and the exported share of the change is chosen on it and on `general_items` (default: the general-
+    speech reference that ships, sampledata/reference_speech.py) within `forgetting_budget` (training/
+    interpolation.py); metrics["interpolation"] holds the curve, the chosen share and both WERs.
     Raises InvalidArgument for bad items or hyperparameters, JobCancelled on cancel.
     """
     started = time.perf_counter()
@@ -87,6 +96,17 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
     check_items(train_items, "train_items")
     check_items(holdout_items, "holdout_items")
     check_items(mixin_items, "mixin_items")
+    selection_items: list = []
+    if hp.select_interpolation and collective is None:
+        kept, held = interpolation.split_selection_slice(len(train_items), hp.seed)
+        if held:
+            selection_items = [train_items[i] for i in held]
+            train_items = [train_items[i] for i in kept]
+    if selection_items and general_items is None:
+        from adapt_server.sampledata.reference_speech import general_reference_items
+        general_items = general_reference_items()
+    if selection_items:
+        check_items(general_items, "general_items")
     if hp.mixin_ratio > 0 and not mixin_items:
         raise InvalidArgument(f"mixin_ratio is {hp.mixin_ratio} but no general-speech items were given; name a "
                               "dataset of general speech to mix in, or set mixin_ratio to 0")
@@ -114,7 +134,7 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
     holdout = featurize(list(holdout_items)[:HOLDOUT_LOSS_UTTERANCES], tokenizer, tokens, n_mels,
                         hp.timestamp_ratio, hp.seed + 2, featurize_progress("holdout", 0.08, 0.10))
 
-    base = strategies.base_weights(model) if hp.weight_interpolation < 1 else None
+    base = strategies.base_weights(model) if hp.weight_interpolation < 1 or selection_items else None
     trainer = Trainer(model, hp, tokens.eot, out_dir / "checkpoints", checkpoint_every_steps=checkpoint_every_steps,
                       checkpoint_interval_s=checkpoint_interval_s, collective=collective)
 
@@ -130,7 +150,12 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
     ctx.log(f"trained {result.steps} steps ({result.resumed_from_step} resumed) in {result.seconds:.1f} s, "
             f"median {result.median_step_s:.2f} s/step, final loss {result.final_loss:.4f}")
     tuned = trainer.trained_model()
-    if base is not None:  # WiSE-FT: keep weight_interpolation of the change
+    selection = None
+    if selection_items:  # WiSE-FT, the share chosen on held-out domain items and general speech
+        selection = _select_interpolation(ctx, tuned, base, selection_items, general_items, tokenizer,
+                                          out_dir / "interpolation", hp, forgetting_budget, result.seconds)
+        del base
+    elif base is not None:  # WiSE-FT: keep weight_interpolation of the change
         strategies.interpolate_weights(tuned, base, hp.weight_interpolation)
         del base
     ctx.progress(0.85, "holdout_loss", 0, len(holdout), "utterances")
@@ -162,7 +187,15 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
         "export_seconds": {name: round(export.seconds, 2) for name, export in exports.items()},
         "export_bytes": {name: export.size_bytes for name, export in exports.items()},
         "total_seconds": round(time.perf_counter() - started, 2),
+        "weight_interpolation": selection["chosen_share"] if selection else hp.weight_interpolation,
     }
+    if selection:
+        metrics["interpolation"] = selection
+    elif hp.select_interpolation:
+        why = ("a data-parallel run (its ranks share one batch plan of all the training items)" if collective
+               is not None else f"{len(train_items)} training utterances, fewer than {interpolation.MIN_TRAIN_ITEMS}")
+        metrics["interpolation"] = {"reason": f"not selected: {why}, none held out; share "
+                                              f"{hp.weight_interpolation:g} kept"}
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     ctx.progress(1.0, "done", message=f"fine-tune done: final loss {result.final_loss:.4f}, holdout loss "
                                       f"{holdout_after:.4f}", force=True)
@@ -171,6 +204,29 @@ def run_fine_tune(ctx, base_model_path: Path, base_model_id: str, train_items: S
         onnx_dir=exports["onnx"].path if "onnx" in exports else None,
         huggingface_dir=hf_dir, metrics=metrics, hyperparameters=hp.to_dict(),
         export_formats=tuple(name for name in EXPORT_FORMATS if name in exports or name == "huggingface"))
+
+
+def _select_interpolation(ctx, tuned, base: dict, selection_items, general_items, tokenizer, work_dir: Path,
+                          hp: Hyperparameters, budget: float, train_seconds: float) -> dict:
+    """Scores the interpolation grid, leaves `tuned` at the chosen share, returns metrics["interpolation"]."""
+    started = time.perf_counter()
+    trained = strategies.base_weights(tuned)  # the tuned weights (share 1)
+    grid = tuple(sorted({*interpolation.DEFAULT_GRID, hp.weight_interpolation}))
+
+    def on_point(done: int, total: int) -> None:
+        ctx.progress(0.85, "interpolation", done, total, "points")
+
+    ctx.progress(0.85, "interpolation", 0, len(grid) + 1, "points",
+                 message=f"choosing the interpolation share on {len(selection_items)} held-out training utterances "
+                         f"and {len(general_items)} of general speech")
+    points = interpolation.score_grid(tuned, base, trained, selection_items, general_items, tokenizer, grid,
+                                      work_dir, on_point=on_point)
+    choice = interpolation.choose_interpolation(points, budget)
+    strategies.interpolate_weights_between(tuned, base, trained, choice.share)
+    seconds = round(time.perf_counter() - started, 2)
+    ctx.log(f"interpolation {choice.reason} ({seconds:.1f} s, {seconds / max(train_seconds, 1e-9):.0%} of training)")
+    return {**choice.to_dict(), "selection_utterances": len(selection_items), "general_utterances": len(general_items),
+            "seconds": seconds, "share_of_train_seconds": round(seconds / max(train_seconds, 1e-9), 3)}
 
 
 def _save_huggingface_dir(model, tokenizer, target: Path) -> Path:

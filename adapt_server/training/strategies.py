@@ -108,3 +108,11 @@ def interpolate_weights(model, base: dict[str, torch.Tensor], share: float) -> N
         return
     for name, parameter in model.named_parameters():
         parameter.copy_(base[name].to(parameter.device) + share * (parameter - base[name].to(parameter.device)))
+
+
+@torch.no_grad()
+def interpolate_weights_between(model, base: dict[str, torch.Tensor], tuned: dict[str, torch.Tensor],
+                                share: float) -> None:
+    """In place: each parameter becomes base + share * (tuned - base), from stored copies of both."""
+    for name, parameter in model.named_parameters():
+        parameter.copy_((base[name] + share * (tuned[name] - base[name])).to(parameter.device))

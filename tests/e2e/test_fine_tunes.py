@@ -50,6 +50,9 @@ def dataset(client, calls_dir):
     ({"hyperparameters": {"epochs": -1}}, adapt.InvalidArgumentError, "epochs"),
     ({"hyperparameters": {"batch_size": 100000}}, adapt.InvalidArgumentError, "batch_size"),
     ({"validation": {"holdout_fraction": 0.9}}, adapt.InvalidArgumentError, "holdout_fraction"),
+    ({"validation": {"forgetting_budget": 2}}, adapt.InvalidArgumentError, "forgetting_budget"),
+    ({"validation": {"forgetting_reference": "ds_missing"}}, adapt.NotFoundError,
+     "forgetting_reference: dataset 'ds_missing' does not exist"),
 ])
 def test_bad_input_gets_a_clear_status_and_starts_nothing(client, dataset, server, kwargs, error, text):
     request = {"base_model": BASE, "dataset_id": dataset.id, "hyperparameters": {"epochs": 1}, **kwargs}

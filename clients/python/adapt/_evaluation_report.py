@@ -119,12 +119,18 @@ def _header(evaluation) -> str:
 
 
 def _leaderboard_table(evaluation) -> str:
-    head = ("<tr><th>model</th><th>WER [95% CI]</th><th>CER [95% CI]</th><th>RTF [95% CI]</th>"
+    general = any(getattr(r, "reference_wer", None) is not None for r in evaluation.leaderboard)
+    head = ("<tr><th>model</th><th>WER [95% CI]</th>" + ("<th>general-speech WER [95% CI]</th>" if general else "")
+            + "<th>CER [95% CI]</th><th>RTF [95% CI]</th>"
             "<th>hallucination rate</th><th>DER [95% CI]</th><th>S / D / I</th><th>utterances</th></tr>")
     rows = []
     for r in evaluation.leaderboard:
         der = f"{_fmt(r.der)} {_ci(r.der_ci)}" if r.der is not None else "-"
-        rows.append(f"<tr><td>{html.escape(r.model_id)}</td><td>{_fmt(r.wer)} {_ci(r.wer_ci)}</td>"
+        general_cell = ""
+        if general:
+            general_cell = (f"<td>{_fmt(r.reference_wer)} {_ci(r.reference_wer_ci)}</td>"
+                            if r.reference_wer is not None else "<td>-</td>")
+        rows.append(f"<tr><td>{html.escape(r.model_id)}</td><td>{_fmt(r.wer)} {_ci(r.wer_ci)}</td>{general_cell}"
                     f"<td>{_fmt(r.cer)} {_ci(r.cer_ci)}</td><td>{_fmt(r.rtf)} {_ci(r.rtf_ci)}</td>"
                     f"<td>{_fmt(r.hallucination_rate)}</td><td>{der}</td>"
                     f"<td>{r.substitutions} / {r.deletions} / {r.insertions}</td><td>{r.utterances}</td></tr>")

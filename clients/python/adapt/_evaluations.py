@@ -62,16 +62,19 @@ class LeaderboardRow:
     bootstrap_unit: str
     audio_s: float
     processing_s: float
+    reference_wer: float | None = None     # general-speech WER (the forgetting gate's reference), when it ran
+    reference_wer_ci: Interval | None = None
 
     @classmethod
     def from_proto(cls, m) -> "LeaderboardRow":
-        has_der = m.HasField("der")
+        has_der, has_reference = m.HasField("der"), m.HasField("reference_wer")
         return cls(m.model_id, m.kind, m.utterances, m.recordings, m.wer, Interval.from_proto(m.wer_ci), m.cer,
                    Interval.from_proto(m.cer_ci), m.rtf, Interval.from_proto(m.rtf_ci), m.der if has_der else None,
                    Interval.from_proto(m.der_ci) if has_der else None, m.hallucination_rate,
                    Interval.from_proto(m.hallucination_rate_ci), m.nonspeech_words_per_hour, m.repetition_loops,
                    m.reference_words, m.substitutions, m.deletions, m.insertions, m.bootstrap_unit, m.audio_s,
-                   m.processing_s)
+                   m.processing_s, m.reference_wer if has_reference else None,
+                   Interval.from_proto(m.reference_wer_ci) if has_reference else None)
 
 
 class Leaderboard(tuple):
@@ -82,7 +85,9 @@ class Leaderboard(tuple):
             return "(empty leaderboard)"
         show_der = any(row.der is not None for row in self)
         show_asr = any(row.kind == "asr" for row in self)
+        show_general = any(row.reference_wer is not None for row in self)
         header = ["model"] + (["WER [95% CI]", "CER", "RTF [95% CI]", "halluc."] if show_asr else []) + \
+                 (["general WER [95% CI]"] if show_general else []) + \
                  (["DER [95% CI]"] if show_der else []) + ["utts"]
         lines = []
         for row in self:
@@ -90,6 +95,9 @@ class Leaderboard(tuple):
             if show_asr:
                 cells += [f"{_num(row.wer)} {row.wer_ci}", _num(row.cer), f"{_num(row.rtf, 3)} {row.rtf_ci}",
                           _num(row.hallucination_rate)] if row.kind == "asr" else ["-", "-", "-", "-"]
+            if show_general:
+                cells += [f"{_num(row.reference_wer)} {row.reference_wer_ci}" if row.reference_wer is not None
+                          else "-"]
             if show_der:
                 cells += [f"{_num(row.der)} {row.der_ci}" if row.der is not None else "-"]
             cells += [str(row.utterances)]

@@ -30,7 +30,9 @@ class FineTune(JobResource):
         super()._update(m)
         self.base_model, self.dataset_id = m.base_model, m.dataset_id
         self.hyperparameters = json_format.MessageToDict(m.hyperparameters)
-        self.validation = {"split": m.validation.split, "holdout_fraction": m.validation.holdout_fraction}
+        self.validation = {"split": m.validation.split, "holdout_fraction": m.validation.holdout_fraction,
+                           "forgetting_budget": m.validation.forgetting_budget,
+                           "forgetting_reference": m.validation.forgetting_reference}
         self.model_id = m.model_id
         self.metrics = json_format.MessageToDict(m.metrics)
         self.export_formats = tuple(m.export_formats)
@@ -52,14 +54,17 @@ class FineTunesAPI(JobResourceAPI[FineTune]):
         """Starts fine-tuning `base_model` on `dataset_id`; returns at once with a PENDING fine-tune (see wait()).
 
         hyperparameters: e.g. {"learning_rate": 1e-5, "epochs": 3, "batch_size": 16} (docs/fine_tunes.md);
-        validation: {"split": "holdout"} (default) or {"holdout_fraction": 0.2} or {"split": "none"}.
+        validation: {"split": "holdout"} (default) or {"holdout_fraction": 0.2} or {"split": "none"}; also
+        "forgetting_budget" (relative general-speech WER regression allowed against the base, default 0.05) and
+        "forgetting_reference" (a dataset id of the team's general speech; default: the shipped reference).
         export_formats: besides "ctranslate2" (always), "huggingface" (default) and/or "onnx".
         mixin_dataset_id: general speech mixed in at hyperparameters["mixin_ratio"], against forgetting.
         """
         validation = dict(validation or {})
-        unknown = sorted(set(validation) - {"split", "holdout_fraction"})
+        known = {"split", "holdout_fraction", "forgetting_budget", "forgetting_reference"}
+        unknown = sorted(set(validation) - known)
         if unknown:
-            raise InvalidArgumentError(f"validation: unknown fields {unknown}; use split and holdout_fraction")
+            raise InvalidArgumentError(f"validation: unknown fields {unknown}; use {', '.join(sorted(known))}")
         request = fine_tunes_pb2.CreateFineTuneRequest(
             base_model=base_model, dataset_id=dataset_id,
             hyperparameters=to_struct("hyperparameters", dict(hyperparameters or {})), labels=labels or {},
@@ -71,4 +76,11 @@ class FineTunesAPI(JobResourceAPI[FineTune]):
                 request.validation.holdout_fraction = float(validation.get("holdout_fraction") or 0.0)
             except (TypeError, ValueError):
                 raise InvalidArgumentError("validation.holdout_fraction must be a number between 0 and 0.5") from None
+            if validation.get("forgetting_budget") is not None:
+                try:
+                    request.validation.forgetting_budget = float(validation["forgetting_budget"])
+                except (TypeError, ValueError):
+                    raise InvalidArgumentError("validation.forgetting_budget must be a number between 0 and 1") \
+                        from None
+            request.validation.forgetting_reference = str(validation.get("forgetting_reference") or "")
         return self._resource(self._call("CreateFineTune", request))

@@ -207,11 +207,11 @@ def test_the_forgetting_gate_runs_candidates_and_baseline_on_the_reference_datas
 
 def test_a_resumed_job_keeps_the_candidates_already_committed(local_adapt, asr_dataset):
     """A crash after pocketsphinx's hypotheses were committed: the rerun transcribes only whisper-tiny.en."""
-    from adapt_server.store.evaluations import PRIMARY, EvaluationRepository, HypothesisRow
+    from adapt_server.store.evaluations import PRIMARY, HypothesisRow
 
     dataset_id, manifest = asr_dataset
     record = local_adapt.evaluations.create(dataset_id, CANDIDATES, metrics=["wer"])
-    repository = EvaluationRepository(local_adapt.store.db)
+    repository = local_adapt.store.evaluations
     units = {r.id: r for r in local_adapt.store.datasets.recordings(dataset_id)}
     committed = [HypothesisRow("pocketsphinx-en-us", f"{recording_id}-all", recording_id, "", "", None, None,
                                "reference", "what the first run heard", 1.0, 0.5) for recording_id in units]
@@ -228,14 +228,15 @@ def test_a_resumed_job_skips_the_shards_already_committed(local_adapt, asr_datas
     """Shards of ~one utterance each (ADAPT_EVAL_SHARD_AUDIO_S): a crash after the first shard of whisper-tiny.en
     was committed; the rerun keeps that shard's rows and transcribes the other utterances only."""
     from adapt_server.evaluation import job
-    from adapt_server.store.evaluations import PRIMARY, EvaluationRepository
+    from adapt_server.store.evaluations import PRIMARY
 
     monkeypatch.setenv(job.SHARD_AUDIO_ENV, "0.5")  # below any utterance: one utterance per shard
     dataset_id, _ = asr_dataset
     record = local_adapt.evaluations.create(dataset_id, ["whisper-tiny.en"], metrics=["wer"])
-    repository = EvaluationRepository(local_adapt.store.db)
+    repository = local_adapt.store.evaluations
     selection = job._selection(local_adapt.store, dataset_id, "all")
-    shards = job._shards(local_adapt.store, PRIMARY, "whisper-tiny.en", selection)
+    spec = job.EvaluationSpec.from_dict(record.spec)
+    shards = job._shards(local_adapt.store, spec, PRIMARY, "whisper-tiny.en", selection)
     assert len(shards) == len(selection.units) == 3
     first = shards[0].units[0]
     repository.add_hypotheses(record.id, PRIMARY, [speech_row(first, "what the first run heard")])

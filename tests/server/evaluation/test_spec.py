@@ -47,7 +47,7 @@ def test_the_spec_round_trips_through_its_dict():
     (dict(gates={"max_rtf": -1}), "gates.max_rtf must be a finite number >= 0"),
     (dict(gates={"max_rtf": True}), "gates.max_rtf must be a finite number"),
     (dict(gates={"max_hallucination_rate": 2}), "fraction of utterances"),
-    (dict(gates={"max_reference_regression": 0.05}), "needs gates.reference_dataset_id"),
+    (dict(gates={"max_reference_regression": 0.05}), "needs gates.reference_baseline"),
     (dict(gates={"reference_baseline": "a"}), "only apply with gates.max_reference_regression"),
     (dict(gates={"max_latency": 1}), "unknown field"),
     (dict(gates={"max_reference_regression": 0.1, "reference_dataset_id": "r", "reference_baseline": "b",

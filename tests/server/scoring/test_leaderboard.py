@@ -137,3 +137,21 @@ def test_bad_input_says_what_to_fix(make_candidate):
     no_audio = CandidateResult("silent", tuple(dataclasses.replace(s, audio_s=0.0) for s in a.scores))
     failure, = check_gates(no_audio, Gates(max_rtf=1.0)).failures
     assert failure.detail == "could not be measured"
+
+
+def test_the_forgetting_gate_detail_states_the_general_speech_regression_and_the_budget():
+    from adapt_server.scoring.gates import Gates, check_gates
+    from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
+    from adapt_server.scoring.candidate import CandidateResult
+    from adapt_server.scoring.text import Normalizer
+
+    def result(model_id, hypothesis):
+        utterance = TranscribedUtterance("u1", "one two three four five six seven eight nine ten", hypothesis,
+                                         audio_s=1.0, processing_s=0.1)
+        return CandidateResult(model_id, score_utterances([utterance], Normalizer("basic")))
+    reference = {"base": result("base", "one two three four five six seven eight nine tan"),
+                 "tuned": result("tuned", "one two three four five six seven eight nan tan")}
+    gate = check_gates(reference["tuned"], Gates(max_reference_regression=0.05, reference_baseline="base"),
+                       reference).results[0]
+    assert not gate.passed and gate.measured == pytest.approx(1.0)
+    assert "general-speech WER regression +100.0% relative exceeds the forgetting budget 5%" in gate.detail

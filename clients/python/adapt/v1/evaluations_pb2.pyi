@@ -68,7 +68,7 @@ class Interval(_message.Message):
     def __init__(self, low: _Optional[float] = ..., high: _Optional[float] = ..., level: _Optional[float] = ...) -> None: ...
 
 class LeaderboardRow(_message.Message):
-    __slots__ = ("model_id", "kind", "utterances", "recordings", "wer", "wer_ci", "cer", "cer_ci", "rtf", "rtf_ci", "der", "der_ci", "hallucination_rate", "hallucination_rate_ci", "nonspeech_words_per_hour", "repetition_loops", "reference_words", "substitutions", "deletions", "insertions", "bootstrap_unit", "audio_s", "processing_s", "missed_s", "false_alarm_s", "confusion_s", "reference_speech_s")
+    __slots__ = ("model_id", "kind", "utterances", "recordings", "wer", "wer_ci", "cer", "cer_ci", "rtf", "rtf_ci", "der", "der_ci", "hallucination_rate", "hallucination_rate_ci", "nonspeech_words_per_hour", "repetition_loops", "reference_words", "substitutions", "deletions", "insertions", "bootstrap_unit", "audio_s", "processing_s", "missed_s", "false_alarm_s", "confusion_s", "reference_speech_s", "reference_wer", "reference_wer_ci")
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     UTTERANCES_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +96,8 @@ class LeaderboardRow(_message.Message):
     FALSE_ALARM_S_FIELD_NUMBER: _ClassVar[int]
     CONFUSION_S_FIELD_NUMBER: _ClassVar[int]
     REFERENCE_SPEECH_S_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_WER_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_WER_CI_FIELD_NUMBER: _ClassVar[int]
     model_id: str
     kind: str
     utterances: int
@@ -123,7 +125,9 @@ class LeaderboardRow(_message.Message):
     false_alarm_s: float
     confusion_s: float
     reference_speech_s: float
-    def __init__(self, model_id: _Optional[str] = ..., kind: _Optional[str] = ..., utterances: _Optional[int] = ..., recordings: _Optional[int] = ..., wer: _Optional[float] = ..., wer_ci: _Optional[_Union[Interval, _Mapping]] = ..., cer: _Optional[float] = ..., cer_ci: _Optional[_Union[Interval, _Mapping]] = ..., rtf: _Optional[float] = ..., rtf_ci: _Optional[_Union[Interval, _Mapping]] = ..., der: _Optional[float] = ..., der_ci: _Optional[_Union[Interval, _Mapping]] = ..., hallucination_rate: _Optional[float] = ..., hallucination_rate_ci: _Optional[_Union[Interval, _Mapping]] = ..., nonspeech_words_per_hour: _Optional[float] = ..., repetition_loops: _Optional[int] = ..., reference_words: _Optional[int] = ..., substitutions: _Optional[int] = ..., deletions: _Optional[int] = ..., insertions: _Optional[int] = ..., bootstrap_unit: _Optional[str] = ..., audio_s: _Optional[float] = ..., processing_s: _Optional[float] = ..., missed_s: _Optional[float] = ..., false_alarm_s: _Optional[float] = ..., confusion_s: _Optional[float] = ..., reference_speech_s: _Optional[float] = ...) -> None: ...
+    reference_wer: float
+    reference_wer_ci: Interval
+    def __init__(self, model_id: _Optional[str] = ..., kind: _Optional[str] = ..., utterances: _Optional[int] = ..., recordings: _Optional[int] = ..., wer: _Optional[float] = ..., wer_ci: _Optional[_Union[Interval, _Mapping]] = ..., cer: _Optional[float] = ..., cer_ci: _Optional[_Union[Interval, _Mapping]] = ..., rtf: _Optional[float] = ..., rtf_ci: _Optional[_Union[Interval, _Mapping]] = ..., der: _Optional[float] = ..., der_ci: _Optional[_Union[Interval, _Mapping]] = ..., hallucination_rate: _Optional[float] = ..., hallucination_rate_ci: _Optional[_Union[Interval, _Mapping]] = ..., nonspeech_words_per_hour: _Optional[float] = ..., repetition_loops: _Optional[int] = ..., reference_words: _Optional[int] = ..., substitutions: _Optional[int] = ..., deletions: _Optional[int] = ..., insertions: _Optional[int] = ..., bootstrap_unit: _Optional[str] = ..., audio_s: _Optional[float] = ..., processing_s: _Optional[float] = ..., missed_s: _Optional[float] = ..., false_alarm_s: _Optional[float] = ..., confusion_s: _Optional[float] = ..., reference_speech_s: _Optional[float] = ..., reference_wer: _Optional[float] = ..., reference_wer_ci: _Optional[_Union[Interval, _Mapping]] = ...) -> None: ...
 
 class GateResult(_message.Message):
     __slots__ = ("model_id", "gate", "limit", "measured", "passed", "detail")

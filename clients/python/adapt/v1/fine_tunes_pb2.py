@@ -27,7 +27,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x61\x64\x61pt/v1/fine_tunes.proto\x12\x08\x61\x64\x61pt.v1\x1a\x15\x61\x64\x61pt/v1/common.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"<\n\x11ValidationOptions\x12\r\n\x05split\x18\x01 \x01(\t\x12\x18\n\x10holdout_fraction\x18\x02 \x01(\x01\"\xd4\x02\n\x15\x43reateFineTuneRequest\x12\x12\n\nbase_model\x18\x01 \x01(\t\x12\x12\n\ndataset_id\x18\x02 \x01(\t\x12\x30\n\x0fhyperparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12/\n\nvalidation\x18\x04 \x01(\x0b\x32\x1b.adapt.v1.ValidationOptions\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12;\n\x06labels\x18\x06 \x03(\x0b\x32+.adapt.v1.CreateFineTuneRequest.LabelsEntry\x12\x16\n\x0e\x65xport_formats\x18\x07 \x03(\t\x12\x18\n\x10mixin_dataset_id\x18\x08 \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xce\x04\n\x08\x46ineTune\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1e\n\x05state\x18\x02 \x01(\x0e\x32\x0f.adapt.v1.State\x12$\n\x08progress\x18\x03 \x01(\x0b\x32\x12.adapt.v1.Progress\x12\"\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x13.adapt.v1.ErrorInfo\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nbase_model\x18\x07 \x01(\t\x12\x12\n\ndataset_id\x18\x08 \x01(\t\x12\x30\n\x0fhyperparameters\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\x12/\n\nvalidation\x18\n \x01(\x0b\x32\x1b.adapt.v1.ValidationOptions\x12\x10\n\x08model_id\x18\x0b \x01(\t\x12(\n\x07metrics\x18\x0c \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x16\n\x0e\x65xport_formats\x18\r \x03(\t\x12.\n\x06labels\x18\x0e \x03(\x0b\x32\x1e.adapt.v1.FineTune.LabelsEntry\x12\x12\n\nrequest_id\x18\x0f \x01(\t\x12\x18\n\x10mixin_dataset_id\x18\x10 \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\" \n\x12GetFineTuneRequest\x12\n\n\x02id\x18\x01 \x01(\t\"=\n\x14ListFineTunesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"X\n\x15ListFineTunesResponse\x12&\n\nfine_tunes\x18\x01 \x03(\x0b\x32\x12.adapt.v1.FineTune\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"#\n\x15\x43\x61ncelFineTuneRequest\x12\n\n\x02id\x18\x01 \x01(\t2\xe8\x02\n\tFineTunes\x12\x45\n\x0e\x43reateFineTune\x12\x1f.adapt.v1.CreateFineTuneRequest\x1a\x12.adapt.v1.FineTune\x12?\n\x0bGetFineTune\x12\x1c.adapt.v1.GetFineTuneRequest\x1a\x12.adapt.v1.FineTune\x12P\n\rListFineTunes\x12\x1e.adapt.v1.ListFineTunesRequest\x1a\x1f.adapt.v1.ListFineTunesResponse\x12\x45\n\x0e\x43\x61ncelFineTune\x12\x1f.adapt.v1.CancelFineTuneRequest\x1a\x12.adapt.v1.FineTune\x12:\n\rWatchFineTune\x12\x16.adapt.v1.WatchRequest\x1a\x0f.adapt.v1.Event0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x61\x64\x61pt/v1/fine_tunes.proto\x12\x08\x61\x64\x61pt.v1\x1a\x15\x61\x64\x61pt/v1/common.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x90\x01\n\x11ValidationOptions\x12\r\n\x05split\x18\x01 \x01(\t\x12\x18\n\x10holdout_fraction\x18\x02 \x01(\x01\x12\x1e\n\x11\x66orgetting_budget\x18\x03 \x01(\x01H\x00\x88\x01\x01\x12\x1c\n\x14\x66orgetting_reference\x18\x04 \x01(\tB\x14\n\x12_forgetting_budget\"\xd4\x02\n\x15\x43reateFineTuneRequest\x12\x12\n\nbase_model\x18\x01 \x01(\t\x12\x12\n\ndataset_id\x18\x02 \x01(\t\x12\x30\n\x0fhyperparameters\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12/\n\nvalidation\x18\x04 \x01(\x0b\x32\x1b.adapt.v1.ValidationOptions\x12\x12\n\nrequest_id\x18\x05 \x01(\t\x12;\n\x06labels\x18\x06 \x03(\x0b\x32+.adapt.v1.CreateFineTuneRequest.LabelsEntry\x12\x16\n\x0e\x65xport_formats\x18\x07 \x03(\t\x12\x18\n\x10mixin_dataset_id\x18\x08 \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xce\x04\n\x08\x46ineTune\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1e\n\x05state\x18\x02 \x01(\x0e\x32\x0f.adapt.v1.State\x12$\n\x08progress\x18\x03 \x01(\x0b\x32\x12.adapt.v1.Progress\x12\"\n\x05\x65rror\x18\x04 \x01(\x0b\x32\x13.adapt.v1.ErrorInfo\x12/\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nbase_model\x18\x07 \x01(\t\x12\x12\n\ndataset_id\x18\x08 \x01(\t\x12\x30\n\x0fhyperparameters\x18\t \x01(\x0b\x32\x17.google.protobuf.Struct\x12/\n\nvalidation\x18\n \x01(\x0b\x32\x1b.adapt.v1.ValidationOptions\x12\x10\n\x08model_id\x18\x0b \x01(\t\x12(\n\x07metrics\x18\x0c \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x16\n\x0e\x65xport_formats\x18\r \x03(\t\x12.\n\x06labels\x18\x0e \x03(\x0b\x32\x1e.adapt.v1.FineTune.LabelsEntry\x12\x12\n\nrequest_id\x18\x0f \x01(\t\x12\x18\n\x10mixin_dataset_id\x18\x10 \x01(\t\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\" \n\x12GetFineTuneRequest\x12\n\n\x02id\x18\x01 \x01(\t\"=\n\x14ListFineTunesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"X\n\x15ListFineTunesResponse\x12&\n\nfine_tunes\x18\x01 \x03(\x0b\x32\x12.adapt.v1.FineTune\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"#\n\x15\x43\x61ncelFineTuneRequest\x12\n\n\x02id\x18\x01 \x01(\t2\xe8\x02\n\tFineTunes\x12\x45\n\x0e\x43reateFineTune\x12\x1f.adapt.v1.CreateFineTuneRequest\x1a\x12.adapt.v1.FineTune\x12?\n\x0bGetFineTune\x12\x1c.adapt.v1.GetFineTuneRequest\x1a\x12.adapt.v1.FineTune\x12P\n\rListFineTunes\x12\x1e.adapt.v1.ListFineTunesRequest\x1a\x1f.adapt.v1.ListFineTunesResponse\x12\x45\n\x0e\x43\x61ncelFineTune\x12\x1f.adapt.v1.CancelFineTuneRequest\x1a\x12.adapt.v1.FineTune\x12:\n\rWatchFineTune\x12\x16.adapt.v1.WatchRequest\x1a\x0f.adapt.v1.Event0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,24 +38,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEFINETUNEREQUEST_LABELSENTRY']._serialized_options = b'8\001'
   _globals['_FINETUNE_LABELSENTRY']._loaded_options = None
   _globals['_FINETUNE_LABELSENTRY']._serialized_options = b'8\001'
-  _globals['_VALIDATIONOPTIONS']._serialized_start=125
-  _globals['_VALIDATIONOPTIONS']._serialized_end=185
-  _globals['_CREATEFINETUNEREQUEST']._serialized_start=188
-  _globals['_CREATEFINETUNEREQUEST']._serialized_end=528
-  _globals['_CREATEFINETUNEREQUEST_LABELSENTRY']._serialized_start=483
-  _globals['_CREATEFINETUNEREQUEST_LABELSENTRY']._serialized_end=528
-  _globals['_FINETUNE']._serialized_start=531
-  _globals['_FINETUNE']._serialized_end=1121
-  _globals['_FINETUNE_LABELSENTRY']._serialized_start=483
-  _globals['_FINETUNE_LABELSENTRY']._serialized_end=528
-  _globals['_GETFINETUNEREQUEST']._serialized_start=1123
-  _globals['_GETFINETUNEREQUEST']._serialized_end=1155
-  _globals['_LISTFINETUNESREQUEST']._serialized_start=1157
-  _globals['_LISTFINETUNESREQUEST']._serialized_end=1218
-  _globals['_LISTFINETUNESRESPONSE']._serialized_start=1220
-  _globals['_LISTFINETUNESRESPONSE']._serialized_end=1308
-  _globals['_CANCELFINETUNEREQUEST']._serialized_start=1310
-  _globals['_CANCELFINETUNEREQUEST']._serialized_end=1345
-  _globals['_FINETUNES']._serialized_start=1348
-  _globals['_FINETUNES']._serialized_end=1708
+  _globals['_VALIDATIONOPTIONS']._serialized_start=126
+  _globals['_VALIDATIONOPTIONS']._serialized_end=270
+  _globals['_CREATEFINETUNEREQUEST']._serialized_start=273
+  _globals['_CREATEFINETUNEREQUEST']._serialized_end=613
+  _globals['_CREATEFINETUNEREQUEST_LABELSENTRY']._serialized_start=568
+  _globals['_CREATEFINETUNEREQUEST_LABELSENTRY']._serialized_end=613
+  _globals['_FINETUNE']._serialized_start=616
+  _globals['_FINETUNE']._serialized_end=1206
+  _globals['_FINETUNE_LABELSENTRY']._serialized_start=568
+  _globals['_FINETUNE_LABELSENTRY']._serialized_end=613
+  _globals['_GETFINETUNEREQUEST']._serialized_start=1208
+  _globals['_GETFINETUNEREQUEST']._serialized_end=1240
+  _globals['_LISTFINETUNESREQUEST']._serialized_start=1242
+  _globals['_LISTFINETUNESREQUEST']._serialized_end=1303
+  _globals['_LISTFINETUNESRESPONSE']._serialized_start=1305
+  _globals['_LISTFINETUNESRESPONSE']._serialized_end=1393
+  _globals['_CANCELFINETUNEREQUEST']._serialized_start=1395
+  _globals['_CANCELFINETUNEREQUEST']._serialized_end=1430
+  _globals['_FINETUNES']._serialized_start=1433
+  _globals['_FINETUNES']._serialized_end=1793
 # @@protoc_insertion_point(module_scope)

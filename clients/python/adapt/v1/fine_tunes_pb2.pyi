@@ -12,12 +12,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ValidationOptions(_message.Message):
-    __slots__ = ("split", "holdout_fraction")
+    __slots__ = ("split", "holdout_fraction", "forgetting_budget", "forgetting_reference")
     SPLIT_FIELD_NUMBER: _ClassVar[int]
     HOLDOUT_FRACTION_FIELD_NUMBER: _ClassVar[int]
+    FORGETTING_BUDGET_FIELD_NUMBER: _ClassVar[int]
+    FORGETTING_REFERENCE_FIELD_NUMBER: _ClassVar[int]
     split: str
     holdout_fraction: float
-    def __init__(self, split: _Optional[str] = ..., holdout_fraction: _Optional[float] = ...) -> None: ...
+    forgetting_budget: float
+    forgetting_reference: str
+    def __init__(self, split: _Optional[str] = ..., holdout_fraction: _Optional[float] = ..., forgetting_budget: _Optional[float] = ..., forgetting_reference: _Optional[str] = ...) -> None: ...
 
 class CreateFineTuneRequest(_message.Message):
     __slots__ = ("base_model", "dataset_id", "hyperparameters", "validation", "request_id", "labels", "export_formats", "mixin_dataset_id")
