@@ -30,6 +30,7 @@ from adapt.v1 import (datasets_pb2, datasets_pb2_grpc, models_pb2, models_pb2_gr
                       speech_pb2, speech_pb2_grpc)
 from adapt.v1 import deployments_pb2, deployments_pb2_grpc, fine_tunes_pb2, fine_tunes_pb2_grpc
 from adapt.v1 import audit_pb2, audit_pb2_grpc, evaluations_pb2, evaluations_pb2_grpc, keys_pb2, keys_pb2_grpc
+from adapt.v1 import lineage_pb2, lineage_pb2_grpc, voices_pb2, voices_pb2_grpc
 from adapt_server import egress
 from adapt_server.api.audit import AuditServicer
 from adapt_server.api.auth import AuthInterceptor
@@ -40,9 +41,11 @@ from adapt_server.api.evaluations import EvaluationsServicer
 from adapt_server.api.metrics_interceptor import MetricsInterceptor
 from adapt_server.api.fine_tunes import FineTunesServicer
 from adapt_server.api.keys import KeysServicer
+from adapt_server.api.lineage import LineageServicer
 from adapt_server.api.models import ModelsServicer
 from adapt_server.api.server_status import ServerServicer
 from adapt_server.api.speech import SpeechServicer
+from adapt_server.api.voices import VoicesServicer
 from adapt_server.config import MAX_MESSAGE_BYTES, ServerConfig
 from adapt_server.engines.registry import EngineRegistry
 from adapt_server.jobs.pool import WorkerPool
@@ -54,6 +57,7 @@ from adapt_server.store.datasets import INGEST_JOB
 from adapt_server.store.evaluations import EVALUATION_JOB
 from adapt_server.store.fine_tunes import FINE_TUNE_JOB
 from adapt_server.store.store import Store
+from adapt_server.store.voices import VOICE_BUILD_JOB
 
 log = logging.getLogger("adapt.server")
 SERVICE_NAMES = (
@@ -66,11 +70,14 @@ SERVICE_NAMES = (
     evaluations_pb2.DESCRIPTOR.services_by_name["Evaluations"].full_name,
     keys_pb2.DESCRIPTOR.services_by_name["Keys"].full_name,
     audit_pb2.DESCRIPTOR.services_by_name["Audit"].full_name,
+    voices_pb2.DESCRIPTOR.services_by_name["Voices"].full_name,
+    lineage_pb2.DESCRIPTOR.services_by_name["Lineage"].full_name,
 )
 JOB_HANDLERS = {  # job kind -> the function its worker runs (imported in the worker when first needed)
     INGEST_JOB: "adapt_server.intake.ingest:run_ingest_job",
     EVALUATION_JOB: "adapt_server.evaluation.job:run_evaluation_job",
     FINE_TUNE_JOB: "adapt_server.finetunes.job:run_fine_tune_job",
+    VOICE_BUILD_JOB: "adapt_server.voices.job:run_voice_build_job",
 }
 SPEECH_SERVICE = speech_pb2.DESCRIPTOR.services_by_name["Speech"].full_name
 SHUTDOWN_GRACE_S = 5.0
@@ -189,6 +196,8 @@ async def serve(config: ServerConfig, ready_message: bool = True) -> None:
     deployments_pb2_grpc.add_DeploymentsServicer_to_server(DeploymentsServicer(runner), server)
     evaluations_pb2_grpc.add_EvaluationsServicer_to_server(EvaluationsServicer(runner), server)
     speech_pb2_grpc.add_SpeechServicer_to_server(SpeechServicer(runner), server)
+    voices_pb2_grpc.add_VoicesServicer_to_server(VoicesServicer(runner), server)
+    lineage_pb2_grpc.add_LineageServicer_to_server(LineageServicer(runner), server)
     server_pb2_grpc.add_ServerServicer_to_server(ServerServicer(runner), server)
     keys_pb2_grpc.add_KeysServicer_to_server(KeysServicer(runner), server)
     audit_pb2_grpc.add_AuditServicer_to_server(AuditServicer(runner), server)

@@ -27,7 +27,8 @@ LAYERS: dict[int, tuple[str, ...]] = {
     # 4: the job runtime: worker processes, their context, the job-backed use cases
     4: ("jobs",),
     # 5: domain packages: the resources and their use cases
-    5: ("models", "intake", "evaluation", "training", "finetunes", "deploy", "speech", "voices", "security"),
+    5: ("models", "intake", "evaluation", "training", "finetunes", "deploy", "speech", "voices", "lineage",
+        "security"),
     # 6: gRPC servicers: messages <-> use cases, errors -> status codes
     6: ("api",),
     # 7: the process: the server, its commands

@@ -23,6 +23,7 @@ from adapt_server.evaluation.service import EvaluationService
 from adapt_server.finetunes.service import FineTuneService
 from adapt_server.intake.service import DatasetService
 from adapt_server.jobs.service import JobService
+from adapt_server.lineage.service import LineageService
 from adapt_server.models.service import ModelService
 from adapt_server.security.audit import AuditService, AuditTrail
 from adapt_server.security.keys import KeyService
@@ -31,6 +32,8 @@ from adapt_server.errors import Unavailable
 from adapt_server.speech.cancel import CancelToken
 from adapt_server.speech.capacity import SpeechCapacity
 from adapt_server.store.store import Store
+from adapt_server.voices.service import VoiceService
+from adapt_server.voices.synthesis import SynthesisService
 
 T = TypeVar("T")
 MAX_PROJECTS_PER_THREAD = 32  # services kept per thread (cheap objects over the thread's one connection)
@@ -47,6 +50,9 @@ class Services:
     deployments: DeploymentService
     jobs: JobService
     speech: SpeechService
+    voices: VoiceService
+    synthesis: SynthesisService
+    lineage: LineageService
     keys: KeyService
     audit: AuditService
 
@@ -59,7 +65,9 @@ class Services:
                    evaluations=EvaluationService(config, store), fine_tunes=FineTuneService(config, store),
                    deployments=deployments, jobs=JobService(store.jobs, store.scope.project),
                    speech=SpeechService(store, models, deployments, engines, capacity),
-                   keys=KeyService(store, security.forget_key), audit=AuditService(store.audit, security.audit))
+                   keys=KeyService(store, security.forget_key), audit=AuditService(store.audit, security.audit),
+                   voices=VoiceService(config, store, engines), synthesis=SynthesisService(store, deployments),
+                   lineage=LineageService(store, deployments))
 
 
 @dataclass(frozen=True)

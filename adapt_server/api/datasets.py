@@ -9,8 +9,23 @@ from adapt_server.api.watch import job_events
 
 
 def dataset_message(s, record) -> datasets_pb2.Dataset:
-    """The Dataset message of a record, with its file issues (s: this thread's Services)."""
-    return convert.dataset(record, s.datasets.file_issues(record.id))
+    """The Dataset message of a record, with its file issues and provenance (s: this thread's Services)."""
+    message = convert.dataset(record, s.datasets.file_issues(record.id))
+    provenance = s.lineage.provenance(record.id)
+    if provenance is not None:
+        message.provenance.CopyFrom(datasets_pb2.DatasetProvenance(
+            **provenance.fields, consent_id=provenance.consent_id, revoked=provenance.revoked_at is not None,
+            revoked_reason=provenance.revoked_reason, revoke_time=convert.timestamp(provenance.revoked_at)))
+    return message
+
+
+def provenance_from_proto(request) -> dict | None:
+    if not request.HasField("provenance"):
+        return None
+    p = request.provenance
+    return {"consent_basis": p.consent_basis, "jurisdictions": list(p.jurisdictions),
+            "collection_start": p.collection_start, "collection_end": p.collection_end,
+            "document_sha256": p.document_sha256, "document_uri": p.document_uri, "notes": p.notes}
 
 
 class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
@@ -24,8 +39,9 @@ class DatasetsServicer(datasets_pb2_grpc.DatasetsServicer):
     async def CreateDataset(self, request, context):
         sources = convert.sources_from_proto(request.sources)
         pipeline = convert.pipeline_from_proto(request.pipeline)
+        provenance = provenance_from_proto(request)
         record = await self.runner.run(lambda s: s.datasets.create(
-            request.name, sources, pipeline, dict(request.labels), request.request_id, request.language))
+            request.name, sources, pipeline, dict(request.labels), request.request_id, request.language, provenance))
         return await self._message(record.id)
 
     @handle_errors

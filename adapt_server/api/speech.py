@@ -1,5 +1,5 @@
 """adapt.v1.Speech: unary Transcribe and bidirectional StreamingTranscribe, as messages <-> the speech use cases
-(speech/service.py, speech/session.py).
+(speech/service.py, speech/session.py); Synthesize and StreamingSynthesize <-> voices/synthesis.py.
 
 Every transcription is admitted first (speech/admission.py: server-wide and per caller, the caller named by
 api/identity.py), or refused with RESOURCE_EXHAUSTED and a retry hint before any work; it then decodes in the
@@ -7,6 +7,7 @@ decode executor with a cancellation token that fires when the RPC is cancelled, 
 server stops. A stream's messages are bounded (MAX_STREAM_MESSAGE_BYTES) and parsed off the event loop."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -17,6 +18,14 @@ from adapt_server.api.status import handle_errors
 from adapt_server.errors import InvalidArgument
 from adapt_server.speech import service as speech
 from adapt_server.speech.session import StreamAudio
+from adapt_server.voices.synthesis import SynthesisRequest
+
+SPEECH_ENCODINGS = {  # SpeechEncoding -> audio/encode.py's name
+    speech_pb2.SPEECH_ENCODING_UNSPECIFIED: "wav", speech_pb2.SPEECH_ENCODING_WAV: "wav",
+    speech_pb2.SPEECH_ENCODING_PCM16: "pcm16", speech_pb2.SPEECH_ENCODING_MULAW: "mulaw",
+    speech_pb2.SPEECH_ENCODING_OGG_OPUS: "ogg_opus"}
+ENCODING_VALUES = {"wav": speech_pb2.SPEECH_ENCODING_WAV, "pcm16": speech_pb2.SPEECH_ENCODING_PCM16,
+                   "mulaw": speech_pb2.SPEECH_ENCODING_MULAW, "ogg_opus": speech_pb2.SPEECH_ENCODING_OGG_OPUS}
 
 
 MAX_STREAM_MESSAGE_BYTES = 4 * 1024 * 1024  # audio bytes in one stream message (~131 s of 16 kHz PCM16)
@@ -50,6 +59,15 @@ def stream_config_from_proto(config: speech_pb2.StreamingConfig) -> speech.Strea
         audio=StreamAudio(linear16=config.encoding != speech_pb2.ENCODED, sample_rate_hz=config.sample_rate_hz,
                           channels=config.channels),
         endpoint_silence_s=config.endpoint_silence_s, interim_results=not config.disable_interim_results)
+
+
+def synthesis_from_proto(request: speech_pb2.SynthesizeRequest) -> SynthesisRequest:
+    if request.encoding not in SPEECH_ENCODINGS:
+        raise InvalidArgument(f"encoding {request.encoding} is not supported: use one of "
+                              f"{', '.join(speech_pb2.SpeechEncoding.Name(v) for v in ENCODING_VALUES.values())}")
+    return SynthesisRequest(text=request.text, voice=request.voice, deployment_id=request.deployment_id,
+                            encoding=SPEECH_ENCODINGS[request.encoding], sample_rate_hz=request.sample_rate_hz,
+                            speaking_rate=request.speaking_rate, routing_key=request.routing_key)
 
 
 def _word(w) -> speech_pb2.Word:
@@ -116,6 +134,44 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
                     session.close()
         finally:
             capacity.release_memory_when_idle()
+
+
+    # --- synthesis (voices/synthesis.py) ---------------------------------------------------------------
+    @handle_errors
+    async def Synthesize(self, request, context):
+        synthesis = synthesis_from_proto(request)
+        capacity = self.runner.capacity
+        with capacity.admission.admit(caller_of(context), "synthesis"):  # shares the decode cores' limits
+            token = capacity.token(deadline_s(context))
+            speech_audio = await self.runner.decode(lambda s: s.synthesis.synthesize(synthesis), token)
+        fmt = speech_audio.format
+        return speech_pb2.SynthesizeResponse(
+            audio=speech_audio.audio, voice=speech_audio.voice_id, encoding=ENCODING_VALUES[fmt.encoding],
+            sample_rate_hz=fmt.sample_rate, mime_type=fmt.mime_type, duration_s=speech_audio.duration_s,
+            processing_s=speech_audio.processing_s, realtime_factor=speech_audio.realtime_factor)
+
+    @handle_errors
+    async def StreamingSynthesize(self, request, context):
+        """Chunks as they are synthesized; each one runs off the event loop, and a client that goes away stops
+        the synthesis at the next chunk."""
+        synthesis = synthesis_from_proto(request)
+        with self.runner.capacity.admission.admit(caller_of(context), "synthesis stream"):
+            stream = await self.runner.run(lambda s: s.synthesis.open_stream(synthesis))
+            fmt = stream.format
+            chunks = stream.chunks
+            try:
+                while True:
+                    chunk = await asyncio.to_thread(next, chunks, None)
+                    if chunk is None:
+                        return
+                    yield speech_pb2.SynthesizeChunk(
+                        audio=chunk.audio, index=chunk.index, text=chunk.text, start_s=chunk.start_s,
+                        duration_s=chunk.duration_s, last=chunk.last, voice=stream.voice_id,
+                        encoding=ENCODING_VALUES[fmt.encoding], sample_rate_hz=fmt.sample_rate,
+                        mime_type=fmt.mime_type)
+            finally:
+                with contextlib.suppress(ValueError):  # cancelled while a chunk synthesizes: that thread finishes it
+                    chunks.close()
 
 
 async def _audio_chunks(request_iterator) -> AsyncIterator[bytes]:

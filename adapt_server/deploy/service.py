@@ -1,4 +1,5 @@
-"""Deployment use cases: create, get, list, update (promote, canary), rollback, history, resolve a route.
+"""Deployment use cases: create, get, list, update (promote, canary), rollback, history, resolve a route, and the
+fallback of routes whose model or voice was revoked.
 
 `update` on an id that does not exist creates the deployment (the docs call
 `client.deployments.update(deployment_id="prod-voice", routes={"stt": model_id})` without creating it first);
@@ -10,20 +11,33 @@ must exist. A model newly put on a route or canary whose latest validation faile
 `force=True`, otherwise FAILED_PRECONDITION lists the failed gates. A rollback returns to the routes before
 the active revision (repeated rollbacks keep walking back) and skips the gate check: it restores what
 served before.
+
+Routes: "stt" names a model (Transcribe, StreamingTranscribe), "tts" a voice (Synthesize, StreamingSynthesize:
+a stock voice, or a custom voice whose build SUCCEEDED); a canary splits either. A model or voice whose
+consent was revoked (store/lineage.py) can be put on no route, force or not, and a rollback to a revision
+that serves one is refused. When a consent is revoked, `apply_revocation` moves every route serving what it
+reached to the newest earlier revision's target that is still usable, or removes the route (deploy/fallback.py),
+as a new revision of action "revoke" whose note says what changed.
 """
 from __future__ import annotations
 
 import math
 import re
 
+from adapt_server.deploy.fallback import RouteChange, fall_back
 from adapt_server.deploy.routing import choose_model
 from adapt_server.deploy.validation import gate_verdict
 from adapt_server.errors import AlreadyExists, Aborted, FailedPrecondition, InvalidArgument, NotFound, echo
 from adapt_server.store.deployments import CREATE, ROLLBACK, UPDATE, Canary, Deployment, Revision
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
+from adapt_server.tts.catalog import stock_voice_ids
 
-ROUTES = ("stt",)  # route names a deployment may hold; "stt": speech-to-text (Transcribe, StreamingTranscribe)
+REVOKE = "revoke"  # the action of a revision written because a consent was revoked
+STT, TTS = "stt", "tts"
+ROUTES = (STT, TTS)  # route names a deployment may hold; "stt": speech-to-text (Transcribe, StreamingTranscribe),
+# "tts": text-to-speech (Synthesize, StreamingSynthesize)
+TARGET_KIND = {STT: "model", TTS: "voice"}  # what a route's value names
 DEPLOYMENT_ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")  # checked with fullmatch: "prod\n" is not an id
 WRITE_RETRIES = 5  # optimistic-concurrency retries when two updates race
 
@@ -49,13 +63,21 @@ class DeploymentService:
         return self.repo.revisions(deployment_id)
 
     def resolve(self, deployment_id: str, route: str = "stt", routing_key: str = "") -> str:
-        """The model id serving one request of `route` (canary split applied)."""
+        """The model (stt) or voice (tts) id serving one request of `route` (canary split applied); never a
+        revoked one."""
         record = self.get(deployment_id)
-        model = choose_model(record.id, route, record.routes, record.canary, routing_key)
-        if model is None:
-            raise FailedPrecondition(f"deployment {echo(deployment_id)} has no {echo(route)} route (routes: "
-                                     f"{sorted(record.routes) or 'none'}); update it with routes={{{echo(route)}: MODEL}}")
-        return model
+        target = choose_model(record.id, route, record.routes, record.canary, routing_key)
+        what = TARGET_KIND.get(route, "model").upper()
+        if target is None:
+            removed = next((r for r in reversed(self.repo.revisions(deployment_id))
+                            if r.action == REVOKE and route not in r.routes), None)
+            why = f" since revision {removed.revision}: {removed.note}" if removed is not None and \
+                route not in record.routes else ""
+            raise FailedPrecondition(f"deployment {echo(deployment_id)} has no {echo(route)} route{why} (routes: "
+                                     f"{sorted(record.routes) or 'none'}); update it with "
+                                     f"routes={{{echo(route)}: {what}}}")
+        self.store.lineage.require_not_revoked(target, TARGET_KIND.get(route, "model"))
+        return target
 
     # --- writes -------------------------------------------------------------------------------------
     def create(self, deployment_id: str, routes: dict[str, str], canary: dict | None = None, force: bool = False,
@@ -86,10 +108,14 @@ class DeploymentService:
             if target is None:
                 raise NotFound(f"deployment {echo(deployment_id)} has no revision {target_number} (it has 1.."
                                f"{current.revision})")
-            missing = [m for m in _models(target.routes, target.canary) if self.store.models.get(m) is None]
+            missing = [m for route, m in _targets(target.routes, target.canary) if not self._exists(route, m)]
             if missing:
-                raise FailedPrecondition(f"revision {target_number} routes to deleted models {missing}; "
-                                         "update the deployment to a model that exists instead")
+                raise FailedPrecondition(f"revision {target_number} routes to deleted models or voices {missing}; "
+                                         "update the deployment to ones that exist instead")
+            revoked = sorted(self.store.lineage.revoked(m for _, m in _targets(target.routes, target.canary)))
+            if revoked:
+                raise FailedPrecondition(f"revision {target_number} routes to {revoked}, revoked since (their consent "
+                                         "was withdrawn); update the deployment to usable ones instead")
             if self.repo.write(deployment_id, current.revision, ROLLBACK, target.routes, target.canary,
                                target.parent, False, f"rolled back to revision {target_number}"):
                 return self.get(deployment_id)
@@ -109,9 +135,9 @@ class DeploymentService:
             new_canary = _check_canary(canary, merged)
             if not merged:
                 raise InvalidArgument('routes is empty: name at least one route, e.g. {"stt": "whisper-tiny.en"}')
-            self._check_models_exist(merged, new_canary)
+            self._check_targets(merged, new_canary)
             serving = set(_models(current.routes, current.canary)) if current else set()
-            newly_promoted = [m for m in _models(merged, new_canary) if m not in serving]
+            newly_promoted = [m for route, m in _targets(merged, new_canary) if m not in serving and route == STT]
             failures = self._gate_failures(newly_promoted)
             if failures and not force:
                 raise FailedPrecondition(
@@ -126,12 +152,61 @@ class DeploymentService:
                 return self.get(deployment_id)
         raise Aborted(f"deployment {echo(deployment_id)} kept changing during the update; try again")
 
-    def _check_models_exist(self, routes: dict[str, str], canary: Canary | None) -> None:
-        for where, model_id in [(f"routes[{echo(r)}]", m) for r, m in routes.items()] + (
-                [("canary.model", canary.model)] if canary else []):
-            if self.store.models.get(model_id) is None:
-                raise NotFound(f"{where}: model {echo(model_id)} does not exist; list models to see the ids "
+    def _check_targets(self, routes: dict[str, str], canary: Canary | None) -> None:
+        """Every model named exists; every voice is stock or built; nothing named is revoked."""
+        for where, route, target in [(f"routes[{echo(r)}]", r, m) for r, m in sorted(routes.items())] + (
+                [("canary.model", canary.route, canary.model)] if canary else []):
+            if route == STT and self.store.models.get(target) is None:
+                raise NotFound(f"{where}: model {echo(target)} does not exist; list models to see the ids "
                                "(a fine-tune's model exists once the fine-tune SUCCEEDED)")
+            if route == TTS:
+                self._check_voice(where, target)
+            self.store.lineage.require_not_revoked(target, TARGET_KIND[route])
+
+    def _check_voice(self, where: str, voice_id: str) -> None:
+        if voice_id in stock_voice_ids():
+            return
+        voice = self.store.voices.get(voice_id)
+        if voice is None:
+            raise NotFound(f"{where}: voice {echo(voice_id)} does not exist; the stock voices are "
+                           f"{', '.join(stock_voice_ids())}, custom ones have the id CreateVoice returned")
+        if not voice.built:
+            raise FailedPrecondition(f"{where}: voice {voice_id} is {voice.job.state}; put it on a route once its "
+                                     "build SUCCEEDED")
+
+    def _exists(self, route: str, target: str) -> bool:
+        if route == TTS:
+            voice = self.store.voices.get(target)
+            return target in stock_voice_ids() or (voice is not None and voice.built)
+        return self.store.models.get(target) is not None
+
+    def _usable(self, route: str, target: str) -> bool:
+        return self._exists(route, target) and self.store.lineage.revocation(target) is None
+
+    # --- revocation ---------------------------------------------------------------------------------
+    def apply_revocation(self, revoked_ids: set[str], consent_id: str) -> list[tuple[Deployment, RouteChange]]:
+        """Moves every deployment route and canary serving one of `revoked_ids` (already marked revoked in the
+        store) off it (deploy/fallback.py), each deployment by one new "revoke" revision; returns the changes."""
+        changed: list[tuple[Deployment, RouteChange]] = []
+        for deployment_id in sorted({d for target in revoked_ids for d in self.repo.using_model(target)}):
+            for _ in range(WRITE_RETRIES):
+                current = self.repo.get(deployment_id)
+                if current is None:
+                    break
+                routes, canary, changes = fall_back(current.routes, current.canary,
+                                                    self.repo.revisions(deployment_id), self._usable)
+                if not changes:
+                    break
+                note = f"consent {consent_id} revoked: " + "; ".join(c.describe() for c in changes)
+                if self.repo.write(deployment_id, current.revision, REVOKE, routes, canary, current.revision,
+                                   False, note):
+                    updated = self.get(deployment_id)
+                    changed += [(updated, change) for change in changes]
+                    break
+            else:
+                raise Aborted(f"deployment {deployment_id!r} kept changing while its revoked routes were moved; "
+                              "revoke the consent again")
+        return changed
 
     def _gate_failures(self, model_ids: list[str]) -> list[str]:
         failures = []
@@ -147,6 +222,11 @@ def _models(routes: dict[str, str], canary: Canary | None) -> list[str]:
     return list(routes.values()) + ([canary.model] if canary else [])
 
 
+def _targets(routes: dict[str, str], canary: Canary | None) -> list[tuple[str, str]]:
+    """(route, id) of every route and the canary."""
+    return sorted(routes.items()) + ([(canary.route, canary.model)] if canary else [])
+
+
 def _check_id(deployment_id: str) -> None:
     if not DEPLOYMENT_ID_PATTERN.fullmatch(deployment_id or ""):
         raise InvalidArgument(f"deployment_id {echo(deployment_id)} is not valid: use 1-64 characters of a-z, 0-9, "
@@ -158,7 +238,8 @@ def _check_routes(routes: dict[str, str]) -> dict[str, str]:
         if name not in ROUTES:
             raise InvalidArgument(f"routes: unknown route {echo(name)}; this server serves {list(ROUTES)}")
         if not isinstance(model_id, str) or not model_id:
-            raise InvalidArgument(f"routes[{echo(name)}] must name a model id, e.g. 'whisper-tiny.en'")
+            example = "a voice id, e.g. 'kokoro-jm_kumo'" if name == TTS else "a model id, e.g. 'whisper-tiny.en'"
+            raise InvalidArgument(f"routes[{echo(name)}] must name {example}")
     return dict(routes)
 
 

@@ -3,8 +3,9 @@
 Whisper serves its CTranslate2 export; a transformers family (qwen3_asr, voxtral, cohere_asr) serves its Hugging
 Face safetensors export through the transformers backend (format "transformers"). Like RegisterModel: the
 directory is validated (models/directories.py), copied into the content-addressed store and served from there;
-the other exports are stored beside it and named in the lineage. Idempotent: a job resumed after a crash finds
-the model already registered.
+the other exports are stored beside it and named in the lineage (with the dataset's provenance record), and a
+lineage edge fine-tune -> model is written. A fine-tune whose data was revoked while it ran registers nothing.
+Idempotent: a job resumed after a crash finds the model already registered.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from pathlib import Path
 
 from adapt_server.errors import AdaptError, FailedPrecondition
 from adapt_server.models.directories import describe_directory
+from adapt_server.store.consents import DATASET_PROVENANCE
 from adapt_server.store.fine_tunes import FineTuneRecord
+from adapt_server.store.lineage import PRODUCED
 from adapt_server.store.models import ModelRecord
 
 CONSENT_KEYS = ("consent", "consent_refs", "consent_ref")
@@ -34,6 +37,7 @@ def register_tuned_model(store, fine_tune: FineTuneRecord, exports: dict[str, Pa
     existing = store.models.get(fine_tune.model_id)
     if existing is not None:
         return existing
+    store.lineage.require_not_revoked(fine_tune.id, "fine-tune")  # its data's consent went while it trained
     served_format = "huggingface" if base.format == "transformers" else "ctranslate2"
     served = exports.get(served_format)
     if served is None:
@@ -53,7 +57,9 @@ def register_tuned_model(store, fine_tune: FineTuneRecord, exports: dict[str, Pa
         "base_model_sha256": base.sha256,
         "fine_tune_id": fine_tune.id,
         "dataset": {"id": fine_tune.dataset_id, "name": dataset.name if dataset else "",
-                    "consent_refs": consent_refs(dataset) if dataset else []},
+                    "consent_refs": consent_refs(dataset) if dataset else [],
+                    "provenance_consent_id": _provenance_id(store, fine_tune.dataset_id)},
+        "mixin_dataset_id": fine_tune.mixin_dataset_id,
         "hyperparameters": fine_tune.hyperparameters,
         "validation": fine_tune.validation.to_dict(),
         "metrics": metrics,
@@ -67,4 +73,11 @@ def register_tuned_model(store, fine_tune: FineTuneRecord, exports: dict[str, Pa
         languages=info.languages or tuple(base.languages), parameters=info.parameters,
         architecture=info.architecture)
     store.models.upsert(record)
+    store.lineage.add_edge(record.id, "model", fine_tune.id, "fine_tune", PRODUCED)
     return record
+
+
+def _provenance_id(store, dataset_id: str) -> str:
+    """The id of the dataset's provenance record ("" when it has none)."""
+    row = store.consents.for_subject(dataset_id, DATASET_PROVENANCE)
+    return row.id if row else ""

@@ -66,6 +66,10 @@ class FineTuneService(JobBackedResources[FineTuneRecord]):
         formats = _family_export_formats(export_formats or [], base.family) if family_model \
             else _export_formats(export_formats or [])
         self._check_mixin(mixin_dataset_id, hp)
+        for resource_id, what in ((base_model, "base_model"), (dataset_id, "dataset"),
+                                  (mixin_dataset_id, "mixin dataset")):
+            if resource_id:
+                self.store.lineage.require_not_revoked(resource_id, what)
         if options.forgetting_reference:
             self._check_forgetting_reference(options.forgetting_reference)
         if dataset.job.state != "SUCCEEDED":

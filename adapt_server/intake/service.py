@@ -12,7 +12,9 @@ from adapt_server.intake.pipeline import validate_pipeline
 from adapt_server.intake.sources import SourceAccess, parse_source
 from adapt_server.intake.steps.base import ValidationEnv
 from adapt_server.jobs.resources import JobBackedResources
+from adapt_server.lineage.provenance import check_provenance, provenance_record
 from adapt_server.models.service import ModelService
+from adapt_server.store.consents import new_consent_id
 from adapt_server.store.datasets import DEFAULT_DATASET_LANGUAGE, DatasetRecord, FileIssueRow
 from adapt_server.store.pages import requested_page
 from adapt_server.store.store import Store
@@ -32,8 +34,9 @@ class DatasetService(JobBackedResources[DatasetRecord]):
         self.store = store
 
     def create(self, name: str, sources: list[dict], pipeline: list[dict], labels: dict[str, str],
-               request_id: str, language: str = "") -> DatasetRecord:
-        """Validates everything up front, then stores the dataset and its PENDING ingest job atomically.
+               request_id: str, language: str = "", provenance: dict | None = None) -> DatasetRecord:
+        """Validates everything up front, then stores the dataset and its PENDING ingest job atomically, with its
+        provenance record when given (lineage/provenance.py).
         language: the recordings' language code ("" -> "en"); evaluations and fine-tunes decode in it."""
         language = (language or DEFAULT_DATASET_LANGUAGE).strip().lower()
         if not LANGUAGE_CODE.fullmatch(language):
@@ -58,12 +61,15 @@ class DatasetService(JobBackedResources[DatasetRecord]):
             source.require_audio(f"sources[{i}]")
         spec = {"sources": [s.to_spec() for s in parsed], "pipeline": steps, "labels": dict(labels),
                 "language": language}
+        checked = check_provenance(provenance) if provenance is not None else None
         request_hash = hashlib.sha256(json.dumps({"name": name, "sources": sources, "pipeline": pipeline,
                                                   "labels": labels, **({"language": language} if language != "en"
-                                                                       else {})},
+                                                                       else {}),
+                                                  **({"provenance": checked} if checked else {})},
                                                  sort_keys=True).encode()).hexdigest()
-        record, _ = self.store.datasets.create(name, spec, request_id or None, request_hash,
-                                               self.config.max_job_attempts)
+        record, _ = self.store.datasets.create(
+            name, spec, request_id or None, request_hash, self.config.max_job_attempts,
+            (new_consent_id(), provenance_record(checked)) if checked else None)
         return record
 
     def file_issues(self, dataset_id: str) -> list[FileIssueRow]:

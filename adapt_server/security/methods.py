@@ -78,6 +78,23 @@ METHODS: dict[str, MethodPolicy] = {
                                                 also=(("recording", "datasets:read"),)),
     "/adapt.v1.Speech/StreamingTranscribe": MethodPolicy("speech:transcribe", audited=True, streaming=True,
                                                          max_request_bytes=STREAM_MESSAGE_BYTES),
+    "/adapt.v1.Speech/Synthesize": MethodPolicy("speech:synthesize", audited=True),
+    "/adapt.v1.Speech/StreamingSynthesize": MethodPolicy("speech:synthesize", audited=True, streaming=True),
+    # a voice is built from a dataset's audio: creating one reads the dataset too (`also` tests a message field:
+    # the consent, which every valid request carries; dataset_id is a plain string); the statement recording
+    # travels in the request (up to voices/consent.py's MAX_STATEMENT_BYTES)
+    "/adapt.v1.Voices/CreateVoice": _write("voices", max_request_bytes=MAX_MESSAGE_BYTES,
+                                           also=(("consent", "datasets:read"),)),
+    "/adapt.v1.Voices/GetVoice": _read("voices"),
+    "/adapt.v1.Voices/ListVoices": _read("voices"),
+    "/adapt.v1.Voices/DeleteVoice": _admin("voices"),
+    "/adapt.v1.Voices/CancelVoice": _write("voices"),
+    "/adapt.v1.Voices/WatchVoice": _read("voices", **_WATCH),
+    "/adapt.v1.Voices/GetConsentRecord": _read("voices"),
+    # lineage starts at the data: reading it is datasets:read; revoking a consent withdraws the use of data
+    # (it revokes models and voices and moves deployments): datasets:admin, and voices:admin by a voice's id
+    "/adapt.v1.Lineage/GetLineage": _read("datasets"),
+    "/adapt.v1.Lineage/RevokeConsent": _admin("datasets", also=(("voice_id", "voices:admin"),)),
     "/adapt.v1.Server/GetStatus": MethodPolicy("server:read"),
     "/adapt.v1.Keys/CreateKey": _admin("keys"),
     "/adapt.v1.Keys/ListKeys": _read("keys"),

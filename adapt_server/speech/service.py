@@ -209,6 +209,7 @@ class SpeechService:
                                       f"{echo(recognition.deployment_id)}; give one of them")
             model_id = self.deployments.resolve(recognition.deployment_id, "stt", recognition.routing_key)
             return self.models.get(model_id)
+        self.store.lineage.require_not_revoked(recognition.model or BUNDLED_BASE_MODEL, "model")  # consent revoked
         return self.models.get(recognition.model or BUNDLED_BASE_MODEL)
 
     def engine(self, recognition: Recognition) -> tuple[ModelRecord, Recognizer]:

@@ -1,6 +1,7 @@
 """Datasets, their recordings, utterances, speaker turns and per-file issues."""
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
@@ -9,8 +10,10 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from adapt_server.store.blob_protocol import Blobs
+from adapt_server.store.consents import DATASET_PROVENANCE, ConsentRepository
 from adapt_server.store.db import transaction
 from adapt_server.store.jobs import Job
+from adapt_server.store.lineage import PROVENANCE, LineageRepository
 from adapt_server.store.pages import keyset_page
 from adapt_server.store.resources import JobResource, JobResourceTable
 from adapt_server.store.scope import ProjectScope
@@ -135,12 +138,18 @@ class DatasetRepository:
 
     # --- datasets -----------------------------------------------------------------------------------
     def create(self, name: str, spec: dict, request_id: str | None, request_hash: str,
-               max_attempts: int) -> tuple[DatasetRecord, bool]:
+               max_attempts: int, provenance: tuple[str, bytes] | None = None) -> tuple[DatasetRecord, bool]:
         """Creates the dataset and its PENDING ingest job atomically (idempotent by request_id, see
-        store/resources.py). Returns (dataset, created)."""
+        store/resources.py), with its provenance record (consent id, canonical JSON) when given. Returns
+        (dataset, created)."""
+        def with_provenance(new_id: str) -> None:
+            consent_id, record = provenance
+            ConsentRepository(self.db, self.table.scope).insert(consent_id, DATASET_PROVENANCE, new_id, record)
+            LineageRepository(self.db, self.table.scope).add_edge(new_id, "dataset", consent_id, "consent", PROVENANCE)
         dataset_id, created = self.table.create(
             request_id, request_hash, max_attempts,
-            lambda: {"id": new_dataset_id(), "name": name, "spec": json.dumps(spec)})
+            lambda: {"id": new_dataset_id(), "name": name, "spec": json.dumps(spec)},
+            also=with_provenance if provenance else None)
         return self.get(dataset_id), created
 
     def get(self, dataset_id: str) -> DatasetRecord | None:
@@ -151,6 +160,14 @@ class DatasetRepository:
         """Datasets oldest first; returns (page, next_page_token or '')."""
         rows, token = self.table.page(size, after)
         return [self._record(r) for r in rows], token
+
+    def content_sha256(self, dataset_id: str) -> str:
+        """The dataset's content hash: sha256 of its recordings' normalized-audio hashes, sorted, one per line
+        (the same audio gives the same hash whatever the ids or the order of import)."""
+        owned, params = self._owned()
+        shas = sorted(r[0] for r in self.db.execute(
+            f"SELECT audio_sha256 FROM recordings WHERE dataset_id = ? AND {owned}", [dataset_id, *params]).fetchall())
+        return hashlib.sha256("\n".join(shas).encode()).hexdigest()
 
     def set_stats(self, dataset_id: str, stats: dict) -> None:
         visible, params = self.table.scoped.visible(writable=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from adapt_server.store.jobs import Job
+from adapt_server.store.lineage import BASE_MODEL, MIXIN, TRAINED_ON, LineageRepository
 from adapt_server.store.resources import JobResource, JobResourceTable
 from adapt_server.store.scope import ProjectScope
 
@@ -84,7 +85,13 @@ class FineTuneRepository:
                     "hyperparameters": json.dumps(hyperparameters, sort_keys=True),
                     "validation": json.dumps(validation.to_dict()), "options": json.dumps(options or {}),
                     "model_id": tuned_model_id(base_model, short), "labels": json.dumps(labels)}
-        fine_tune_id, created = self.table.create(request_id, request_hash, max_attempts, new_row)
+        def with_lineage(new_id: str) -> None:
+            lineage = LineageRepository(self.db, self.table.scope)
+            lineage.add_edge(new_id, "fine_tune", dataset_id, "dataset", TRAINED_ON)
+            lineage.add_edge(new_id, "fine_tune", base_model, "model", BASE_MODEL)
+            if (options or {}).get("mixin_dataset_id"):
+                lineage.add_edge(new_id, "fine_tune", options["mixin_dataset_id"], "dataset", MIXIN)
+        fine_tune_id, created = self.table.create(request_id, request_hash, max_attempts, new_row, also=with_lineage)
         return self.get(fine_tune_id), created
 
     def _new_short_id(self, base_model: str) -> str:

@@ -109,11 +109,12 @@ class JobResourceTable:
         self.max_active_jobs = max_active_jobs
 
     def create(self, request_id: str | None, request_hash: str, max_attempts: int,
-               new_row: Callable[[], dict]) -> tuple[str, bool]:
+               new_row: Callable[[], dict], also: Callable[[str], None] | None = None) -> tuple[str, bool]:
         """Inserts the row that `new_row()` describes (its columns, "id" included; project_id, request_id,
         request_hash and created_at are added) and its PENDING job, atomically. Returns (id, created): a
         request_id the project used before gives the row it created, or AlreadyExists when the request
-        differs; ResourceExhausted when the project's job quota is full."""
+        differs; ResourceExhausted when the project's job quota is full. also(id): inserts rows that are
+        created with this one (its lineage, its consent), inside the same transaction."""
         noun = self.resource.noun
         with transaction(self.db):
             row = self.scoped.row(request_id, column="request_id") if request_id else None
@@ -129,6 +130,8 @@ class JobResourceTable:
             self.scoped.insert(values)
             self.jobs.enqueue(self.resource.job_kind, values["id"], {self.resource.payload_key: values["id"]},
                               max_attempts, project=self.scope.project)
+            if also is not None:
+                also(values["id"])
         return values["id"], True
 
     def _check_quota(self) -> None:

@@ -254,4 +254,85 @@ MIGRATIONS: tuple[Migration, ...] = (
     """),
     # 8 rebuilds the tables from their own CREATE statements, so the columns 6 and 7 added are kept
     Migration(8, "projects_keys_audit", apply=apply_projects_migration, foreign_keys_off=True),
+    Migration(9, "voices_consents_lineage", """
+        CREATE TABLE voices (                   -- custom TTS voices (stock voices live in tts/catalog.py)
+            id TEXT PRIMARY KEY,                -- "voice_<hex>"
+            name TEXT NOT NULL DEFAULT '',
+            dataset_id TEXT NOT NULL,           -- no foreign key: a voice outlives its dataset
+            speaker TEXT NOT NULL DEFAULT '',   -- the talent's speaker label in the dataset
+            consent_id TEXT NOT NULL,           -- consents.id of its signed consent record
+            options TEXT NOT NULL DEFAULT '{}', -- JSON: the build options as validated
+            consent_check TEXT NOT NULL DEFAULT '{}',  -- JSON: the scores and verdict of the consent checks
+            quality TEXT NOT NULL DEFAULT '{}', -- JSON: similarity, start voice, WER, build time (when built)
+            pack_sha256 TEXT NOT NULL DEFAULT '',  -- blob of the fitted style pack ('' until built)
+            labels TEXT NOT NULL DEFAULT '{}',
+            request_id TEXT,
+            request_hash TEXT NOT NULL,
+            project_id TEXT NOT NULL DEFAULT 'default',
+            created_at REAL NOT NULL,
+            UNIQUE (project_id, request_id)
+        );
+        CREATE INDEX voices_created ON voices(created_at, id);
+        CREATE INDEX voices_dataset ON voices(dataset_id);
+
+        CREATE TABLE consents (                 -- what allows a voice or a dataset to be used; kept when they go
+            id TEXT PRIMARY KEY,                -- "consent_<hex>"
+            kind TEXT NOT NULL,                 -- 'voice' (a signed talent consent) | 'dataset' (a provenance)
+            subject_id TEXT NOT NULL,           -- the voice or dataset it covers
+            record BLOB NOT NULL,               -- voice: the signed envelope; dataset: canonical JSON provenance
+            sha256 TEXT NOT NULL,               -- of record
+            revoked_at REAL,                    -- NULL while in force
+            revoked_reason TEXT NOT NULL DEFAULT '',
+            project_id TEXT NOT NULL DEFAULT 'default',
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX consents_subject ON consents(subject_id);
+
+        CREATE TABLE consent_refusals (         -- audit of CreateVoice calls refused by a consent check
+            id TEXT PRIMARY KEY,
+            dataset_id TEXT NOT NULL,
+            speaker TEXT NOT NULL DEFAULT '',
+            statement_sha256 TEXT NOT NULL,
+            failed_check TEXT NOT NULL,         -- 'statement' | 'speaker' | 'speaker_audio'
+            score REAL,
+            checks TEXT NOT NULL DEFAULT '{}',  -- JSON: every score computed, the transcript and the reason
+            project_id TEXT NOT NULL DEFAULT 'default',
+            created_at REAL NOT NULL
+        );
+
+        CREATE TABLE lineage_edges (            -- child derives from parent; rows outlive both
+            child_id TEXT NOT NULL,
+            child_kind TEXT NOT NULL,           -- dataset | fine_tune | model | voice
+            parent_id TEXT NOT NULL,
+            parent_kind TEXT NOT NULL,          -- consent | dataset | fine_tune | model
+            relation TEXT NOT NULL,             -- provenance consent trained_on mixin base_model produced built_from
+            created_at REAL NOT NULL,
+            project_id TEXT NOT NULL DEFAULT 'default',  -- model ids are per project: so are their edges
+            PRIMARY KEY (project_id, child_id, parent_id, relation)
+        );
+        CREATE INDEX lineage_parent ON lineage_edges(project_id, parent_id);
+
+        CREATE TABLE revocations (              -- a resource that may no longer be used, and which consent says so
+            resource_id TEXT NOT NULL,
+            resource_kind TEXT NOT NULL,        -- voice | model | dataset | fine_tune
+            consent_id TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            revoked_at REAL NOT NULL,
+            project_id TEXT NOT NULL DEFAULT 'default',
+            PRIMARY KEY (project_id, resource_id)
+        );
+        CREATE INDEX revocations_consent ON revocations(consent_id);
+
+        INSERT OR IGNORE INTO lineage_edges (child_id, child_kind, parent_id, parent_kind, relation, created_at, project_id)
+            SELECT id, 'fine_tune', dataset_id, 'dataset', 'trained_on', created_at, project_id FROM fine_tunes;
+        INSERT OR IGNORE INTO lineage_edges (child_id, child_kind, parent_id, parent_kind, relation, created_at, project_id)
+            SELECT id, 'fine_tune', base_model, 'model', 'base_model', created_at, project_id FROM fine_tunes;
+        INSERT OR IGNORE INTO lineage_edges (child_id, child_kind, parent_id, parent_kind, relation, created_at, project_id)
+            SELECT id, 'fine_tune', json_extract(options, '$.mixin_dataset_id'), 'dataset', 'mixin', created_at,
+                   project_id
+            FROM fine_tunes WHERE COALESCE(json_extract(options, '$.mixin_dataset_id'), '') != '';
+        INSERT OR IGNORE INTO lineage_edges (child_id, child_kind, parent_id, parent_kind, relation, created_at, project_id)
+            SELECT f.model_id, 'model', f.id, 'fine_tune', 'produced', f.created_at, f.project_id FROM fine_tunes f
+            WHERE EXISTS (SELECT 1 FROM models m WHERE m.id = f.model_id AND m.project_id = f.project_id)
+    """),
 )

@@ -1,6 +1,6 @@
 """The store: one SQLite database (WAL) plus the content-addressed blob store, behind one repository per table
-group (jobs, datasets, models, evaluations, fine-tunes, deployments, and the security tables). Every SQL
-statement of the server is in adapt_server/store/.
+group (jobs, datasets, models, evaluations, fine-tunes, deployments, voices, consents, lineage, and the security
+tables). Every SQL statement of the server is in adapt_server/store/.
 
 A Store is opened for one project (store/scope.py): its resource repositories see and change only that
 project's rows (and read the shared bundled models). `scoped(project)` gives the same connection for
@@ -15,15 +15,18 @@ import sqlite_utils
 from adapt_server.config import ServerConfig
 from adapt_server.store.blob_protocol import Blobs, BlobStoreSpec
 from adapt_server.store.blob_stores import open_blob_store
+from adapt_server.store.consents import ConsentRepository
 from adapt_server.store.datasets import DatasetRepository
 from adapt_server.store.db import connect, migrate
 from adapt_server.store.deployments import DeploymentRepository
 from adapt_server.store.evaluations import EvaluationRepository
 from adapt_server.store.fine_tunes import FineTuneRepository
 from adapt_server.store.jobs import JobQueue
+from adapt_server.store.lineage import LineageRepository
 from adapt_server.store.models import ModelRepository
 from adapt_server.store.scope import DEFAULT_PROJECT, ProjectScope
 from adapt_server.store.security import AuditRepository, CertificateRepository, KeyRepository
+from adapt_server.store.voices import VoiceRepository
 
 
 @dataclass
@@ -37,6 +40,9 @@ class Store:
     evaluations: EvaluationRepository
     fine_tunes: FineTuneRepository
     deployments: DeploymentRepository
+    voices: VoiceRepository
+    consents: ConsentRepository
+    lineage: LineageRepository
     keys: KeyRepository
     certificates: CertificateRepository
     audit: AuditRepository
@@ -60,7 +66,9 @@ class Store:
                    evaluations=EvaluationRepository(db, scope, max_active_jobs),
                    fine_tunes=FineTuneRepository(db, scope, max_active_jobs),
                    deployments=DeploymentRepository(db, scope), keys=KeyRepository(db),
-                   certificates=CertificateRepository(db), audit=AuditRepository(db), max_active_jobs=max_active_jobs)
+                   certificates=CertificateRepository(db), audit=AuditRepository(db),
+                   voices=VoiceRepository(db, blobs, scope, max_active_jobs), consents=ConsentRepository(db, scope),
+                   lineage=LineageRepository(db, scope), max_active_jobs=max_active_jobs)
 
     def scoped(self, project: str) -> "Store":
         """This connection's repositories for another project (cheap: no new connection)."""

@@ -3,6 +3,12 @@
 A synthesizer turns checked text into float32 mono PCM at its voice's rate. Streaming synthesis yields one
 AudioChunk per sentence as soon as that sentence is synthesized, so a caller can start playing after the
 first sentence; concatenating the chunks' samples gives exactly what `synthesize` returns.
+
+With `first_words` > 0, the first sentence is cut at a word boundary after its first few words (or at an
+earlier clause mark) and the head is synthesized alone: the first chunk then costs a few words instead of a
+whole sentence (Kokoro's cost grows with the audio it makes, so its first chunk comes several times sooner on
+a long first sentence), at the price of a prosody seam after the head. The chunks then no longer concatenate
+to exactly the unary result.
 """
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ from adapt_server.tts.text import check_text, split_clauses, split_sentences
 MIN_SPEED = 0.5  # speaking-rate multiplier bounds (1.0: the voice's natural rate; 2.0: twice as fast)
 MAX_SPEED = 2.0
 SENTENCE_PAUSE_S = 0.2  # seconds of silence put before every sentence but the first (at speed 1.0)
+HEAD_GAP_S = 0.06  # seconds of silence between a split first sentence's head and its rest (a word gap)
+MIN_REST_WORDS = 2  # a first sentence is only split when at least this many words follow the head
 EDGE_PAD_S = 0.04  # seconds of the model's own silence kept around each trimmed sentence
 EDGE_THRESHOLD = 0.003  # |sample| below which a sentence's leading/trailing audio counts as silence
 
@@ -41,10 +49,11 @@ class AudioChunk:
 
     samples: np.ndarray  # float32 (n,) in [-1, 1], mono, at sample_rate; starts with the pause before it
     sample_rate: int  # Hz
-    index: int  # 0-based sentence number
-    text: str  # the sentence this chunk speaks
+    index: int  # 0-based chunk number (the sentence number unless the first sentence was split)
+    text: str  # the sentence (or the head / rest of a split first sentence) this chunk speaks
     start_s: float  # seconds from the start of the whole utterance to this chunk's first sample
     last: bool  # True on the final chunk of the text
+    sentence: int = 0  # 0-based sentence number (a split first sentence gives two chunks of sentence 0)
 
     @property
     def duration_s(self) -> float:
@@ -62,8 +71,9 @@ class Synthesizer(Protocol):
         """float32 (n,) mono PCM in [-1, 1] at info.sample_rate of the whole text."""
         ...
 
-    def synthesize_stream(self, text: str, *, speed: float = 1.0) -> Iterator[AudioChunk]:
-        """The same audio, one chunk per sentence, each yielded as soon as it is synthesized."""
+    def synthesize_stream(self, text: str, *, speed: float = 1.0, first_words: int = 0) -> Iterator[AudioChunk]:
+        """The same audio, one chunk per sentence, each yielded as soon as it is synthesized (with first_words
+        > 0, the first sentence's first words as a chunk of their own)."""
         ...
 
 
@@ -107,21 +117,40 @@ class SentenceSynthesizer:
         chunks = [chunk.samples for chunk in self.synthesize_stream(text, speed=speed)]
         return np.concatenate(chunks).astype(np.float32, copy=False)
 
-    def synthesize_stream(self, text: str, *, speed: float = 1.0) -> Iterator[AudioChunk]:
+    def synthesize_stream(self, text: str, *, speed: float = 1.0, first_words: int = 0) -> Iterator[AudioChunk]:
         text = check_text(text)
         speed = check_speed(speed)
-        return self._stream(split_sentences(text), speed)
+        if isinstance(first_words, bool) or not isinstance(first_words, int) or first_words < 0:
+            raise InvalidArgument(f"first_words must be an integer >= 0, got {first_words!r}")
+        return self._stream(split_sentences(text), speed, first_words)
 
-    def _stream(self, sentences: list[str], speed: float) -> Iterator[AudioChunk]:
+    def _stream(self, sentences: list[str], speed: float, first_words: int = 0) -> Iterator[AudioChunk]:
         rate = self._info.sample_rate
         pause = np.zeros(int(round(SENTENCE_PAUSE_S / speed * rate)), dtype=np.float32)
+        gap = np.zeros(int(round(HEAD_GAP_S / speed * rate)), dtype=np.float32)
+        head, rest = split_head(sentences[0], first_words)
+        plan = [(0, head, [])] + ([(0, rest, [gap])] if rest else [])
+        plan += [(index, sentence, [pause]) for index, sentence in enumerate(sentences[1:], start=1)]
         position = 0
-        for index, sentence in enumerate(sentences):
-            pieces = [trim_silence(self._speak(piece, speed), rate)
-                      for piece in split_clauses(sentence, self.max_piece_chars)]
-            spoken = [piece for piece in pieces if piece.size]
-            parts = ([pause] if index else []) + [part for piece in spoken for part in (piece, pause)][:-1]
+        for number, (sentence_index, text, lead) in enumerate(plan):
+            spoken = [piece for piece in (trim_silence(self._speak(clause, speed), rate)
+                                          for clause in split_clauses(text, self.max_piece_chars)) if piece.size]
+            parts = lead + [part for piece in spoken for part in (piece, pause)][:-1]
             samples = np.concatenate(parts).astype(np.float32) if parts else np.zeros(0, np.float32)
-            yield AudioChunk(samples=samples, sample_rate=rate, index=index, text=sentence,
-                             start_s=position / rate, last=index == len(sentences) - 1)
+            yield AudioChunk(samples=samples, sample_rate=rate, index=number, text=text, start_s=position / rate,
+                             last=number == len(plan) - 1, sentence=sentence_index)
             position += samples.size
+
+
+def split_head(sentence: str, words: int) -> tuple[str, str]:
+    """(head, rest) of `sentence`: the head ends after at most `words` words, at a clause mark (, ; :) when one
+    comes earlier; ("sentence", "") when fewer than MIN_REST_WORDS words would follow it."""
+    tokens = sentence.split()
+    if words <= 0 or len(tokens) < words + MIN_REST_WORDS:
+        return sentence, ""
+    cut = words
+    for position, token in enumerate(tokens[:words], start=1):
+        if token[-1] in ",;:":
+            cut = position
+            break
+    return " ".join(tokens[:cut]), " ".join(tokens[cut:])

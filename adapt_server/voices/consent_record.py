@@ -70,6 +70,15 @@ def sign_record(record: ConsentRecord, private_key) -> bytes:
                            "signature": base64.b64encode(signature).decode("ascii")})
 
 
+def _strict_b64decode(text: str) -> bytes:
+    """Base64 that must be canonical: b64decode ignores the unused low bits of the last character, so without
+    this check a flipped bit there would leave the decoded signature (and the verdict) unchanged."""
+    decoded = base64.b64decode(text, validate=True)
+    if base64.b64encode(decoded).decode("ascii") != text:
+        raise InvalidConsentRecord("a base64 field of the consent record is not canonical: it was edited after signing")
+    return decoded
+
+
 def verify_record(data: bytes, trusted_public_key: bytes | None = None) -> ConsentRecord:
     """The record in a signed envelope after checking it (InvalidConsentRecord saying what failed)."""
     from cryptography.exceptions import InvalidSignature
@@ -79,8 +88,8 @@ def verify_record(data: bytes, trusted_public_key: bytes | None = None) -> Conse
         envelope = json.loads(data.decode("utf-8"))
         if not isinstance(envelope, dict) or set(envelope) != {"public_key", "record", "signature"}:
             raise InvalidConsentRecord("not a consent record envelope {public_key, record, signature}")
-        public = base64.b64decode(envelope["public_key"], validate=True)
-        signature = base64.b64decode(envelope["signature"], validate=True)
+        public = _strict_b64decode(envelope["public_key"])
+        signature = _strict_b64decode(envelope["signature"])
         record_fields = envelope["record"]
         if not isinstance(record_fields, dict) or set(record_fields) != {f.name for f in fields(ConsentRecord)}:
             raise InvalidConsentRecord("the record's fields are not those of a version-1 consent record")

@@ -106,7 +106,7 @@ def test_canary_splits_by_routing_key(client, clip):
 
 @pytest.mark.parametrize("kwargs, error, text", [
     ({"routes": {"stt": "no-such-model"}}, adapt.NotFoundError, "no-such-model"),
-    ({"routes": {"tts": BASE}}, adapt.InvalidArgumentError, "unknown route 'tts'"),
+    ({"routes": {"translate": BASE}}, adapt.InvalidArgumentError, "unknown route 'translate'"),
     ({"routes": {"stt": BASE}, "canary": {"model": COPY, "percent": 150}}, adapt.InvalidArgumentError,
      "between 0 and 100"),
     ({"routes": {"stt": BASE}, "canary": {"model": BASE, "percent": 10}}, adapt.InvalidArgumentError, "different"),

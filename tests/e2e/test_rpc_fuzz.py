@@ -51,7 +51,7 @@ def outcomes():
 def test_every_service_method_is_fuzzed():
     services = {method.path.split("/")[1] for method in METHODS}
     assert services == {f"adapt.v1.{s}" for s in ("Datasets", "Deployments", "Evaluations", "FineTunes", "Models",
-                                                  "Server", "Speech")}
+                                                  "Server", "Speech", "Voices", "Lineage")}
     assert len(METHODS) >= 30
 
 

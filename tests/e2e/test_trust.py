@@ -284,6 +284,25 @@ def test_a_speech_only_key_transcribes_but_cannot_create_datasets(trusted, bravo
         speech.keys.create(["speech:transcribe"])
 
 
+def test_synthesis_voices_and_lineage_need_their_scopes(trusted):
+    speech = trusted.client(trusted.keys["alpha-speech"])
+    with pytest.raises(adapt.PermissionDeniedError, match="lacks scope speech:synthesize"):
+        speech.speech.synthesize("Hello there.", voice="piper-joe")
+    with pytest.raises(adapt.PermissionDeniedError, match="lacks scope voices:read"):
+        speech.voices.get("piper-joe")
+    with pytest.raises(adapt.PermissionDeniedError, match="lacks scope datasets:admin"):
+        speech.lineage.revoke_consent("consent_000000000000")
+    admin = trusted.client(trusted.admin_key)
+    voices_only = trusted.client(admin.keys.create(["voices:write"], project="alpha", name="voices only").secret)
+    with pytest.raises(adapt.PermissionDeniedError, match="lacks scope datasets:read.*with consent set"):
+        voices_only.voices.create("ds_000000000000", talent_name="Daniel Parker", company="Northwind",
+                                  statement_audio=b"RIFF")
+    alpha = trusted.client(trusted.keys["alpha"])
+    assert alpha.speech.synthesize("Hello there.", voice="piper-joe", encoding="mulaw").sample_rate_hz == 8000
+    with pytest.raises(adapt.NotFoundError):
+        alpha.lineage.get("ds_000000000000")
+
+
 def test_a_key_grants_at_most_what_its_creator_holds_within_its_project(trusted):
     a = trusted.client(trusted.keys["alpha"])
     with pytest.raises(adapt.PermissionDeniedError, match="cannot grant scope server:admin"):

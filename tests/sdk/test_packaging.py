@@ -18,7 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 SDK = REPO / "clients" / "python"
 # what `pip install clients/python` brings (its pyproject's dependencies), as import names
 SDK_DEPENDENCIES = {"grpc", "google", "click", "rich", "plotly"}
-OPTIONAL = {"av", "numpy"}   # the "stream" extra: `adapt transcribe --stream`, imported inside that command
+OPTIONAL = {"av", "numpy",   # the "stream" extra: `adapt transcribe --stream`, imported inside that command
+            "cryptography"}  # the "consent" extra: `adapt consent verify` (adapt/consent.py), imported inside it
 
 
 def _imports(path: Path) -> list[tuple[str, int, bool]]:
@@ -77,7 +78,7 @@ def test_every_resource_api_derives_rpcs_that_exist():
     client = adapt.Client("127.0.0.1:9")   # the channel connects lazily: nothing is called here
     apis = [api for api in vars(client).values() if isinstance(api, ResourceAPI)]
     assert {type(api).__name__ for api in apis} == {"DatasetsAPI", "ModelsAPI", "EvaluationsAPI",
-                                                    "FineTunesAPI", "DeploymentsAPI"}
+                                                    "FineTunesAPI", "DeploymentsAPI", "VoicesAPI"}
     for api in apis:
         methods = [f"Get{api.name}", f"List{api.name}s"]
         if isinstance(api, JobResourceAPI):

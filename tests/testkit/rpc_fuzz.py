@@ -22,10 +22,11 @@ from google.protobuf import struct_pb2
 from google.protobuf.descriptor import FieldDescriptor
 from hypothesis import strategies as st
 
-from adapt.v1 import (datasets_pb2, deployments_pb2, evaluations_pb2, fine_tunes_pb2, models_pb2, server_pb2,
-                      speech_pb2)
+from adapt.v1 import (datasets_pb2, deployments_pb2, evaluations_pb2, fine_tunes_pb2, lineage_pb2, models_pb2,
+                      server_pb2, speech_pb2, voices_pb2)
 
-FILES = (datasets_pb2, deployments_pb2, evaluations_pb2, fine_tunes_pb2, models_pb2, server_pb2, speech_pb2)
+FILES = (datasets_pb2, deployments_pb2, evaluations_pb2, fine_tunes_pb2, models_pb2, server_pb2, speech_pb2,
+         voices_pb2, lineage_pb2)
 CALL_DEADLINE_S = 30.0
 PCM = b"\0\1" * 8000  # 0.5 s of 16 kHz PCM16
 
@@ -83,6 +84,15 @@ def seeds(source_root: str) -> dict[str, list]:
             speech_pb2.StreamingTranscribeRequest(audio=PCM), speech_pb2.StreamingTranscribeRequest(audio=PCM)]],
         "ListModels": [models_pb2.ListModelsRequest(page_size=2)],
         "ExportDataset": [datasets_pb2.ExportDatasetRequest(dataset_id="ds_none", format="rttm")],
+        "Synthesize": [speech_pb2.SynthesizeRequest(text="Hello there.", voice="piper-joe",
+                                                    encoding=speech_pb2.SPEECH_ENCODING_MULAW)],
+        "StreamingSynthesize": [speech_pb2.SynthesizeRequest(text="Hello. Goodbye.", voice="piper-joe")],
+        "CreateVoice": [voices_pb2.CreateVoiceRequest(
+            dataset_id="ds_none", speaker="joe", consent=voices_pb2.Consent(
+                talent_name="Daniel Parker", company="Northwind", locale="en-US", statement_audio=PCM),
+            options=voices_pb2.VoiceBuildOptions(generations=1, population=2))],
+        "RevokeConsent": [lineage_pb2.RevokeConsentRequest(consent_id="consent_none", reason="fuzz")],
+        "ListVoices": [voices_pb2.ListVoicesRequest(page_size=2)],
     }
 
 

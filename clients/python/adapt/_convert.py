@@ -43,3 +43,25 @@ def step(index: int, raw) -> datasets_pb2.PipelineStep:
         raise InvalidArgumentError(f"{where}.step must be a string, got {type(name).__name__}")
     params = {k: v for k, v in raw.items() if k != "step"}
     return datasets_pb2.PipelineStep(step=name, params=to_struct(where, params))
+
+
+PROVENANCE_FIELDS = ("consent_basis", "jurisdictions", "collection_start", "collection_end", "document_sha256",
+                     "document_uri", "notes")
+
+
+def provenance(raw) -> datasets_pb2.DatasetProvenance:
+    """{"consent_basis": ..., "jurisdictions": [...], ...} -> DatasetProvenance (the server checks the values)."""
+    if not isinstance(raw, dict):
+        raise InvalidArgumentError("provenance must be a dict like {'consent_basis': 'consent', 'jurisdictions': "
+                                   "['US-CA'], 'collection_start': '2026-01-05', ...}")
+    unknown = sorted(set(raw) - set(PROVENANCE_FIELDS))
+    if unknown:
+        raise InvalidArgumentError(f"provenance: unknown fields {unknown}; use {list(PROVENANCE_FIELDS)}")
+    jurisdictions = raw.get("jurisdictions") or []
+    if isinstance(jurisdictions, str) or not all(isinstance(j, str) for j in jurisdictions):
+        raise InvalidArgumentError("provenance.jurisdictions must be a list of codes, e.g. ['US-CA', 'DE']")
+    texts = {k: raw.get(k) or "" for k in PROVENANCE_FIELDS if k != "jurisdictions"}
+    for key, value in texts.items():
+        if not isinstance(value, str):
+            raise InvalidArgumentError(f"provenance.{key} must be a string, got {type(value).__name__}")
+    return datasets_pb2.DatasetProvenance(jurisdictions=list(jurisdictions), **texts)

@@ -16,13 +16,21 @@ class DatasetsAPI(JobResourceAPI[Dataset]):
     name, kind = "Dataset", "dataset"
 
     def create(self, name: str, sources: list[dict], pipeline: list[dict] | None = None,
-               labels: dict[str, str] | None = None, request_id: str | None = None, language: str = "") -> Dataset:
+               labels: dict[str, str] | None = None, request_id: str | None = None, language: str = "",
+               provenance: dict | None = None) -> Dataset:
         """Starts importing `sources`; returns at once with a PENDING dataset (see wait()). language: the
-        recordings' language code (default "en"); evaluations and fine-tunes decode in it."""
+        recordings' language code (default "en"); evaluations and fine-tunes decode in it.
+
+        provenance (optional): the recording consent behind the audio, e.g. {"consent_basis": "consent",
+        "jurisdictions": ["US-CA"], "collection_start": "2026-01-05", "collection_end": "2026-03-31",
+        "document_sha256": "<sha256 of the release forms>"}; revoking it later (client.lineage.revoke_consent)
+        revokes every model and voice made from the dataset."""
         request = datasets_pb2.CreateDatasetRequest(
             name=name, sources=[_convert.source(i, s) for i, s in enumerate(sources or [])],
             pipeline=[_convert.step(i, s) for i, s in enumerate(pipeline or [])],
             labels=labels or {}, request_id=request_id or uuid.uuid4().hex, language=language)
+        if provenance is not None:
+            request.provenance.CopyFrom(_convert.provenance(provenance))
         return self._resource(self._call("CreateDataset", request))
 
     def delete(self, dataset_id: str) -> int:

@@ -1,4 +1,5 @@
-"""client.speech: transcribe (unary) and stream (bidirectional) against a model or a deployment."""
+"""client.speech: transcribe (unary) and stream (bidirectional) against a model or a deployment; synthesize
+(unary) and synthesize_stream (server streaming) with a voice or a deployment (adapt/_synthesis.py)."""
 from __future__ import annotations
 
 import time
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from adapt import _synthesis
 from adapt.errors import InvalidArgumentError
 from adapt.v1 import speech_pb2, speech_pb2_grpc
 
@@ -143,6 +145,27 @@ class SpeechAPI:
         for m in self._rpc.stream(self._stub.StreamingTranscribe, requests(), timeout=timeout):
             yield StreamingResult(m.is_final, m.text, m.stable_text, _words(m.words), m.start, m.end,
                                   m.utterance_index, m.model, m.audio_received_s, m.confidence, m.language)
+
+
+    def synthesize(self, text: str, *, voice: str = "", deployment_id: str = "", encoding: str = "wav",
+                   sample_rate_hz: int = 0, speaking_rate: float = 1.0, routing_key: str = "",
+                   timeout: float | None = 600) -> _synthesis.Speech:
+        """Speaks `text` with `voice` (a stock voice such as "kokoro-jm_kumo" or "piper-joe", or a custom voice's
+        id; default: the server's) or the "tts" route of `deployment_id`. encoding: "wav", "pcm16", "mulaw"
+        (8 kHz unless sample_rate_hz says otherwise) or "ogg_opus"; speaking_rate 0.5..2.0."""
+        request = _synthesis.synthesize_request(text, voice, deployment_id, encoding, sample_rate_hz, speaking_rate,
+                                                routing_key)
+        return _synthesis.speech_from(self._rpc.unary(self._stub.Synthesize, request, timeout=timeout))
+
+    def synthesize_stream(self, text: str, *, voice: str = "", deployment_id: str = "", encoding: str = "wav",
+                          sample_rate_hz: int = 0, speaking_rate: float = 1.0, routing_key: str = "",
+                          timeout: float | None = None) -> Iterator[_synthesis.SpeechChunk]:
+        """The same speech as chunks, each as soon as the server synthesized it (sentence by sentence; the
+        first words of the first sentence come alone on Kokoro voices); b"".join(c.audio for c in chunks) is
+        one file of `encoding`."""
+        request = _synthesis.synthesize_request(text, voice, deployment_id, encoding, sample_rate_hz, speaking_rate,
+                                                routing_key)
+        yield from _synthesis.chunks_from(self._rpc.stream(self._stub.StreamingSynthesize, request, timeout=timeout))
 
 
 def paced(pcm16: bytes, sample_rate_hz: int, chunk_s: float = 0.1, channels: int = 1) -> Iterator[bytes]:

@@ -1,4 +1,5 @@
-"""The `adapt` command line: datasets, models, transcribe, evaluations, fine-tunes, deployments; and the
+"""The `adapt` command line: datasets, models, transcribe, evaluations, fine-tunes, deployments, synthesize,
+voices, consent, lineage; and the
 commands other installed packages add through the "adapt.commands" entry-point group: adapt-server adds
 `serve` and `quickstart` (adapt_server/cli.py). A client-only install lists the client commands and says
 where `serve` and `quickstart` come from when asked for them."""
@@ -99,15 +100,23 @@ def datasets():
 @click.option("--endpoint-url", default=None, help="S3-compatible endpoint for s3:// sources")
 @click.option("--split-channels", is_flag=True, help="keep stereo channels as separate speakers")
 @click.option("--step", "steps", multiple=True, help='a pipeline step as JSON, e.g. \'{"step": "vad"}\'')
+@click.option("--provenance", default=None,
+              help='the recording consent as JSON, e.g. \'{"consent_basis": "consent", "jurisdictions": ["US-CA"], '
+                   '"collection_start": "2026-01-05", "document_sha256": "..."}\' (adapt consent revoke --dataset '
+                   'withdraws it)')
 @click.option("--no-wait", is_flag=True, help="return once the dataset is accepted")
 @click.pass_context
-def datasets_create(ctx, name, sources, endpoint_url, split_channels, steps, no_wait):
+def datasets_create(ctx, name, sources, endpoint_url, split_channels, steps, provenance, no_wait):
     client = _client(ctx)
     options = {"channels": "split"} if split_channels else {}
     try:
         pipeline = [json.loads(s) for s in steps]
     except json.JSONDecodeError as exc:
         raise click.BadParameter(f"--step must be JSON: {exc}")
+    try:
+        provenance = json.loads(provenance) if provenance is not None else None
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"--provenance must be JSON: {exc}")
     specs = []
     for s in sources:
         if s.startswith("s3://"):
@@ -115,7 +124,7 @@ def datasets_create(ctx, name, sources, endpoint_url, split_channels, steps, no_
                           "options": {**options, **({"endpoint_url": endpoint_url} if endpoint_url else {})}})
         else:
             specs.append({"type": "local", "uri": s, "options": options})
-    dataset = client.datasets.create(name=name, sources=specs, pipeline=pipeline)
+    dataset = client.datasets.create(name=name, sources=specs, pipeline=pipeline, provenance=provenance)
     DATASETS.created(client, dataset.id, no_wait)
 
 
@@ -279,16 +288,19 @@ def deployments():
 @deployments.command("update")
 @click.argument("deployment_id")
 @click.option("--stt", "stt_model", default=None, help="model id for the stt route")
-@click.option("--canary", "canary_model", default=None, help="model id that gets a canary share")
+@click.option("--tts", "tts_voice", default=None, help="voice id for the tts route")
+@click.option("--canary", "canary_model", default=None, help="model (or voice) id that gets a canary share")
+@click.option("--canary-route", default="stt", show_default=True, type=click.Choice(["stt", "tts"]),
+              help="the route the canary splits")
 @click.option("--percent", type=float, default=None, help="canary share in percent (0 < p < 100)")
 @click.option("--force", is_flag=True, help="promote even when the model failed its validation gates")
 @click.pass_context
-def deployments_update(ctx, deployment_id, stt_model, canary_model, percent, force):
-    """Point routes at models; creates the deployment when the id is new."""
+def deployments_update(ctx, deployment_id, stt_model, tts_voice, canary_model, canary_route, percent, force):
+    """Point routes at models and voices; creates the deployment when the id is new."""
     if (canary_model is None) != (percent is None):
         raise click.BadParameter("--canary and --percent go together")
-    routes = {"stt": stt_model} if stt_model else {}
-    canary = {"model": canary_model, "percent": percent} if canary_model else None
+    routes = {name: value for name, value in (("stt", stt_model), ("tts", tts_voice)) if value}
+    canary = {"model": canary_model, "percent": percent, "route": canary_route} if canary_model else None
     _print_deployment(_client(ctx).deployments.update(deployment_id, routes=routes, canary=canary, force=force))
 
 
@@ -317,6 +329,11 @@ def _print_dataset(d) -> None:
     if d.error:
         click.echo(f"error: {d.error.code}: {d.error.message}")
     click.echo(f"stats: {d.stats}")
+    if d.provenance:
+        p = d.provenance
+        state = f"REVOKED: {p.get('revoked_reason', '')}" if p.get("revoked") else "in force"
+        click.echo(f"provenance: {p.get('consent_basis', '')} in {', '.join(p.get('jurisdictions', [])) or '?'}, "
+                   f"consent {p.get('consent_id', '')} ({state})")
     for issue in d.file_issues:
         click.echo(f"  skipped {issue.uri} ({issue.stage}): {issue.reason}")
 
@@ -347,10 +364,14 @@ for _commands, _group in ((DATASETS, datasets), (MODELS, models), (FINE_TUNES, f
 
 from adapt._evaluations_cli import evaluations as _evaluations_group  # noqa: E402
 from adapt._keys_cli import audit as _audit_group, keys as _keys_group  # noqa: E402
+from adapt._voices_cli import consent as _consent_group, lineage as _lineage_command  # noqa: E402
+from adapt._voices_cli import synthesize as _synthesize_command, voices as _voices_group  # noqa: E402
 
 main.add_command(_evaluations_group)
 main.add_command(_keys_group)
 main.add_command(_audit_group)
+for _command in (_synthesize_command, _voices_group, _consent_group, _lineage_command):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

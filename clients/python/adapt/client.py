@@ -13,9 +13,11 @@ from adapt._deployments import DeploymentsAPI
 from adapt._evaluations import EvaluationsAPI
 from adapt._fine_tunes import FineTunesAPI
 from adapt._keys import KeysAPI
+from adapt._lineage import LineageAPI
 from adapt._models import ModelsAPI
 from adapt._rpc import Rpc
 from adapt._speech import SpeechAPI
+from adapt._voices import VoicesAPI
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 Pem = bytes | str | Path   # PEM bytes, or the path of a PEM file
@@ -34,7 +36,8 @@ class Client:
     """client = adapt.Client("localhost:50051", api_key=None)
 
     Resources: client.datasets, client.models, client.speech, client.evaluations, client.fine_tunes,
-    client.deployments, client.keys, client.audit; client.status() describes the server. api_key defaults to
+    client.deployments, client.voices, client.lineage, client.keys,
+    client.audit; client.status() describes the server. api_key defaults to
     $ADAPT_API_KEY. timeout: seconds for unary calls (None: no limit).
 
     TLS, with grpc's own names (each PEM bytes or a file path): root_certificates (the server's CA; default
@@ -72,6 +75,8 @@ class Client:
         self.deployments = DeploymentsAPI(self)
         self.keys = KeysAPI(self)
         self.audit = AuditAPI(self)
+        self.voices = VoicesAPI(self)
+        self.lineage = LineageAPI(self)
 
     def _materialize(self, cls, message, api):
         """The one live object for this resource id, updated from `message`."""

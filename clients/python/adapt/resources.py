@@ -224,11 +224,15 @@ class Dataset(JobResource):
     file_issues: tuple[FileIssue, ...] = ()
     labels: dict = field(default_factory=dict)
     language: str = "en"
+    provenance: dict = field(default_factory=dict)   # the declared recording consent ({} when none), its
+    # consent_id, and whether it was revoked
 
     def _update(self, m) -> None:
         super()._update(m)
         self.name = m.name
         self.language = m.language or "en"
+        self.provenance = json_format.MessageToDict(m.provenance, preserving_proto_field_name=True) \
+            if m.HasField("provenance") else {}
         self.sources = [{"type": s.type, "uri": s.uri, "options": json_format.MessageToDict(s.options)}
                         for s in m.sources]
         self.pipeline = [{"step": p.step, **json_format.MessageToDict(p.params)} for p in m.pipeline]

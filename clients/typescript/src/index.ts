@@ -18,6 +18,8 @@ export * from "./gen/adapt/v1/deployments_pb.js";
 export * from "./gen/adapt/v1/evaluations_pb.js";
 export * from "./gen/adapt/v1/fine_tunes_pb.js";
 export * from "./gen/adapt/v1/keys_pb.js";
+export * from "./gen/adapt/v1/lineage_pb.js";
 export * from "./gen/adapt/v1/models_pb.js";
 export * from "./gen/adapt/v1/server_pb.js";
 export * from "./gen/adapt/v1/speech_pb.js";
+export * from "./gen/adapt/v1/voices_pb.js";

@@ -64,7 +64,7 @@ def test_update_keeps_the_routes_it_does_not_name(deployments):
 
 @pytest.mark.parametrize("routes, canary, error, text", [
     ({"stt": "nope"}, None, NotFound, "model 'nope' does not exist"),
-    ({"tts": BASE}, None, InvalidArgument, "unknown route 'tts'"),
+    ({"translate": BASE}, None, InvalidArgument, "unknown route 'translate'"),
     ({"stt": BASE}, {"model": COPY, "percent": 0}, InvalidArgument, "between 0 and 100"),
     ({"stt": BASE}, {"model": COPY, "percent": 100}, InvalidArgument, "between 0 and 100"),
     ({"stt": BASE}, {"model": BASE, "percent": 10}, InvalidArgument, "different"),

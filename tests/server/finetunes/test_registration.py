@@ -49,7 +49,8 @@ def test_the_export_is_registered_with_its_lineage(store, fine_tune, tmp_path):
     assert (model.kind, model.base_model, model.format) == ("FINE_TUNED", "whisper-tiny.en", "ctranslate2")
     assert Path(model.path).is_dir() and Path(model.path).parent.name == "trees"
     lineage = model.lineage
-    assert lineage["dataset"] == {"id": dataset.id, "name": "calls", "consent_refs": ["form-17"]}
+    assert lineage["dataset"] == {"id": dataset.id, "name": "calls", "consent_refs": ["form-17"],
+                                  "provenance_consent_id": ""}
     assert lineage["hyperparameters"] == {"learning_rate": 1e-5, "epochs": 3}
     assert lineage["metrics"] == {"train_loss": 0.4} and set(lineage["exports"]) == {"ctranslate2", "onnx"}
     assert model.labels == {"team": "cc"}

@@ -30,7 +30,7 @@ class PipelineStep(_message.Message):
     def __init__(self, step: _Optional[str] = ..., params: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class CreateDatasetRequest(_message.Message):
-    __slots__ = ("name", "sources", "pipeline", "request_id", "labels", "language")
+    __slots__ = ("name", "sources", "pipeline", "request_id", "labels", "language", "provenance")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -44,13 +44,41 @@ class CreateDatasetRequest(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    PROVENANCE_FIELD_NUMBER: _ClassVar[int]
     name: str
     sources: _containers.RepeatedCompositeFieldContainer[Source]
     pipeline: _containers.RepeatedCompositeFieldContainer[PipelineStep]
     request_id: str
     labels: _containers.ScalarMap[str, str]
     language: str
-    def __init__(self, name: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[Source, _Mapping]]] = ..., pipeline: _Optional[_Iterable[_Union[PipelineStep, _Mapping]]] = ..., request_id: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., language: _Optional[str] = ...) -> None: ...
+    provenance: DatasetProvenance
+    def __init__(self, name: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[Source, _Mapping]]] = ..., pipeline: _Optional[_Iterable[_Union[PipelineStep, _Mapping]]] = ..., request_id: _Optional[str] = ..., labels: _Optional[_Mapping[str, str]] = ..., language: _Optional[str] = ..., provenance: _Optional[_Union[DatasetProvenance, _Mapping]] = ...) -> None: ...
+
+class DatasetProvenance(_message.Message):
+    __slots__ = ("consent_basis", "jurisdictions", "collection_start", "collection_end", "document_sha256", "document_uri", "notes", "consent_id", "revoked", "revoked_reason", "revoke_time")
+    CONSENT_BASIS_FIELD_NUMBER: _ClassVar[int]
+    JURISDICTIONS_FIELD_NUMBER: _ClassVar[int]
+    COLLECTION_START_FIELD_NUMBER: _ClassVar[int]
+    COLLECTION_END_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENT_URI_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    CONSENT_ID_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_REASON_FIELD_NUMBER: _ClassVar[int]
+    REVOKE_TIME_FIELD_NUMBER: _ClassVar[int]
+    consent_basis: str
+    jurisdictions: _containers.RepeatedScalarFieldContainer[str]
+    collection_start: str
+    collection_end: str
+    document_sha256: str
+    document_uri: str
+    notes: str
+    consent_id: str
+    revoked: bool
+    revoked_reason: str
+    revoke_time: _timestamp_pb2.Timestamp
+    def __init__(self, consent_basis: _Optional[str] = ..., jurisdictions: _Optional[_Iterable[str]] = ..., collection_start: _Optional[str] = ..., collection_end: _Optional[str] = ..., document_sha256: _Optional[str] = ..., document_uri: _Optional[str] = ..., notes: _Optional[str] = ..., consent_id: _Optional[str] = ..., revoked: _Optional[bool] = ..., revoked_reason: _Optional[str] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class WordCount(_message.Message):
     __slots__ = ("word", "count")
@@ -147,7 +175,7 @@ class FileIssue(_message.Message):
     def __init__(self, uri: _Optional[str] = ..., stage: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class Dataset(_message.Message):
-    __slots__ = ("id", "name", "state", "progress", "error", "create_time", "update_time", "sources", "pipeline", "stats", "file_issues", "labels", "request_id", "language")
+    __slots__ = ("id", "name", "state", "progress", "error", "create_time", "update_time", "sources", "pipeline", "stats", "file_issues", "labels", "request_id", "language", "provenance")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -169,6 +197,7 @@ class Dataset(_message.Message):
     LABELS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    PROVENANCE_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     state: _common_pb2.State
@@ -183,7 +212,8 @@ class Dataset(_message.Message):
     labels: _containers.ScalarMap[str, str]
     request_id: str
     language: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[_Union[_common_pb2.State, str]] = ..., progress: _Optional[_Union[_common_pb2.Progress, _Mapping]] = ..., error: _Optional[_Union[_common_pb2.ErrorInfo, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sources: _Optional[_Iterable[_Union[Source, _Mapping]]] = ..., pipeline: _Optional[_Iterable[_Union[PipelineStep, _Mapping]]] = ..., stats: _Optional[_Union[DatasetStats, _Mapping]] = ..., file_issues: _Optional[_Iterable[_Union[FileIssue, _Mapping]]] = ..., labels: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
+    provenance: DatasetProvenance
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., state: _Optional[_Union[_common_pb2.State, str]] = ..., progress: _Optional[_Union[_common_pb2.Progress, _Mapping]] = ..., error: _Optional[_Union[_common_pb2.ErrorInfo, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sources: _Optional[_Iterable[_Union[Source, _Mapping]]] = ..., pipeline: _Optional[_Iterable[_Union[PipelineStep, _Mapping]]] = ..., stats: _Optional[_Union[DatasetStats, _Mapping]] = ..., file_issues: _Optional[_Iterable[_Union[FileIssue, _Mapping]]] = ..., labels: _Optional[_Mapping[str, str]] = ..., request_id: _Optional[str] = ..., language: _Optional[str] = ..., provenance: _Optional[_Union[DatasetProvenance, _Mapping]] = ...) -> None: ...
 
 class GetDatasetRequest(_message.Message):
     __slots__ = ("id",)

@@ -92,7 +92,8 @@ class DeploymentsServicer:
         """Changes routes and canary; a first update of an unknown id creates the deployment.
         NOT_FOUND: a model that does not exist; INVALID_ARGUMENT: unknown route, bad canary;
         FAILED_PRECONDITION: a newly promoted model failed its validation gates (the message lists them)
-        and force is false.
+        and force is false; a model or voice whose consent was revoked (force does not override it); a custom
+        voice that is not built yet.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -12,9 +12,22 @@ class AudioEncoding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AUDIO_ENCODING_UNSPECIFIED: _ClassVar[AudioEncoding]
     LINEAR16: _ClassVar[AudioEncoding]
     ENCODED: _ClassVar[AudioEncoding]
+
+class SpeechEncoding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SPEECH_ENCODING_UNSPECIFIED: _ClassVar[SpeechEncoding]
+    SPEECH_ENCODING_WAV: _ClassVar[SpeechEncoding]
+    SPEECH_ENCODING_PCM16: _ClassVar[SpeechEncoding]
+    SPEECH_ENCODING_MULAW: _ClassVar[SpeechEncoding]
+    SPEECH_ENCODING_OGG_OPUS: _ClassVar[SpeechEncoding]
 AUDIO_ENCODING_UNSPECIFIED: AudioEncoding
 LINEAR16: AudioEncoding
 ENCODED: AudioEncoding
+SPEECH_ENCODING_UNSPECIFIED: SpeechEncoding
+SPEECH_ENCODING_WAV: SpeechEncoding
+SPEECH_ENCODING_PCM16: SpeechEncoding
+SPEECH_ENCODING_MULAW: SpeechEncoding
+SPEECH_ENCODING_OGG_OPUS: SpeechEncoding
 
 class RecognitionConfig(_message.Message):
     __slots__ = ("model", "deployment_id", "beam_size", "compute_type", "disable_word_timestamps", "initial_prompt", "hotwords", "temperatures", "routing_key", "language")
@@ -175,3 +188,65 @@ class StreamingTranscribeResponse(_message.Message):
     confidence: float
     language: str
     def __init__(self, is_final: _Optional[bool] = ..., text: _Optional[str] = ..., stable_text: _Optional[str] = ..., words: _Optional[_Iterable[_Union[Word, _Mapping]]] = ..., start: _Optional[float] = ..., end: _Optional[float] = ..., utterance_index: _Optional[int] = ..., model: _Optional[str] = ..., audio_received_s: _Optional[float] = ..., confidence: _Optional[float] = ..., language: _Optional[str] = ...) -> None: ...
+
+class SynthesizeRequest(_message.Message):
+    __slots__ = ("text", "voice", "deployment_id", "encoding", "sample_rate_hz", "speaking_rate", "routing_key")
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    VOICE_FIELD_NUMBER: _ClassVar[int]
+    DEPLOYMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_RATE_HZ_FIELD_NUMBER: _ClassVar[int]
+    SPEAKING_RATE_FIELD_NUMBER: _ClassVar[int]
+    ROUTING_KEY_FIELD_NUMBER: _ClassVar[int]
+    text: str
+    voice: str
+    deployment_id: str
+    encoding: SpeechEncoding
+    sample_rate_hz: int
+    speaking_rate: float
+    routing_key: str
+    def __init__(self, text: _Optional[str] = ..., voice: _Optional[str] = ..., deployment_id: _Optional[str] = ..., encoding: _Optional[_Union[SpeechEncoding, str]] = ..., sample_rate_hz: _Optional[int] = ..., speaking_rate: _Optional[float] = ..., routing_key: _Optional[str] = ...) -> None: ...
+
+class SynthesizeResponse(_message.Message):
+    __slots__ = ("audio", "voice", "encoding", "sample_rate_hz", "mime_type", "duration_s", "processing_s", "realtime_factor")
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
+    VOICE_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_RATE_HZ_FIELD_NUMBER: _ClassVar[int]
+    MIME_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    PROCESSING_S_FIELD_NUMBER: _ClassVar[int]
+    REALTIME_FACTOR_FIELD_NUMBER: _ClassVar[int]
+    audio: bytes
+    voice: str
+    encoding: SpeechEncoding
+    sample_rate_hz: int
+    mime_type: str
+    duration_s: float
+    processing_s: float
+    realtime_factor: float
+    def __init__(self, audio: _Optional[bytes] = ..., voice: _Optional[str] = ..., encoding: _Optional[_Union[SpeechEncoding, str]] = ..., sample_rate_hz: _Optional[int] = ..., mime_type: _Optional[str] = ..., duration_s: _Optional[float] = ..., processing_s: _Optional[float] = ..., realtime_factor: _Optional[float] = ...) -> None: ...
+
+class SynthesizeChunk(_message.Message):
+    __slots__ = ("audio", "index", "text", "start_s", "duration_s", "last", "voice", "encoding", "sample_rate_hz", "mime_type")
+    AUDIO_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    START_S_FIELD_NUMBER: _ClassVar[int]
+    DURATION_S_FIELD_NUMBER: _ClassVar[int]
+    LAST_FIELD_NUMBER: _ClassVar[int]
+    VOICE_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_RATE_HZ_FIELD_NUMBER: _ClassVar[int]
+    MIME_TYPE_FIELD_NUMBER: _ClassVar[int]
+    audio: bytes
+    index: int
+    text: str
+    start_s: float
+    duration_s: float
+    last: bool
+    voice: str
+    encoding: SpeechEncoding
+    sample_rate_hz: int
+    mime_type: str
+    def __init__(self, audio: _Optional[bytes] = ..., index: _Optional[int] = ..., text: _Optional[str] = ..., start_s: _Optional[float] = ..., duration_s: _Optional[float] = ..., last: _Optional[bool] = ..., voice: _Optional[str] = ..., encoding: _Optional[_Union[SpeechEncoding, str]] = ..., sample_rate_hz: _Optional[int] = ..., mime_type: _Optional[str] = ...) -> None: ...

@@ -44,6 +44,16 @@ class SpeechStub:
                 request_serializer=adapt_dot_v1_dot_speech__pb2.StreamingTranscribeRequest.SerializeToString,
                 response_deserializer=adapt_dot_v1_dot_speech__pb2.StreamingTranscribeResponse.FromString,
                 _registered_method=True)
+        self.Synthesize = channel.unary_unary(
+                '/adapt.v1.Speech/Synthesize',
+                request_serializer=adapt_dot_v1_dot_speech__pb2.SynthesizeRequest.SerializeToString,
+                response_deserializer=adapt_dot_v1_dot_speech__pb2.SynthesizeResponse.FromString,
+                _registered_method=True)
+        self.StreamingSynthesize = channel.unary_stream(
+                '/adapt.v1.Speech/StreamingSynthesize',
+                request_serializer=adapt_dot_v1_dot_speech__pb2.SynthesizeRequest.SerializeToString,
+                response_deserializer=adapt_dot_v1_dot_speech__pb2.SynthesizeChunk.FromString,
+                _registered_method=True)
 
 
 class SpeechServicer:
@@ -65,6 +75,25 @@ class SpeechServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Synthesize(self, request, context):
+        """Speaks `text` with a voice (stock, custom, or a deployment's "tts" route) and returns the whole audio.
+        INVALID_ARGUMENT: empty text, more than 5,000 characters, control characters, bad rate or encoding;
+        NOT_FOUND: unknown voice or deployment; FAILED_PRECONDITION: a voice whose consent was revoked, a custom
+        voice that is not built yet, a deployment without a "tts" route.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StreamingSynthesize(self, request, context):
+        """The same audio as a stream of chunks, each sent as soon as it is synthesized (a sentence, or the first
+        words of the first sentence: see docs/voices.md); concatenating the chunks' `audio` gives one file of the
+        requested encoding. The same errors as Synthesize, before the first chunk.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SpeechServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +106,16 @@ def add_SpeechServicer_to_server(servicer, server):
                     servicer.StreamingTranscribe,
                     request_deserializer=adapt_dot_v1_dot_speech__pb2.StreamingTranscribeRequest.FromString,
                     response_serializer=adapt_dot_v1_dot_speech__pb2.StreamingTranscribeResponse.SerializeToString,
+            ),
+            'Synthesize': grpc.unary_unary_rpc_method_handler(
+                    servicer.Synthesize,
+                    request_deserializer=adapt_dot_v1_dot_speech__pb2.SynthesizeRequest.FromString,
+                    response_serializer=adapt_dot_v1_dot_speech__pb2.SynthesizeResponse.SerializeToString,
+            ),
+            'StreamingSynthesize': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamingSynthesize,
+                    request_deserializer=adapt_dot_v1_dot_speech__pb2.SynthesizeRequest.FromString,
+                    response_serializer=adapt_dot_v1_dot_speech__pb2.SynthesizeChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -133,6 +172,60 @@ class Speech:
             '/adapt.v1.Speech/StreamingTranscribe',
             adapt_dot_v1_dot_speech__pb2.StreamingTranscribeRequest.SerializeToString,
             adapt_dot_v1_dot_speech__pb2.StreamingTranscribeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Synthesize(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/adapt.v1.Speech/Synthesize',
+            adapt_dot_v1_dot_speech__pb2.SynthesizeRequest.SerializeToString,
+            adapt_dot_v1_dot_speech__pb2.SynthesizeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamingSynthesize(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/adapt.v1.Speech/StreamingSynthesize',
+            adapt_dot_v1_dot_speech__pb2.SynthesizeRequest.SerializeToString,
+            adapt_dot_v1_dot_speech__pb2.SynthesizeChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,7 +24,8 @@ type DeploymentsClient interface {
 	// Changes routes and canary; a first update of an unknown id creates the deployment.
 	// NOT_FOUND: a model that does not exist; INVALID_ARGUMENT: unknown route, bad canary;
 	// FAILED_PRECONDITION: a newly promoted model failed its validation gates (the message lists them)
-	// and force is false.
+	// and force is false; a model or voice whose consent was revoked (force does not override it); a custom
+	// voice that is not built yet.
 	UpdateDeployment(ctx context.Context, in *UpdateDeploymentRequest, opts ...grpc.CallOption) (*Deployment, error)
 	// Returns to the routes before the active revision (or to `revision`). Recorded as a new revision.
 	// FAILED_PRECONDITION when there is nothing earlier.
@@ -105,7 +106,8 @@ type DeploymentsServer interface {
 	// Changes routes and canary; a first update of an unknown id creates the deployment.
 	// NOT_FOUND: a model that does not exist; INVALID_ARGUMENT: unknown route, bad canary;
 	// FAILED_PRECONDITION: a newly promoted model failed its validation gates (the message lists them)
-	// and force is false.
+	// and force is false; a model or voice whose consent was revoked (force does not override it); a custom
+	// voice that is not built yet.
 	UpdateDeployment(context.Context, *UpdateDeploymentRequest) (*Deployment, error)
 	// Returns to the routes before the active revision (or to `revision`). Recorded as a new revision.
 	// FAILED_PRECONDITION when there is nothing earlier.

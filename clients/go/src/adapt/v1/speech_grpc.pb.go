@@ -23,6 +23,15 @@ type SpeechClient interface {
 	// Bidirectional: the first message carries `config`, the following ones `audio` chunks of any size.
 	// Interim results stabilise (LocalAgreement); finals come on endpointing (trailing silence) and at the end.
 	StreamingTranscribe(ctx context.Context, opts ...grpc.CallOption) (Speech_StreamingTranscribeClient, error)
+	// Speaks `text` with a voice (stock, custom, or a deployment's "tts" route) and returns the whole audio.
+	// INVALID_ARGUMENT: empty text, more than 5,000 characters, control characters, bad rate or encoding;
+	// NOT_FOUND: unknown voice or deployment; FAILED_PRECONDITION: a voice whose consent was revoked, a custom
+	// voice that is not built yet, a deployment without a "tts" route.
+	Synthesize(ctx context.Context, in *SynthesizeRequest, opts ...grpc.CallOption) (*SynthesizeResponse, error)
+	// The same audio as a stream of chunks, each sent as soon as it is synthesized (a sentence, or the first
+	// words of the first sentence: see docs/voices.md); concatenating the chunks' `audio` gives one file of the
+	// requested encoding. The same errors as Synthesize, before the first chunk.
+	StreamingSynthesize(ctx context.Context, in *SynthesizeRequest, opts ...grpc.CallOption) (Speech_StreamingSynthesizeClient, error)
 }
 
 type speechClient struct {
@@ -73,6 +82,47 @@ func (x *speechStreamingTranscribeClient) Recv() (*StreamingTranscribeResponse, 
 	return m, nil
 }
 
+func (c *speechClient) Synthesize(ctx context.Context, in *SynthesizeRequest, opts ...grpc.CallOption) (*SynthesizeResponse, error) {
+	out := new(SynthesizeResponse)
+	err := c.cc.Invoke(ctx, "/adapt.v1.Speech/Synthesize", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *speechClient) StreamingSynthesize(ctx context.Context, in *SynthesizeRequest, opts ...grpc.CallOption) (Speech_StreamingSynthesizeClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_Speech_serviceDesc.Streams[1], "/adapt.v1.Speech/StreamingSynthesize", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &speechStreamingSynthesizeClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type Speech_StreamingSynthesizeClient interface {
+	Recv() (*SynthesizeChunk, error)
+	grpc.ClientStream
+}
+
+type speechStreamingSynthesizeClient struct {
+	grpc.ClientStream
+}
+
+func (x *speechStreamingSynthesizeClient) Recv() (*SynthesizeChunk, error) {
+	m := new(SynthesizeChunk)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 // SpeechServer is the server API for Speech service.
 // All implementations must embed UnimplementedSpeechServer
 // for forward compatibility
@@ -83,6 +133,15 @@ type SpeechServer interface {
 	// Bidirectional: the first message carries `config`, the following ones `audio` chunks of any size.
 	// Interim results stabilise (LocalAgreement); finals come on endpointing (trailing silence) and at the end.
 	StreamingTranscribe(Speech_StreamingTranscribeServer) error
+	// Speaks `text` with a voice (stock, custom, or a deployment's "tts" route) and returns the whole audio.
+	// INVALID_ARGUMENT: empty text, more than 5,000 characters, control characters, bad rate or encoding;
+	// NOT_FOUND: unknown voice or deployment; FAILED_PRECONDITION: a voice whose consent was revoked, a custom
+	// voice that is not built yet, a deployment without a "tts" route.
+	Synthesize(context.Context, *SynthesizeRequest) (*SynthesizeResponse, error)
+	// The same audio as a stream of chunks, each sent as soon as it is synthesized (a sentence, or the first
+	// words of the first sentence: see docs/voices.md); concatenating the chunks' `audio` gives one file of the
+	// requested encoding. The same errors as Synthesize, before the first chunk.
+	StreamingSynthesize(*SynthesizeRequest, Speech_StreamingSynthesizeServer) error
 	mustEmbedUnimplementedSpeechServer()
 }
 
@@ -95,6 +154,12 @@ func (UnimplementedSpeechServer) Transcribe(context.Context, *TranscribeRequest)
 }
 func (UnimplementedSpeechServer) StreamingTranscribe(Speech_StreamingTranscribeServer) error {
 	return status.Errorf(codes.Unimplemented, "method StreamingTranscribe not implemented")
+}
+func (UnimplementedSpeechServer) Synthesize(context.Context, *SynthesizeRequest) (*SynthesizeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Synthesize not implemented")
+}
+func (UnimplementedSpeechServer) StreamingSynthesize(*SynthesizeRequest, Speech_StreamingSynthesizeServer) error {
+	return status.Errorf(codes.Unimplemented, "method StreamingSynthesize not implemented")
 }
 func (UnimplementedSpeechServer) mustEmbedUnimplementedSpeechServer() {}
 
@@ -153,6 +218,45 @@ func (x *speechStreamingTranscribeServer) Recv() (*StreamingTranscribeRequest, e
 	return m, nil
 }
 
+func _Speech_Synthesize_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SynthesizeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SpeechServer).Synthesize(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/adapt.v1.Speech/Synthesize",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SpeechServer).Synthesize(ctx, req.(*SynthesizeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Speech_StreamingSynthesize_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(SynthesizeRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(SpeechServer).StreamingSynthesize(m, &speechStreamingSynthesizeServer{stream})
+}
+
+type Speech_StreamingSynthesizeServer interface {
+	Send(*SynthesizeChunk) error
+	grpc.ServerStream
+}
+
+type speechStreamingSynthesizeServer struct {
+	grpc.ServerStream
+}
+
+func (x *speechStreamingSynthesizeServer) Send(m *SynthesizeChunk) error {
+	return x.ServerStream.SendMsg(m)
+}
+
 var _Speech_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "adapt.v1.Speech",
 	HandlerType: (*SpeechServer)(nil),
@@ -161,6 +265,10 @@ var _Speech_serviceDesc = grpc.ServiceDesc{
 			MethodName: "Transcribe",
 			Handler:    _Speech_Transcribe_Handler,
 		},
+		{
+			MethodName: "Synthesize",
+			Handler:    _Speech_Synthesize_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
@@ -168,6 +276,11 @@ var _Speech_serviceDesc = grpc.ServiceDesc{
 			Handler:       _Speech_StreamingTranscribe_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
+		},
+		{
+			StreamName:    "StreamingSynthesize",
+			Handler:       _Speech_StreamingSynthesize_Handler,
+			ServerStreams: true,
 		},
 	},
 	Metadata: "adapt/v1/speech.proto",

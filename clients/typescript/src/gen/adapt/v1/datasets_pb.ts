@@ -16,7 +16,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file adapt/v1/datasets.proto.
  */
 export const file_adapt_v1_datasets: GenFile = /*@__PURE__*/
-  fileDesc("ChdhZGFwdC92MS9kYXRhc2V0cy5wcm90bxIIYWRhcHQudjEiTQoGU291cmNlEgwKBHR5cGUYASABKAkSCwoDdXJpGAIgASgJEigKB29wdGlvbnMYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IkUKDFBpcGVsaW5lU3RlcBIMCgRzdGVwGAEgASgJEicKBnBhcmFtcxgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiggIKFENyZWF0ZURhdGFzZXRSZXF1ZXN0EgwKBG5hbWUYASABKAkSIQoHc291cmNlcxgCIAMoCzIQLmFkYXB0LnYxLlNvdXJjZRIoCghwaXBlbGluZRgDIAMoCzIWLmFkYXB0LnYxLlBpcGVsaW5lU3RlcBISCgpyZXF1ZXN0X2lkGAQgASgJEjoKBmxhYmVscxgFIAMoCzIqLmFkYXB0LnYxLkNyZWF0ZURhdGFzZXRSZXF1ZXN0LkxhYmVsc0VudHJ5EhAKCGxhbmd1YWdlGAYgASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiKAoJV29yZENvdW50EgwKBHdvcmQYASABKAkSDQoFY291bnQYAiABKAMixwYKDERhdGFzZXRTdGF0cxINCgVob3VycxgBIAEoARISCgpyZWNvcmRpbmdzGAIgASgDEhIKCnV0dGVyYW5jZXMYAyABKAMSEAoIc3BlYWtlcnMYBCABKAMSEAoIb292X3JhdGUYBSABKAESKgoNdG9wX29vdl93b3JkcxgGIAMoCzITLmFkYXB0LnYxLldvcmRDb3VudBIXCg9yZWZlcmVuY2Vfd29yZHMYByABKAMSEQoJb292X3dvcmRzGAggASgDEh4KFnRyYW5zY3JpYmVkX3JlY29yZGluZ3MYCSABKAMSGQoRdHJhbnNjcmliZWRfaG91cnMYCiABKAESFAoMZmlsZXNfZmFpbGVkGAsgASgDEhQKDHNwZWVjaF9ob3VycxgMIAEoARIbChNkaWFyaXplZF9yZWNvcmRpbmdzGA0gASgDEhkKEWRpYXJpemVkX3NwZWFrZXJzGA4gASgDEhoKEmFsaWduZWRfcmVjb3JkaW5ncxgPIAEoAxIVCg1hbGlnbmVkX3dvcmRzGBAgASgDEhwKFG1lYW5fYWxpZ25tZW50X3Njb3JlGBEgASgBEiAKGGxvd19hbGlnbm1lbnRfcmVjb3JkaW5ncxgSIAEoAxIZChFwc2V1ZG9fdXR0ZXJhbmNlcxgTIAEoAxIaChJwc2V1ZG9fbGFiZWxfc2hhcmUYFCABKAESKQoKcmVkYWN0aW9ucxgVIAMoCzIVLmFkYXB0LnYxLkVudGl0eUNvdW50EhsKE3JlZGFjdGVkX3JlY29yZGluZ3MYFiABKAMSGAoQcmVkYWN0ZWRfc2Vjb25kcxgXIAEoARIaChJkcm9wcGVkX3V0dGVyYW5jZXMYGCABKAMSGAoQdHJhaW5fcmVjb3JkaW5ncxgZIAEoAxITCgt0cmFpbl9ob3VycxgaIAEoARIYChB0cmFpbl91dHRlcmFuY2VzGBsgASgDEhoKEmhvbGRvdXRfcmVjb3JkaW5ncxgcIAEoAxIVCg1ob2xkb3V0X2hvdXJzGB0gASgBEhoKEmhvbGRvdXRfdXR0ZXJhbmNlcxgeIAEoAxITCgtvb3ZfbGV4aWNvbhgfIAEoCRIQCghvb3Zfbm90ZRggIAEoCSIxCgtFbnRpdHlDb3VudBITCgtlbnRpdHlfdHlwZRgBIAEoCRINCgVjb3VudBgCIAEoAyI3CglGaWxlSXNzdWUSCwoDdXJpGAEgASgJEg0KBXN0YWdlGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKRBAoHRGF0YXNldBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEh4KBXN0YXRlGAMgASgOMg8uYWRhcHQudjEuU3RhdGUSJAoIcHJvZ3Jlc3MYBCABKAsyEi5hZGFwdC52MS5Qcm9ncmVzcxIiCgVlcnJvchgFIAEoCzITLmFkYXB0LnYxLkVycm9ySW5mbxIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiEKB3NvdXJjZXMYCCADKAsyEC5hZGFwdC52MS5Tb3VyY2USKAoIcGlwZWxpbmUYCSADKAsyFi5hZGFwdC52MS5QaXBlbGluZVN0ZXASJQoFc3RhdHMYCiABKAsyFi5hZGFwdC52MS5EYXRhc2V0U3RhdHMSKAoLZmlsZV9pc3N1ZXMYCyADKAsyEy5hZGFwdC52MS5GaWxlSXNzdWUSLQoGbGFiZWxzGAwgAygLMh0uYWRhcHQudjEuRGF0YXNldC5MYWJlbHNFbnRyeRISCgpyZXF1ZXN0X2lkGA0gASgJEhAKCGxhbmd1YWdlGA4gASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiHwoRR2V0RGF0YXNldFJlcXVlc3QSCgoCaWQYASABKAkiPAoTTGlzdERhdGFzZXRzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJUChRMaXN0RGF0YXNldHNSZXNwb25zZRIjCghkYXRhc2V0cxgBIAMoCzIRLmFkYXB0LnYxLkRhdGFzZXQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiIKFERlbGV0ZURhdGFzZXRSZXF1ZXN0EgoKAmlkGAEgASgJIjoKFURlbGV0ZURhdGFzZXRSZXNwb25zZRIKCgJpZBgBIAEoCRIVCg1ibG9ic19yZW1vdmVkGAIgASgDIiIKFENhbmNlbERhdGFzZXRSZXF1ZXN0EgoKAmlkGAEgASgJItICCglSZWNvcmRpbmcSCgoCaWQYASABKAkSEgoKZGF0YXNldF9pZBgCIAEoCRISCgpzb3VyY2VfdXJpGAMgASgJEg8KB2NoYW5uZWwYBCABKAUSEgoKZHVyYXRpb25fcxgFIAEoARIUCgxhdWRpb19zaGEyNTYYBiABKAkSGgoSc291cmNlX3NhbXBsZV9yYXRlGAcgASgFEhcKD3NvdXJjZV9jaGFubmVscxgIIAEoBRIUCgxzb3VyY2VfY29kZWMYCSABKAkSGQoRdHJhbnNjcmlwdF9mb3JtYXQYCiABKAkSEgoKdXR0ZXJhbmNlcxgLIAEoAxIQCghzcGVha2VycxgMIAMoCRIQCghzcGVlY2hfcxgNIAEoARIXCg9hbGlnbm1lbnRfc2NvcmUYDiABKAESEAoIcmVkYWN0ZWQYDyABKAgSDQoFc3BsaXQYECABKAkiUgoVTGlzdFJlY29yZGluZ3NSZXF1ZXN0EhIKCmRhdGFzZXRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiWgoWTGlzdFJlY29yZGluZ3NSZXNwb25zZRInCgpyZWNvcmRpbmdzGAEgAygLMhMuYWRhcHQudjEuUmVjb3JkaW5nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJJChRFeHBvcnREYXRhc2V0UmVxdWVzdBISCgpkYXRhc2V0X2lkGAEgASgJEg4KBmZvcm1hdBgCIAEoCRINCgVzcGxpdBgDIAEoCSJGChVFeHBvcnREYXRhc2V0UmVzcG9uc2USDgoGZm9ybWF0GAEgASgJEgwKBHRleHQYAiABKAkSDwoHcmVjb3JkcxgDIAEoAzLTBAoIRGF0YXNldHMSQgoNQ3JlYXRlRGF0YXNldBIeLmFkYXB0LnYxLkNyZWF0ZURhdGFzZXRSZXF1ZXN0GhEuYWRhcHQudjEuRGF0YXNldBI8CgpHZXREYXRhc2V0EhsuYWRhcHQudjEuR2V0RGF0YXNldFJlcXVlc3QaES5hZGFwdC52MS5EYXRhc2V0Ek0KDExpc3REYXRhc2V0cxIdLmFkYXB0LnYxLkxpc3REYXRhc2V0c1JlcXVlc3QaHi5hZGFwdC52MS5MaXN0RGF0YXNldHNSZXNwb25zZRJQCg1EZWxldGVEYXRhc2V0Eh4uYWRhcHQudjEuRGVsZXRlRGF0YXNldFJlcXVlc3QaHy5hZGFwdC52MS5EZWxldGVEYXRhc2V0UmVzcG9uc2USQgoNQ2FuY2VsRGF0YXNldBIeLmFkYXB0LnYxLkNhbmNlbERhdGFzZXRSZXF1ZXN0GhEuYWRhcHQudjEuRGF0YXNldBI5CgxXYXRjaERhdGFzZXQSFi5hZGFwdC52MS5XYXRjaFJlcXVlc3QaDy5hZGFwdC52MS5FdmVudDABElMKDkxpc3RSZWNvcmRpbmdzEh8uYWRhcHQudjEuTGlzdFJlY29yZGluZ3NSZXF1ZXN0GiAuYWRhcHQudjEuTGlzdFJlY29yZGluZ3NSZXNwb25zZRJQCg1FeHBvcnREYXRhc2V0Eh4uYWRhcHQudjEuRXhwb3J0RGF0YXNldFJlcXVlc3QaHy5hZGFwdC52MS5FeHBvcnREYXRhc2V0UmVzcG9uc2VCEloQYWRhcHQvdjE7YWRhcHR2MWIGcHJvdG8z", [file_adapt_v1_common, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChdhZGFwdC92MS9kYXRhc2V0cy5wcm90bxIIYWRhcHQudjEiTQoGU291cmNlEgwKBHR5cGUYASABKAkSCwoDdXJpGAIgASgJEigKB29wdGlvbnMYAyABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IkUKDFBpcGVsaW5lU3RlcBIMCgRzdGVwGAEgASgJEicKBnBhcmFtcxgCIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiswIKFENyZWF0ZURhdGFzZXRSZXF1ZXN0EgwKBG5hbWUYASABKAkSIQoHc291cmNlcxgCIAMoCzIQLmFkYXB0LnYxLlNvdXJjZRIoCghwaXBlbGluZRgDIAMoCzIWLmFkYXB0LnYxLlBpcGVsaW5lU3RlcBISCgpyZXF1ZXN0X2lkGAQgASgJEjoKBmxhYmVscxgFIAMoCzIqLmFkYXB0LnYxLkNyZWF0ZURhdGFzZXRSZXF1ZXN0LkxhYmVsc0VudHJ5EhAKCGxhbmd1YWdlGAYgASgJEi8KCnByb3ZlbmFuY2UYByABKAsyGy5hZGFwdC52MS5EYXRhc2V0UHJvdmVuYW5jZRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIp8CChFEYXRhc2V0UHJvdmVuYW5jZRIVCg1jb25zZW50X2Jhc2lzGAEgASgJEhUKDWp1cmlzZGljdGlvbnMYAiADKAkSGAoQY29sbGVjdGlvbl9zdGFydBgDIAEoCRIWCg5jb2xsZWN0aW9uX2VuZBgEIAEoCRIXCg9kb2N1bWVudF9zaGEyNTYYBSABKAkSFAoMZG9jdW1lbnRfdXJpGAYgASgJEg0KBW5vdGVzGAcgASgJEhIKCmNvbnNlbnRfaWQYCCABKAkSDwoHcmV2b2tlZBgJIAEoCBIWCg5yZXZva2VkX3JlYXNvbhgKIAEoCRIvCgtyZXZva2VfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiKAoJV29yZENvdW50EgwKBHdvcmQYASABKAkSDQoFY291bnQYAiABKAMixwYKDERhdGFzZXRTdGF0cxINCgVob3VycxgBIAEoARISCgpyZWNvcmRpbmdzGAIgASgDEhIKCnV0dGVyYW5jZXMYAyABKAMSEAoIc3BlYWtlcnMYBCABKAMSEAoIb292X3JhdGUYBSABKAESKgoNdG9wX29vdl93b3JkcxgGIAMoCzITLmFkYXB0LnYxLldvcmRDb3VudBIXCg9yZWZlcmVuY2Vfd29yZHMYByABKAMSEQoJb292X3dvcmRzGAggASgDEh4KFnRyYW5zY3JpYmVkX3JlY29yZGluZ3MYCSABKAMSGQoRdHJhbnNjcmliZWRfaG91cnMYCiABKAESFAoMZmlsZXNfZmFpbGVkGAsgASgDEhQKDHNwZWVjaF9ob3VycxgMIAEoARIbChNkaWFyaXplZF9yZWNvcmRpbmdzGA0gASgDEhkKEWRpYXJpemVkX3NwZWFrZXJzGA4gASgDEhoKEmFsaWduZWRfcmVjb3JkaW5ncxgPIAEoAxIVCg1hbGlnbmVkX3dvcmRzGBAgASgDEhwKFG1lYW5fYWxpZ25tZW50X3Njb3JlGBEgASgBEiAKGGxvd19hbGlnbm1lbnRfcmVjb3JkaW5ncxgSIAEoAxIZChFwc2V1ZG9fdXR0ZXJhbmNlcxgTIAEoAxIaChJwc2V1ZG9fbGFiZWxfc2hhcmUYFCABKAESKQoKcmVkYWN0aW9ucxgVIAMoCzIVLmFkYXB0LnYxLkVudGl0eUNvdW50EhsKE3JlZGFjdGVkX3JlY29yZGluZ3MYFiABKAMSGAoQcmVkYWN0ZWRfc2Vjb25kcxgXIAEoARIaChJkcm9wcGVkX3V0dGVyYW5jZXMYGCABKAMSGAoQdHJhaW5fcmVjb3JkaW5ncxgZIAEoAxITCgt0cmFpbl9ob3VycxgaIAEoARIYChB0cmFpbl91dHRlcmFuY2VzGBsgASgDEhoKEmhvbGRvdXRfcmVjb3JkaW5ncxgcIAEoAxIVCg1ob2xkb3V0X2hvdXJzGB0gASgBEhoKEmhvbGRvdXRfdXR0ZXJhbmNlcxgeIAEoAxITCgtvb3ZfbGV4aWNvbhgfIAEoCRIQCghvb3Zfbm90ZRggIAEoCSIxCgtFbnRpdHlDb3VudBITCgtlbnRpdHlfdHlwZRgBIAEoCRINCgVjb3VudBgCIAEoAyI3CglGaWxlSXNzdWUSCwoDdXJpGAEgASgJEg0KBXN0YWdlGAIgASgJEg4KBnJlYXNvbhgDIAEoCSLCBAoHRGF0YXNldBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEh4KBXN0YXRlGAMgASgOMg8uYWRhcHQudjEuU3RhdGUSJAoIcHJvZ3Jlc3MYBCABKAsyEi5hZGFwdC52MS5Qcm9ncmVzcxIiCgVlcnJvchgFIAEoCzITLmFkYXB0LnYxLkVycm9ySW5mbxIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiEKB3NvdXJjZXMYCCADKAsyEC5hZGFwdC52MS5Tb3VyY2USKAoIcGlwZWxpbmUYCSADKAsyFi5hZGFwdC52MS5QaXBlbGluZVN0ZXASJQoFc3RhdHMYCiABKAsyFi5hZGFwdC52MS5EYXRhc2V0U3RhdHMSKAoLZmlsZV9pc3N1ZXMYCyADKAsyEy5hZGFwdC52MS5GaWxlSXNzdWUSLQoGbGFiZWxzGAwgAygLMh0uYWRhcHQudjEuRGF0YXNldC5MYWJlbHNFbnRyeRISCgpyZXF1ZXN0X2lkGA0gASgJEhAKCGxhbmd1YWdlGA4gASgJEi8KCnByb3ZlbmFuY2UYDyABKAsyGy5hZGFwdC52MS5EYXRhc2V0UHJvdmVuYW5jZRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIh8KEUdldERhdGFzZXRSZXF1ZXN0EgoKAmlkGAEgASgJIjwKE0xpc3REYXRhc2V0c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiVAoUTGlzdERhdGFzZXRzUmVzcG9uc2USIwoIZGF0YXNldHMYASADKAsyES5hZGFwdC52MS5EYXRhc2V0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIiChREZWxldGVEYXRhc2V0UmVxdWVzdBIKCgJpZBgBIAEoCSI6ChVEZWxldGVEYXRhc2V0UmVzcG9uc2USCgoCaWQYASABKAkSFQoNYmxvYnNfcmVtb3ZlZBgCIAEoAyIiChRDYW5jZWxEYXRhc2V0UmVxdWVzdBIKCgJpZBgBIAEoCSLSAgoJUmVjb3JkaW5nEgoKAmlkGAEgASgJEhIKCmRhdGFzZXRfaWQYAiABKAkSEgoKc291cmNlX3VyaRgDIAEoCRIPCgdjaGFubmVsGAQgASgFEhIKCmR1cmF0aW9uX3MYBSABKAESFAoMYXVkaW9fc2hhMjU2GAYgASgJEhoKEnNvdXJjZV9zYW1wbGVfcmF0ZRgHIAEoBRIXCg9zb3VyY2VfY2hhbm5lbHMYCCABKAUSFAoMc291cmNlX2NvZGVjGAkgASgJEhkKEXRyYW5zY3JpcHRfZm9ybWF0GAogASgJEhIKCnV0dGVyYW5jZXMYCyABKAMSEAoIc3BlYWtlcnMYDCADKAkSEAoIc3BlZWNoX3MYDSABKAESFwoPYWxpZ25tZW50X3Njb3JlGA4gASgBEhAKCHJlZGFjdGVkGA8gASgIEg0KBXNwbGl0GBAgASgJIlIKFUxpc3RSZWNvcmRpbmdzUmVxdWVzdBISCgpkYXRhc2V0X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIloKFkxpc3RSZWNvcmRpbmdzUmVzcG9uc2USJwoKcmVjb3JkaW5ncxgBIAMoCzITLmFkYXB0LnYxLlJlY29yZGluZxIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiSQoURXhwb3J0RGF0YXNldFJlcXVlc3QSEgoKZGF0YXNldF9pZBgBIAEoCRIOCgZmb3JtYXQYAiABKAkSDQoFc3BsaXQYAyABKAkiRgoVRXhwb3J0RGF0YXNldFJlc3BvbnNlEg4KBmZvcm1hdBgBIAEoCRIMCgR0ZXh0GAIgASgJEg8KB3JlY29yZHMYAyABKAMy0wQKCERhdGFzZXRzEkIKDUNyZWF0ZURhdGFzZXQSHi5hZGFwdC52MS5DcmVhdGVEYXRhc2V0UmVxdWVzdBoRLmFkYXB0LnYxLkRhdGFzZXQSPAoKR2V0RGF0YXNldBIbLmFkYXB0LnYxLkdldERhdGFzZXRSZXF1ZXN0GhEuYWRhcHQudjEuRGF0YXNldBJNCgxMaXN0RGF0YXNldHMSHS5hZGFwdC52MS5MaXN0RGF0YXNldHNSZXF1ZXN0Gh4uYWRhcHQudjEuTGlzdERhdGFzZXRzUmVzcG9uc2USUAoNRGVsZXRlRGF0YXNldBIeLmFkYXB0LnYxLkRlbGV0ZURhdGFzZXRSZXF1ZXN0Gh8uYWRhcHQudjEuRGVsZXRlRGF0YXNldFJlc3BvbnNlEkIKDUNhbmNlbERhdGFzZXQSHi5hZGFwdC52MS5DYW5jZWxEYXRhc2V0UmVxdWVzdBoRLmFkYXB0LnYxLkRhdGFzZXQSOQoMV2F0Y2hEYXRhc2V0EhYuYWRhcHQudjEuV2F0Y2hSZXF1ZXN0Gg8uYWRhcHQudjEuRXZlbnQwARJTCg5MaXN0UmVjb3JkaW5ncxIfLmFkYXB0LnYxLkxpc3RSZWNvcmRpbmdzUmVxdWVzdBogLmFkYXB0LnYxLkxpc3RSZWNvcmRpbmdzUmVzcG9uc2USUAoNRXhwb3J0RGF0YXNldBIeLmFkYXB0LnYxLkV4cG9ydERhdGFzZXRSZXF1ZXN0Gh8uYWRhcHQudjEuRXhwb3J0RGF0YXNldFJlc3BvbnNlQhJaEGFkYXB0L3YxO2FkYXB0djFiBnByb3RvMw", [file_adapt_v1_common, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * Where audio comes from. type "local": uri is an absolute path, a file:// URI, or a path relative to the
@@ -115,6 +115,15 @@ export type CreateDatasetRequest = Message<"adapt.v1.CreateDatasetRequest"> & {
    * @generated from field: string language = 6;
    */
   language: string;
+
+  /**
+   * fine-tunes use it; the OOV rate needs a lexicon of this language
+   * Where the audio came from and on what basis it may be used (optional). Stored as a consent record of the
+   * dataset: revoking it (Lineage.RevokeConsent) revokes every model and voice made from the dataset.
+   *
+   * @generated from field: adapt.v1.DatasetProvenance provenance = 7;
+   */
+  provenance?: DatasetProvenance | undefined;
 };
 
 /**
@@ -123,6 +132,93 @@ export type CreateDatasetRequest = Message<"adapt.v1.CreateDatasetRequest"> & {
  */
 export const CreateDatasetRequestSchema: GenMessage<CreateDatasetRequest> = /*@__PURE__*/
   messageDesc(file_adapt_v1_datasets, 2);
+
+/**
+ * The recording consent behind a dataset, as its owner declares it (docs/voices.md, "Lineage and revocation").
+ *
+ * @generated from message adapt.v1.DatasetProvenance
+ */
+export type DatasetProvenance = Message<"adapt.v1.DatasetProvenance"> & {
+  /**
+   * "consent", "contract", "legitimate_interests", "legal_obligation",
+   *
+   * @generated from field: string consent_basis = 1;
+   */
+  consentBasis: string;
+
+  /**
+   * "public_task", "vital_interests", "licensed" or "public_domain"
+   *
+   * where the audio was recorded: ISO 3166 codes ("US", "US-CA", "DE") or "EU"
+   *
+   * @generated from field: repeated string jurisdictions = 2;
+   */
+  jurisdictions: string[];
+
+  /**
+   * first recording day, "YYYY-MM-DD"
+   *
+   * @generated from field: string collection_start = 3;
+   */
+  collectionStart: string;
+
+  /**
+   * last recording day, "YYYY-MM-DD" (not before collection_start)
+   *
+   * @generated from field: string collection_end = 4;
+   */
+  collectionEnd: string;
+
+  /**
+   * sha256 (64 hex digits) of the consent document or release forms
+   *
+   * @generated from field: string document_sha256 = 5;
+   */
+  documentSha256: string;
+
+  /**
+   * where that document is kept (recorded, never read by the server)
+   *
+   * @generated from field: string document_uri = 6;
+   */
+  documentUri: string;
+
+  /**
+   * @generated from field: string notes = 7;
+   */
+  notes: string;
+
+  /**
+   * Set by the server:
+   *
+   * the record's id ("consent_..."): what RevokeConsent takes
+   *
+   * @generated from field: string consent_id = 8;
+   */
+  consentId: string;
+
+  /**
+   * @generated from field: bool revoked = 9;
+   */
+  revoked: boolean;
+
+  /**
+   * @generated from field: string revoked_reason = 10;
+   */
+  revokedReason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp revoke_time = 11;
+   */
+  revokeTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message adapt.v1.DatasetProvenance.
+ * Use `create(DatasetProvenanceSchema)` to create a new message.
+ */
+export const DatasetProvenanceSchema: GenMessage<DatasetProvenance> = /*@__PURE__*/
+  messageDesc(file_adapt_v1_datasets, 3);
 
 /**
  * @generated from message adapt.v1.WordCount
@@ -144,7 +240,7 @@ export type WordCount = Message<"adapt.v1.WordCount"> & {
  * Use `create(WordCountSchema)` to create a new message.
  */
 export const WordCountSchema: GenMessage<WordCount> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 3);
+  messageDesc(file_adapt_v1_datasets, 4);
 
 /**
  * Dataset statistics. OOV: share of reference word tokens outside the CMU Pronouncing Dictionary
@@ -365,7 +461,7 @@ export type DatasetStats = Message<"adapt.v1.DatasetStats"> & {
  * Use `create(DatasetStatsSchema)` to create a new message.
  */
 export const DatasetStatsSchema: GenMessage<DatasetStats> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 4);
+  messageDesc(file_adapt_v1_datasets, 5);
 
 /**
  * @generated from message adapt.v1.EntityCount
@@ -389,7 +485,7 @@ export type EntityCount = Message<"adapt.v1.EntityCount"> & {
  * Use `create(EntityCountSchema)` to create a new message.
  */
 export const EntityCountSchema: GenMessage<EntityCount> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 5);
+  messageDesc(file_adapt_v1_datasets, 6);
 
 /**
  * A file that could not be ingested, and why. The rest of the dataset is ingested.
@@ -420,7 +516,7 @@ export type FileIssue = Message<"adapt.v1.FileIssue"> & {
  * Use `create(FileIssueSchema)` to create a new message.
  */
 export const FileIssueSchema: GenMessage<FileIssue> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 6);
+  messageDesc(file_adapt_v1_datasets, 7);
 
 /**
  * @generated from message adapt.v1.Dataset
@@ -497,6 +593,13 @@ export type Dataset = Message<"adapt.v1.Dataset"> & {
    * @generated from field: string language = 14;
    */
   language: string;
+
+  /**
+   * unset: the dataset was created without one
+   *
+   * @generated from field: adapt.v1.DatasetProvenance provenance = 15;
+   */
+  provenance?: DatasetProvenance | undefined;
 };
 
 /**
@@ -504,7 +607,7 @@ export type Dataset = Message<"adapt.v1.Dataset"> & {
  * Use `create(DatasetSchema)` to create a new message.
  */
 export const DatasetSchema: GenMessage<Dataset> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 7);
+  messageDesc(file_adapt_v1_datasets, 8);
 
 /**
  * @generated from message adapt.v1.GetDatasetRequest
@@ -521,7 +624,7 @@ export type GetDatasetRequest = Message<"adapt.v1.GetDatasetRequest"> & {
  * Use `create(GetDatasetRequestSchema)` to create a new message.
  */
 export const GetDatasetRequestSchema: GenMessage<GetDatasetRequest> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 8);
+  messageDesc(file_adapt_v1_datasets, 9);
 
 /**
  * @generated from message adapt.v1.ListDatasetsRequest
@@ -547,7 +650,7 @@ export type ListDatasetsRequest = Message<"adapt.v1.ListDatasetsRequest"> & {
  * Use `create(ListDatasetsRequestSchema)` to create a new message.
  */
 export const ListDatasetsRequestSchema: GenMessage<ListDatasetsRequest> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 9);
+  messageDesc(file_adapt_v1_datasets, 10);
 
 /**
  * @generated from message adapt.v1.ListDatasetsResponse
@@ -571,7 +674,7 @@ export type ListDatasetsResponse = Message<"adapt.v1.ListDatasetsResponse"> & {
  * Use `create(ListDatasetsResponseSchema)` to create a new message.
  */
 export const ListDatasetsResponseSchema: GenMessage<ListDatasetsResponse> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 10);
+  messageDesc(file_adapt_v1_datasets, 11);
 
 /**
  * @generated from message adapt.v1.DeleteDatasetRequest
@@ -588,7 +691,7 @@ export type DeleteDatasetRequest = Message<"adapt.v1.DeleteDatasetRequest"> & {
  * Use `create(DeleteDatasetRequestSchema)` to create a new message.
  */
 export const DeleteDatasetRequestSchema: GenMessage<DeleteDatasetRequest> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 11);
+  messageDesc(file_adapt_v1_datasets, 12);
 
 /**
  * @generated from message adapt.v1.DeleteDatasetResponse
@@ -610,7 +713,7 @@ export type DeleteDatasetResponse = Message<"adapt.v1.DeleteDatasetResponse"> & 
  * Use `create(DeleteDatasetResponseSchema)` to create a new message.
  */
 export const DeleteDatasetResponseSchema: GenMessage<DeleteDatasetResponse> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 12);
+  messageDesc(file_adapt_v1_datasets, 13);
 
 /**
  * @generated from message adapt.v1.CancelDatasetRequest
@@ -627,7 +730,7 @@ export type CancelDatasetRequest = Message<"adapt.v1.CancelDatasetRequest"> & {
  * Use `create(CancelDatasetRequestSchema)` to create a new message.
  */
 export const CancelDatasetRequestSchema: GenMessage<CancelDatasetRequest> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 13);
+  messageDesc(file_adapt_v1_datasets, 14);
 
 /**
  * A normalized recording (16 kHz mono PCM16) and where it came from.
@@ -735,7 +838,7 @@ export type Recording = Message<"adapt.v1.Recording"> & {
  * Use `create(RecordingSchema)` to create a new message.
  */
 export const RecordingSchema: GenMessage<Recording> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 14);
+  messageDesc(file_adapt_v1_datasets, 15);
 
 /**
  * @generated from message adapt.v1.ListRecordingsRequest
@@ -762,7 +865,7 @@ export type ListRecordingsRequest = Message<"adapt.v1.ListRecordingsRequest"> & 
  * Use `create(ListRecordingsRequestSchema)` to create a new message.
  */
 export const ListRecordingsRequestSchema: GenMessage<ListRecordingsRequest> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 15);
+  messageDesc(file_adapt_v1_datasets, 16);
 
 /**
  * @generated from message adapt.v1.ListRecordingsResponse
@@ -784,7 +887,7 @@ export type ListRecordingsResponse = Message<"adapt.v1.ListRecordingsResponse"> 
  * Use `create(ListRecordingsResponseSchema)` to create a new message.
  */
 export const ListRecordingsResponseSchema: GenMessage<ListRecordingsResponse> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 16);
+  messageDesc(file_adapt_v1_datasets, 17);
 
 /**
  * @generated from message adapt.v1.ExportDatasetRequest
@@ -815,7 +918,7 @@ export type ExportDatasetRequest = Message<"adapt.v1.ExportDatasetRequest"> & {
  * Use `create(ExportDatasetRequestSchema)` to create a new message.
  */
 export const ExportDatasetRequestSchema: GenMessage<ExportDatasetRequest> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 17);
+  messageDesc(file_adapt_v1_datasets, 18);
 
 /**
  * @generated from message adapt.v1.ExportDatasetResponse
@@ -844,7 +947,7 @@ export type ExportDatasetResponse = Message<"adapt.v1.ExportDatasetResponse"> & 
  * Use `create(ExportDatasetResponseSchema)` to create a new message.
  */
 export const ExportDatasetResponseSchema: GenMessage<ExportDatasetResponse> = /*@__PURE__*/
-  messageDesc(file_adapt_v1_datasets, 18);
+  messageDesc(file_adapt_v1_datasets, 19);
 
 /**
  * @generated from service adapt.v1.Datasets
