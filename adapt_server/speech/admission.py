@@ -75,12 +75,12 @@ class Admission:
         with self._lock:
             if self._total >= limits.max_streams:
                 raise ResourceExhausted(
-                    f"the server is transcribing at its limit ({limits.max_streams} streams and transcriptions at "
-                    f"once); this {what} was refused before any work: retry in {limits.retry_after_s:g} s, or "
+                    f"the server's speech work is at its limit ({limits.max_streams} streams, transcriptions and "
+                    f"syntheses at once); this {what} was refused before any work: retry in {limits.retry_after_s:g} s, or "
                     "raise --max-streams where the cores allow", retry_after_s=limits.retry_after_s)
             if self._held[caller] >= limits.max_streams_per_caller:
                 raise ResourceExhausted(
-                    f"this caller already holds {self._held[caller]} streams and transcriptions, its limit "
+                    f"this caller already holds {self._held[caller]} streams, transcriptions or syntheses, its limit "
                     f"(--max-streams-per-caller {limits.max_streams_per_caller}); this {what} was refused: finish "
                     f"one first or retry in {limits.retry_after_s:g} s", retry_after_s=limits.retry_after_s)
             self._held[caller] += 1
