@@ -14,6 +14,7 @@ import torch
 
 from adapt_server.errors import InvalidArgument
 from adapt_server.training.family_examples import FamilyExample, collate
+from adapt_server.training.strategies import lora
 
 # the audio encoder of each family (what "frozen_encoder" freezes)
 AUDIO_ENCODERS = {"qwen3_asr": "model.audio_tower", "voxtral": "model.audio_tower", "cohere_asr": "model.encoder"}
@@ -41,13 +42,7 @@ class FamilyLossAdapter:
     def prepare(self, model, hp) -> tuple[torch.nn.Module, list[dict]]:
         encoder = model.get_submodule(AUDIO_ENCODERS[self.family])
         if hp.strategy == "lora":
-            from peft import LoraConfig, get_peft_model
-            torch.manual_seed(hp.seed)  # LoRA's A matrices are initialized randomly
-            config = LoraConfig(r=hp.lora_rank, lora_alpha=hp.lora_alpha, lora_dropout=0.0,
-                                target_modules=LORA_TARGETS, bias="none")
-            module = get_peft_model(model, config)
-            params = [p for p in module.parameters() if p.requires_grad]
-            return module, [{"params": params, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
+            return lora(model, hp, LORA_TARGETS)
         encoder_ids = {id(p) for p in encoder.parameters()}
         rest = [p for p in model.parameters() if id(p) not in encoder_ids]
         groups = [{"params": rest, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]

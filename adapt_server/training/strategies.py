@@ -13,16 +13,22 @@ from adapt_server.errors import InvalidArgument
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"]  # every linear of every block
 
 
+def lora(model, hp, targets: list[str]) -> tuple[torch.nn.Module, list[dict]]:
+    """(the model wrapped with LoRA adapters on the linear layers named `targets`, its one AdamW group): only the
+    adapters train; the seed fixes their random initialization."""
+    from peft import LoraConfig, get_peft_model
+    torch.manual_seed(hp.seed)  # LoRA's A matrices are initialized randomly
+    config = LoraConfig(r=hp.lora_rank, lora_alpha=hp.lora_alpha, lora_dropout=0.0, target_modules=targets,
+                        bias="none")
+    module = get_peft_model(model, config)
+    params = [p for p in module.parameters() if p.requires_grad]
+    return module, [{"params": params, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
+
+
 def prepare(model, hp) -> tuple[torch.nn.Module, list[dict]]:
     """(module to train, AdamW parameter groups) for hp.strategy; the model's weights are changed in place."""
     if hp.strategy == "lora":
-        from peft import LoraConfig, get_peft_model
-        torch.manual_seed(hp.seed)  # LoRA's A matrices are initialized randomly
-        config = LoraConfig(r=hp.lora_rank, lora_alpha=hp.lora_alpha, lora_dropout=0.0,
-                            target_modules=LORA_TARGETS, bias="none")
-        module = get_peft_model(model, config)
-        params = [p for p in module.parameters() if p.requires_grad]
-        return module, [{"params": params, "weight_decay": hp.weight_decay, "lr_scale": 1.0}]
+        return lora(model, hp, LORA_TARGETS)
     if hp.strategy == "frozen_encoder":
         encoder = model.model.encoder
         for parameter in encoder.parameters():

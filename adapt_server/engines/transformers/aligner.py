@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from adapt_server.engines.inputs import checked_audio
 from adapt_server.engines.protocol import AlignmentWindow
 from adapt_server.engines.transformers.families import SAMPLE_RATE
-from adapt_server.engines.transformers.runtime import checked_audio
 from adapt_server.spans import Word
 
 

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from adapt_server.engines.inputs import checked_audio
 from adapt_server.engines.options import DecodeOptions
 from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.transformers.directory import TransformersDirectory
 from adapt_server.engines.transformers.families import SAMPLE_RATE
 from adapt_server.engines.transformers.prompts import Batch, FamilyCodec
 from adapt_server.engines.transformers.recognizer import TransformersRecognizer, WindowDecoding
-from adapt_server.engines.transformers.runtime import checked_audio
 
 DEFAULT_LEFT_PAD_TOKENS = 32  # used when the directory has no tekken.json saying streaming_n_left_pad_tokens
 RIGHT_BUFFER_TOKENS = 10  # mistral-common's OFFLINE_STREAMING_BUFFER_TOKENS (room for the last word)

@@ -27,13 +27,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adapt_server.engines.inputs import Cancel, check_cancelled
+from adapt_server.engines.inputs import Cancel, check_cancelled, checked_audio
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
 from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.results import Segment, Transcription
 from adapt_server.engines.transformers.families import MAX_WINDOW_S, SAMPLE_RATE, Family
 from adapt_server.engines.transformers.prompts import FamilyCodec
-from adapt_server.engines.transformers.runtime import check_batch_size, checked_audio
+from adapt_server.engines.transformers.runtime import check_batch_size
 from adapt_server.engines.vad import (
     Window,
     decoding_windows,

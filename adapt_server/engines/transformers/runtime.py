@@ -1,11 +1,11 @@
-"""Device, dtype and thread settings of the transformers backend, and the checks every input goes through.
+"""Device, dtype and thread settings of the transformers backend, and its batch-size check (audio inputs are
+checked by engines/inputs.py, as for every engine).
 
 dtype "auto": float32 on CPU; bfloat16 on CUDA where the GPU supports it, else float16. Torch's intra-op threads
 come from the process's thread budget (adapt_kernels.threads), set once when a model loads.
 """
 from __future__ import annotations
 
-import numpy as np
 from adapt_kernels.threads import ThreadBudget, pin_threads, thread_budget
 
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
@@ -40,20 +40,6 @@ def apply_threads(threads: ThreadBudget | int | None) -> int:
     count = threads if isinstance(threads, int) else (threads or thread_budget()).torch
     applied = pin_threads(torch=count).torch
     return applied if applied is not None else count
-
-
-def checked_audio(audio: np.ndarray, index: int) -> np.ndarray:
-    """float32 C-contiguous mono samples, or ValueError/TypeError naming the item and what to pass."""
-    array = np.asarray(audio)
-    if array.ndim != 1:
-        raise ValueError(f"audio[{index}] must be mono samples of shape (n_samples,); got shape {array.shape}")
-    if not np.issubdtype(array.dtype, np.floating):
-        raise TypeError(f"audio[{index}] has dtype {array.dtype}; pass float samples in [-1, 1] at 16 kHz "
-                        "(for 16-bit PCM: samples.astype(np.float32) / 32768)")
-    samples = np.ascontiguousarray(array, dtype=np.float32)
-    if not np.isfinite(samples).all():
-        raise ValueError(f"audio[{index}] contains NaN or infinite samples")
-    return samples
 
 
 def check_batch_size(batch_size: object) -> int:

@@ -59,7 +59,7 @@ def test_a_fitted_voice_is_closer_to_the_target_than_the_closest_stock_voice_and
         return [resample(voice.synthesize(text), 24000, 16000) for text in texts]
 
     dataset = speech(talent, ["Please send the report before noon tomorrow.", "Our office is closed today."])
-    heldout = speaker_check.centroid([speaker_check.embed_recording(audio) for audio in speech(
+    unseen_sentences = speaker_check.centroid([speaker_check.embed_recording(audio) for audio in speech(
         talent, ["The weather was cold and windy all day.", "Turn left at the second light."])])
     checkpoints = []
     options = voice_build.BuildOptions(generations=2, population=4)
@@ -67,7 +67,8 @@ def test_a_fitted_voice_is_closer_to_the_target_than_the_closest_stock_voice_and
     probe = ["I would like to book a table for two.", "Thank you for calling."]
 
     def similarity(voice):
-        return speaker_check.cosine(speaker_check.embed_recording(np.concatenate(speech(voice, probe))), heldout)
+        embedding = speaker_check.embed_recording(np.concatenate(speech(voice, probe)))
+        return speaker_check.cosine(embedding, unseen_sentences)
 
     custom = similarity(catalog.load_custom_voice("custom", result.pack))
     stock = similarity(catalog.load_stock_voice(result.start_voice))
