@@ -90,7 +90,8 @@ def trust_settings(tls_cert, tls_key, client_ca, insecure, server_api_key, api_k
 @click.option("--max-streams-per-caller", type=click.IntRange(min=1), default=None,
               help="of those, held by one caller (an API key, else a client address) (default: --max-streams)")
 @click.option("--max-decode-concurrency", type=click.IntRange(min=1), default=None,
-              help="transcription work decoding at once (default: one per core)")
+              help="transcriptions at the model at once; the rest wait their turn, streams' finals first "
+                   "(default: 1: CTranslate2 runs one call at a time, on all the cores)")
 @click.option("--s3-endpoint", "s3_endpoints", multiple=True,
               help="S3-compatible endpoint URL that s3 sources may use (repeatable; the first is the default). "
                    "Without it, sources read AWS S3 only, and a source's endpoint_url is refused")

@@ -2,7 +2,9 @@
 16 and 32 concurrent streams (issue 16, defect 3).
 
 Per level, for `--seconds` of audio per stream: N streams play realspeech utterances (generated calls when
-../shared/realspeech is absent) at real-time pace in 100 ms chunks, 1.5 s of silence between utterances; one
+../shared/realspeech is absent) at real-time pace in 100 ms chunks, 1.5 s of silence between utterances, each
+stream from a random utterance of the program on, so their utterances end at unrelated moments, as independent
+callers' do (`--aligned`: all from the first, within 1 s: every stream's final due at once, the worst case); one
 client sends unary Transcribe requests of a 10-s clip back to back; one client calls ListModels every 0.25 s
 (the control plane). Measured per level:
   - errors by status code (streams and unary; RESOURCE_EXHAUSTED is admission control refusing the excess);
@@ -14,7 +16,7 @@ client sends unary Transcribe requests of a 10-s clip back to back; one client c
   - server RSS: at the start (after a warm-up transcription), the peak of the level, and 15 s after the last.
 Prints one table, with the 1-minute load average before each level (the machine is shared).
 
-    .venv/bin/python bench/load_bench.py [--levels 4 8 16 32] [--seconds 40] [--serve-arg=--max-streams=6]
+    .venv/bin/python bench/load_bench.py [--levels 4 8 16 32] [--seconds 40] [--aligned] [--serve-arg=--max-streams=6]
 """
 from __future__ import annotations
 
@@ -40,8 +42,8 @@ GAP_S = 1.5
 UNARY_CLIP_S = 10.0
 
 
-def load_program(seconds: float) -> np.ndarray:
-    """Utterances one after another with GAP_S of silence, cut to `seconds`: float32 16 kHz."""
+def load_pieces() -> list[np.ndarray]:
+    """The program's pieces: each utterance followed by GAP_S of silence, float32 16 kHz."""
     from adapt_server.audio.decode import decode_audio
     pieces = []
     if (REALSPEECH_ASR / "manifest.jsonl").is_file():
@@ -54,7 +56,13 @@ def load_program(seconds: float) -> np.ndarray:
         pieces = [audio[int(s["start"] * RATE):int(s["end"] * RATE)]
                   for s in json.loads(info.transcript_path.read_text())["segments"]]
     gap = np.zeros(int(GAP_S * RATE), np.float32)
-    program = np.concatenate([x for piece in pieces for x in (piece, gap)])
+    return [np.concatenate([piece, gap]) for piece in pieces]
+
+
+def load_program(pieces: list[np.ndarray], seconds: float, first: int = 0) -> np.ndarray:
+    """The pieces from piece `first` on, looped, cut to `seconds`: float32 16 kHz."""
+    order = pieces[first:] + pieces[:first]
+    program = np.concatenate(order)
     while program.size < seconds * RATE:
         program = np.concatenate([program, program])
     return program[:int(seconds * RATE)]
@@ -73,6 +81,8 @@ class Level:
         self.codes = collections.Counter()       # "stream OK", "stream RESOURCE_EXHAUSTED", "unary OK", ...
         self.unary_s: list[float] = []
         self.final_lag_s: list[float] = []
+        self.final_audio_s: list[float] = []  # audio seconds of each final (same order)
+        self.final_detail: list[str] = []     # where in its stream each final is, and its start (same order)
         self.interims = 0
         self.finals = 0
         self.admitted_stream_s = 0.0
@@ -107,6 +117,8 @@ def run_stream(target: str, pcm: bytes, level: Level, start_delay: float) -> Non
                     if result.is_final:
                         level.finals += 1
                         level.final_lag_s.append(now - (sent_at["t0"] + result.end))
+                        level.final_audio_s.append(result.end - result.start)
+                        level.final_detail.append(f"{result.start:.1f}-{result.end:.1f} s: {result.text[:50]}")
                     else:
                         level.interims += 1
             with level.lock:
@@ -157,13 +169,15 @@ def main() -> int:
     parser.add_argument("--levels", type=int, nargs="+", default=[4, 8, 16, 32])
     parser.add_argument("--seconds", type=float, default=40.0, help="audio seconds per stream per level")
     parser.add_argument("--serve-arg", action="append", default=[], help="extra `adapt serve` argument")
+    parser.add_argument("--aligned", action="store_true",
+                        help="every stream plays the same utterances at the same moments (within 1 s): all finals "
+                             "at once, the worst case; default: each stream starts at a random utterance")
     args = parser.parse_args()
 
     from testkit.procstat import rss_bytes
     from testkit.servers import ServerProcess
-    program = load_program(args.seconds)
-    pcm = pcm16(program)
-    clip = pcm16(program[:int(UNARY_CLIP_S * RATE)])
+    pieces = load_pieces()
+    clip = pcm16(load_program(pieces, UNARY_CLIP_S))
     work = Path(tempfile.mkdtemp(prefix="load-bench-"))
     server = ServerProcess(work / "data", [], extra_args=args.serve_arg).start()
     pid = server.proc.pid
@@ -180,8 +194,10 @@ def main() -> int:
         stop = threading.Event()
         helpers = [threading.Thread(target=run_unary, args=(server.target, clip, level, stop)),
                    threading.Thread(target=run_control, args=(server.target, level, stop, pid))]
-        players = [threading.Thread(target=run_stream, args=(server.target, pcm, level, float(rng.uniform(0, 1))))
-                   for _ in range(streams)]
+        firsts = [0 if args.aligned else int(rng.integers(len(pieces))) for _ in range(streams)]
+        players = [threading.Thread(target=run_stream, args=(server.target, pcm16(load_program(pieces, args.seconds, first)),
+                                                             level, float(rng.uniform(0, 1))))
+                   for first in firsts]
         for thread in helpers + players:
             thread.start()
         for thread in players:
@@ -196,7 +212,10 @@ def main() -> int:
             "lag_p50": percentile(level.final_lag_s, 50), "lag_p95": percentile(level.final_lag_s, 95),
             "interims_per_min": level.interims / minutes if minutes else 0.0, "finals": level.finals,
             "list_p50_ms": 1000 * percentile(level.list_s, 50), "list_p95_ms": 1000 * percentile(level.list_s, 95),
-            "rss_peak_mb": level.rss_peak / 1e6})
+            "rss_peak_mb": level.rss_peak / 1e6,
+            "slowest_finals": [{"lag_s": round(lag, 2), "audio_s": round(audio, 1), "final": detail} for lag, audio, detail
+                               in sorted(zip(level.final_lag_s, level.final_audio_s, level.final_detail),
+                                         reverse=True)[:5]]})
         print(json.dumps(rows[-1]), flush=True)
         time.sleep(3.0)
     time.sleep(15.0)

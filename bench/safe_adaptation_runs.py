@@ -5,7 +5,7 @@ only learning_rate / epochs / batch_size given, so select_interpolation and the 
 For the base and each tuned model: holdout WER, WER on the shipped general-speech reference (12 clips) and, when
 ../shared/realspeech/asr is present, on all 39 of its utterances (the issue's measure), each with the paired
 bootstrap 95% interval of tuned - base. WER: WhisperEngine int8, default decode options, Whisper normalizer.
-Usage: python bench/safe_adaptation_runs.py OUT_DIR [--seed N]
+Usage: python bench/safe_adaptation_runs.py OUT_DIR [--seed N] [--only SETTING] [--hp NAME=JSON ...]
 """
 from __future__ import annotations
 
@@ -67,7 +67,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", choices=list(SETTINGS), help="run one setting (default: both)")
     parser.add_argument("--control", action="store_true", help="also score the base through the export path")
+    parser.add_argument("--hp", action="append", default=[], metavar="NAME=JSON",
+                        help="one more hyperparameter for every run (a candidate default), e.g. distillation_weight=0.5")
     args = parser.parse_args()
+    extra = {name: json.loads(value) for name, _, value in (item.partition("=") for item in args.hp)}
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=args.out))
     train = call_items(generate_calls(work / "train", n_calls=8, seed=0, split="train"))
@@ -95,15 +98,15 @@ def main() -> None:
             continue
         started = time.perf_counter()
         output = run_fine_tune(job_context(work), bundled_model_path(), "whisper-tiny.en", train, [],
-                               {**hp, "seed": args.seed}, work / label.split()[0], export_formats=("ctranslate2",))
+                               {**hp, **extra, "seed": args.seed}, work / label.split()[0], export_formats=("ctranslate2",))
         engine = WhisperEngine(output.ctranslate2_dir, "tuned")
         tuned = {name: counts(engine, items) for name, items in sets.items()}
         selection = output.metrics.get("interpolation", {})
-        report[label] = {"seconds": round(time.perf_counter() - started, 1), "train_seconds": output.metrics["train_seconds"],
+        report[label] = {"extra_hyperparameters": extra, "seconds": round(time.perf_counter() - started, 1), "train_seconds": output.metrics["train_seconds"],
                          "steps": output.metrics["steps"], "interpolation": selection,
                          **{name: versus(tuned[name], base[name]) for name in sets}}
         print(label, json.dumps(report[label], indent=1), flush=True)
-    suffix = f"_{args.only.split()[0]}" if args.only else ""
+    suffix = (f"_{args.only.split()[0]}" if args.only else "") + "".join(f"_{k}-{v}" for k, v in extra.items())
     (args.out / f"safe_adaptation_seed{args.seed}{suffix}.json").write_text(json.dumps(report, indent=1))
 
 

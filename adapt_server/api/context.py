@@ -31,6 +31,7 @@ from adapt_server.speech.service import SpeechService
 from adapt_server.errors import Unavailable
 from adapt_server.speech.cancel import CancelToken
 from adapt_server.speech.capacity import SpeechCapacity
+from adapt_server.speech.turns import REQUEST
 from adapt_server.store.store import Store
 from adapt_server.voices.service import VoiceService
 from adapt_server.voices.synthesis import SynthesisService
@@ -120,11 +121,12 @@ class ServiceRunner:
         return await asyncio.to_thread(lambda: fn(self.services(project)))
 
     async def decode(self, fn: Callable[[Services], T], token: CancelToken) -> T:
-        """Runs fn(services) in a decoding thread (the speech capacity's executor) with the request's token:
-        a cancelled RPC fires it and its work stops at the next window or batch (SpeechCapacity.decode)."""
+        """Runs fn(services) in a decoding thread (the speech capacity's executor) with the request's token, in
+        a request's turn at the model (after streams' finals, speech/turns.py): a cancelled RPC fires the token
+        and its work stops at the next window or batch (SpeechCapacity.decode)."""
         self._check_ready()
         project = current_principal().project  # read here: the decode executor does not carry the call's context
-        return await self.capacity.decode(lambda: fn(self.services(project)), token)
+        return await self.capacity.decode(lambda: fn(self.services(project)), token, REQUEST)
 
     async def page(self, list_records: Callable[[Services, int], tuple[list[R], str]], requested_size: int,
                    to_message: Callable[[Services, R], T]) -> tuple[list[T], str]:

@@ -7,7 +7,6 @@ decode executor with a cancellation token that fires when the RPC is cancelled, 
 server stops. A stream's messages are bounded (MAX_STREAM_MESSAGE_BYTES) and parsed off the event loop."""
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -18,6 +17,7 @@ from adapt_server.api.status import handle_errors
 from adapt_server.errors import InvalidArgument
 from adapt_server.speech import service as speech
 from adapt_server.speech.session import StreamAudio
+from adapt_server.speech.turns import REQUEST
 from adapt_server.voices.synthesis import SynthesisRequest
 
 SPEECH_ENCODINGS = {  # SpeechEncoding -> audio/encode.py's name
@@ -106,7 +106,8 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
         try:
             with capacity.admission.admit(caller_of(context), "transcription"):
                 token = capacity.token(deadline_s(context))
-                timed = await self.runner.decode(lambda s: s.speech.transcribe(recognition, audio, cancel=token),
+                check = capacity.yielding(token, REQUEST)  # at each check, a waiting stream final goes first
+                timed = await self.runner.decode(lambda s: s.speech.transcribe(recognition, audio, cancel=check),
                                                  token)
         finally:
             capacity.release_memory_when_idle()
@@ -159,9 +160,10 @@ class SpeechServicer(speech_pb2_grpc.SpeechServicer):
             stream = await self.runner.run(lambda s: s.synthesis.open_stream(synthesis))
             fmt = stream.format
             chunks = stream.chunks
+            token = self.runner.capacity.token()
             try:
-                while True:
-                    chunk = await asyncio.to_thread(next, chunks, None)
+                while True:  # each chunk in the decode executor, in a request's turn (never the control plane's)
+                    chunk = await self.runner.capacity.decode(lambda: next(chunks, None), token, REQUEST)
                     if chunk is None:
                         return
                     yield speech_pb2.SynthesizeChunk(

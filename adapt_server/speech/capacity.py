@@ -1,12 +1,15 @@
 """What the server's transcription work shares: its own executors, admission control, the shutdown token and the
-interim-decode slots (issue 16, defects 2-4).
+turns at the model (issue 16, defects 2-4).
 
-- Decoding runs in `decode` (the decode executor: `max_decode_concurrency` threads), never in the executor of
-  the control plane (SQLite use cases, small RPCs), so 40 open streams cannot starve ListModels.
+- Decoding runs in `decode` (the decode executor: a thread per admitted transcription, `max_decode_concurrency`
+  of them at the model at once), never in the executor of the control plane (SQLite use cases, small RPCs), so
+  40 open streams cannot starve ListModels.
 - A stream's incoming messages are parsed (PCM16 framing, resampling, WAV headers, the FFmpeg pipe) in `parse`
   (a small executor of its own), so nothing CPU-bound runs on the event loop and reading audio never waits
   behind a model call.
 - `admission` caps the transcriptions in progress (streams + unary) server-wide and per caller.
+- `turns` orders the model calls: streams' finals first, then unary requests and syntheses, then interims
+  (turns.py). A native streaming recognizer (a model that streams by itself) decodes outside the turns.
 - `shutdown` is the parent of every request's CancelToken: stopping the server stops every decode within one
   batch, and `close()` leaves no thread behind that keeps the process alive.
 """
@@ -17,7 +20,6 @@ import contextlib
 import ctypes
 import logging
 import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ from typing import TypeVar
 from adapt_server.errors import Cancelled
 from adapt_server.speech.admission import Admission, AdmissionLimits
 from adapt_server.speech.cancel import CANCELLED, SHUTDOWN, CancelToken
+from adapt_server.speech.turns import DecodeTurns
 
 T = TypeVar("T")
 
@@ -43,10 +46,12 @@ PARSE_THREADS = 2  # threads that parse streams' incoming audio messages (cheap 
 STOP_WAIT_S = 10.0  # after a cancel, how long a request waits for its decode to notice (one batch) before leaving
 
 
-def default_decode_concurrency(cores: int | None = None) -> int:
-    """Decodes running at once: one per core (CTranslate2 runs one model call at a time per engine anyway;
-    more threads only overlap the Python parts: VAD, front-end, tokenizer)."""
-    return max(1, cores or os.cpu_count() or 1)
+def default_decode_concurrency() -> int:
+    """Decodes at the model at once: one. CTranslate2 runs one model call at a time per engine on all the
+    cores (the thread budget), so a second decode only interleaves its calls with the first and both finish
+    later; with one, the turns (turns.py) alone decide who goes next, and a final waits for at most the decode
+    in progress (bench/README.md, "Load", compares one and two)."""
+    return 1
 
 
 def default_max_streams(cores: int | None = None) -> int:
@@ -60,7 +65,7 @@ def default_max_streams(cores: int | None = None) -> int:
 class DecodeLimits:
     max_streams: int                 # transcriptions at once, server-wide (streams + unary Transcribe)
     max_streams_per_caller: int      # of those, per caller
-    max_decode_concurrency: int      # threads of the decode executor
+    max_decode_concurrency: int      # decodes at the model at once (turns.py)
     retry_after_s: float = 2.0       # retry hint of a refusal, seconds
 
     @classmethod
@@ -80,24 +85,29 @@ class SpeechCapacity:
         self.admission = Admission(AdmissionLimits(limits.max_streams, limits.max_streams_per_caller,
                                                    limits.retry_after_s), on_saturation)
         self.shutdown = CancelToken()
-        # interims are best-effort: one decode thread fewer than there are may run them at once (one is always
-        # left to finals), the others are skipped until a slot frees (finals never are)
-        self.interim_slots = threading.BoundedSemaphore(max(1, limits.max_decode_concurrency - 1))
+        self.turns = DecodeTurns(limits.max_decode_concurrency)
         self.active_streams = 0  # streams open now (changed on the event loop only)
-        self._decode_pool = ThreadPoolExecutor(limits.max_decode_concurrency, thread_name_prefix="adapt-decode")
+        # a thread for every admitted transcription, so that no work queues in the executor's FIFO: the turns
+        # (max_decode_concurrency at once) decide who decodes next, finals first
+        self._decode_pool = ThreadPoolExecutor(max(limits.max_streams, limits.max_decode_concurrency),
+                                               thread_name_prefix="adapt-decode")
         self._parse_pool = ThreadPoolExecutor(PARSE_THREADS, thread_name_prefix="adapt-parse")
 
     def token(self, deadline_s: float | None = None) -> CancelToken:
         """A request's token: fires on cancel(), after deadline_s seconds, or at shutdown."""
         return CancelToken(deadline_s, parent=self.shutdown)
 
-    async def decode(self, work: Callable[[], T], token: CancelToken) -> T:
-        """work() in the decode executor. When the awaiting task is cancelled (the client went away, the deadline
-        passed, the server stops), the token fires and this waits (at most STOP_WAIT_S) for the work to stop
-        at its next check before re-raising, so a released admission slot means the cores are free. Work that
-        stopped on the token raises the token's status error (CANCELLED, DEADLINE_EXCEEDED, UNAVAILABLE)."""
+    async def decode(self, work: Callable[[], T], token: CancelToken, priority: int | None = None) -> T:
+        """work() in the decode executor; with a priority (turns.py), inside one turn at the model (work that
+        takes its own turns, a stream's recognizer, passes None). When the awaiting task is cancelled (the client
+        went away, the deadline passed, the server stops), the token fires and this waits (at most STOP_WAIT_S)
+        for the work to stop at its next check before re-raising, so a released admission slot means the cores
+        are free. Work that stopped on the token raises the token's status error (CANCELLED, DEADLINE_EXCEEDED,
+        UNAVAILABLE)."""
         if token():
             raise token.error()
+        if priority is not None:
+            work = self._in_turn(work, priority, token)
         future = asyncio.get_running_loop().run_in_executor(self._decode_pool, work)
         try:
             return await asyncio.shield(future)
@@ -111,6 +121,22 @@ class SpeechCapacity:
             if token():
                 raise token.error() from None
             raise
+
+    def yielding(self, token: CancelToken, priority: int) -> Callable[[], bool]:
+        """The cancel check to hand an engine for work running in a `priority` turn: True once the token fired;
+        before that, each check lets more urgent waiting work (a stream's final) take the model first."""
+        def check() -> bool:
+            if token():
+                return True
+            self.turns.yield_to_urgent(priority, token)
+            return token()
+        return check
+
+    def _in_turn(self, work: Callable[[], T], priority: int, token: CancelToken) -> Callable[[], T]:
+        def run() -> T:
+            with self.turns.turn(priority, token, token.error):
+                return work()
+        return run
 
     async def parse(self, work: Callable[..., T], *args) -> T:
         """work(*args) in the parse executor (a stream's message -> samples), off the event loop."""

@@ -245,8 +245,9 @@ class SpeechService:
         record, engine = self.engine(config.recognition)
         language = request_language(record, config.recognition.language)
         options = decode_options(config.recognition, streaming=True, language=language)
-        interim_options = decode_options(replace(config.recognition, disable_word_timestamps=True), streaming=True,
-                                         language=language)
+        interim_options = replace(  # an interim is a preview: no word times, no temperature fallback ladder
+            decode_options(replace(config.recognition, disable_word_timestamps=True), streaming=True,
+                           language=language), temperatures=options.temperatures[:1])
         policy = StreamingPolicy(endpoint_silence_s=silence, interim_results=config.interim_results)
         return StreamSession(engine, record.id, options, interim_options, policy, config.audio, self.capacity)
 

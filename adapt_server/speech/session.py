@@ -25,6 +25,7 @@ from adapt_server.errors import InvalidArgument
 from adapt_server.speech.capacity import SpeechCapacity
 from adapt_server.speech.native_stream import NativeStreamingRecognizer
 from adapt_server.speech.streaming import Hypothesis, StreamingPolicy, StreamingRecognizer, StreamResult
+from adapt_server.speech.turns import FINAL
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class StreamSession:
         self._audio = audio
         self._token = capacity.token()
         self._recognizer = _recognizer(engine, options, policy, self._decode)
+        self._interim_wait_s = policy.interim_every_s  # an interim older than its period is stale
         try:
             self._pcm = Linear16Stream(audio.sample_rate_hz, audio.channels) if audio.linear16 else None
         except AudioDecodeError as exc:
@@ -104,16 +106,19 @@ class StreamSession:
         return await self._capacity.decode(lambda: work(*args), self._token)
 
     def _decode(self, audio: np.ndarray, final: bool) -> Hypothesis | None:
-        """The recognizer's decoder: finals always run; an interim runs only when an interim slot is free."""
+        """The recognizer's decoder: a final waits for its turn at the model (before unary requests and
+        interims); an interim waits at most one interim period behind them, else it is skipped (turns.py)."""
+        turns = self._capacity.turns
         if final:
-            result = self._engine.transcribe(audio, self._options, cancel=self._token)
-        elif self._capacity.interim_slots.acquire(blocking=False):
+            with turns.turn(FINAL, self._token, self._token.error):
+                result = self._engine.transcribe(audio, self._options, cancel=self._token)
+        elif turns.interim_turn(self._interim_wait_s, self._token):
             try:
                 result = self._engine.transcribe(audio, self._interim_options, cancel=self._token)
             finally:
-                self._capacity.interim_slots.release()
+                turns.leave_interim()
         else:
-            return None  # every decode thread is busy with another stream's interim: skip, finals keep the cores
+            return None  # the model stayed busy with finals and requests: skip, the next audio tries again
         segments = result.segments
         confidence = sum(segment.confidence for segment in segments) / len(segments) if segments else 0.0
         return Hypothesis(result.text, result.words, confidence, result.language or self._options.language)
