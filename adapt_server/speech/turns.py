@@ -42,14 +42,8 @@ class DecodeTurns:
         no slot is free for `priority` or more urgent work waits. When cancel() turns true while waiting, raises
         on_cancel()."""
         with self._changed:
-            self._waiting[priority] += 1
-            try:
-                while not self._may_enter(priority):
-                    if cancel is not None and cancel():
-                        raise on_cancel() if on_cancel is not None else RuntimeError("cancelled while waiting")
-                    self._changed.wait(_POLL_S)
-            finally:
-                self._waiting[priority] -= 1
+            if not self._wait(priority, cancel):
+                raise on_cancel() if on_cancel is not None else RuntimeError("cancelled while waiting")
             self._running[priority] += 1
         try:
             yield
@@ -62,40 +56,44 @@ class DecodeTurns:
         generate, instead of after its whole transcription). Returns at once when nothing more urgent waits;
         when cancel() fires while it waits, it takes its slot back at once (the caller is about to stop)."""
         with self._changed:
-            if self._running[priority] < 1 or not any(self._waiting[p] for p in _PRIORITIES if p < priority):
+            if self._running[priority] < 1 or not self._more_urgent_waiting(priority):
                 return  # (nothing of this priority holds a turn: nothing to give up)
             self._running[priority] -= 1
             self._changed.notify_all()
-            self._waiting[priority] += 1
-            try:
-                while not self._may_enter(priority) and not (cancel is not None and cancel()):
-                    self._changed.wait(_POLL_S)
-            finally:
-                self._waiting[priority] -= 1
-                self._running[priority] += 1
+            self._wait(priority, cancel)
+            self._running[priority] += 1
 
     def interim_turn(self, wait_s: float, cancel: Callable[[], bool] | None = None) -> bool:
         """An interim's turn: waits at most wait_s seconds, behind every final and request. False: no turn came
         (skip this interim, the next audio tries again); True: release with `leave_interim()`."""
-        deadline = time.monotonic() + wait_s
         with self._changed:
-            self._waiting[INTERIM] += 1
-            try:
-                while not self._may_enter(INTERIM):
-                    left = deadline - time.monotonic()
-                    if left <= 0 or (cancel is not None and cancel()):
-                        return False
-                    self._changed.wait(min(left, _POLL_S))
-            finally:
-                self._waiting[INTERIM] -= 1
+            if not self._wait(INTERIM, cancel, time.monotonic() + wait_s):
+                return False
             self._running[INTERIM] += 1
             return True
 
     def leave_interim(self) -> None:
         self._leave(INTERIM)
 
+    def _wait(self, priority: int, cancel: Callable[[], bool] | None, deadline: float | None = None) -> bool:
+        """With the lock held: waits, counted among `priority`'s waiters, until a slot is free for it (True), or
+        cancel() fires or the monotonic deadline passes (False). Takes no slot."""
+        self._waiting[priority] += 1
+        try:
+            while not self._may_enter(priority):
+                left = None if deadline is None else deadline - time.monotonic()
+                if (left is not None and left <= 0) or (cancel is not None and cancel()):
+                    return False
+                self._changed.wait(_POLL_S if left is None else min(left, _POLL_S))
+            return True
+        finally:
+            self._waiting[priority] -= 1
+
+    def _more_urgent_waiting(self, priority: int) -> bool:
+        return any(self._waiting[p] for p in _PRIORITIES if p < priority)
+
     def _may_enter(self, priority: int) -> bool:
-        if any(self._waiting[p] for p in _PRIORITIES if p < priority):
+        if self._more_urgent_waiting(priority):
             return False
         running = sum(self._running.values())
         if priority == FINAL:
