@@ -1,10 +1,12 @@
-"""Speak a call script and lay it out as an 8 kHz telephone recording (compute only, no file I/O).
+"""Speak a call script and lay it out as a recording through a channel condition (compute only, no file I/O).
 
-Each turn is synthesized, resampled to 8 kHz, band-limited to 300-3400 Hz, cut to where that band holds
-speech (so turn and word times match what a listener hears) and set to its speaker's level; turns follow
-each other with 0.3-1.0 s pauses over band-limited line noise.
+Each turn is synthesized, resampled to the channel's rate (8 kHz telephone by default), band-limited to its
+voice band (300-3400 Hz by default), cut to where that band holds speech (so turn and word times match what
+a listener hears) and set to its speaker's level; turns follow each other with 0.3-1.0 s pauses, and the
+channel adds its line (channel.transmit: noise floor, and per condition dropouts, a room, babble).
 Mono calls mix both speakers; stereo calls put the agent on the left channel and the customer on the
-right, each channel holding only line noise while the other party talks.
+right, each channel holding only the line while the other party talks. Turn and word times are where the
+dry speech is: a room's reverberant tail may ring on after a turn's end.
 """
 
 from __future__ import annotations
@@ -14,17 +16,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from adapt_server.sampledata import constants as C
+from adapt_server.sampledata.channel import NARROWBAND, ChannelCondition, transmit, voice_path
 from adapt_server.sampledata.energy import speech_frames
 from adapt_server.sampledata.espeak import synthesize
 from adapt_server.sampledata.script import AGENT, SPEAKERS, CallScript
-from adapt_server.sampledata.telephone import (
-    bandlimit_telephone,
-    float_to_pcm16,
-    line_noise,
-    pcm16_to_float,
-    resample_to_telephone,
-    scale_to_rms,
-)
+from adapt_server.sampledata.telephone import float_to_pcm16, pcm16_to_float, scale_to_rms
 from adapt_server.sampledata.tokens import tokenize
 from adapt_server.sampledata.voices import PoolVoice
 from adapt_server.sampledata.word_timing import word_sample_spans
@@ -47,38 +43,40 @@ class TimedWord:
 class RenderedTurn:
     speaker: str  # "agent" or "customer"
     text: str
-    start_sample: int  # first sample of the turn's speech, at TELEPHONE_SAMPLE_RATE
+    start_sample: int  # first sample of the turn's speech, at sample_rate
     end_sample: int  # one past its last sample
     words: tuple[TimedWord, ...]
+    sample_rate: int  # Hz of the recording
 
     @property
     def start_s(self) -> float:
-        return self.start_sample / C.TELEPHONE_SAMPLE_RATE
+        return self.start_sample / self.sample_rate
 
     @property
     def end_s(self) -> float:
-        return self.end_sample / C.TELEPHONE_SAMPLE_RATE
+        return self.end_sample / self.sample_rate
 
 
 @dataclass(frozen=True, eq=False)
 class RenderedCall:
-    channels: np.ndarray  # (n_channels, n_samples) int16 at TELEPHONE_SAMPLE_RATE; 1 = mono, 2 = agent|customer
+    channels: np.ndarray  # (n_channels, n_samples) int16 at sample_rate; 1 = mono, 2 = agent|customer
     turns: tuple[RenderedTurn, ...]
+    sample_rate: int  # Hz
 
     @property
     def duration_s(self) -> float:
-        return self.channels.shape[1] / C.TELEPHONE_SAMPLE_RATE
+        return self.channels.shape[1] / self.sample_rate
 
 
 @dataclass(frozen=True, eq=False)
 class _SpokenTurn:
-    audio: np.ndarray  # (n,) float64 at 8 kHz, level-scaled
+    audio: np.ndarray  # (n,) float64 at the channel's rate, level-scaled
     word_offsets_s: np.ndarray  # (n_words, 2) seconds from the turn's first sample
 
 
-def _fade_edges(audio: np.ndarray) -> np.ndarray:
+def _fade_edges(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """(n,) float -> the same with raised-cosine fades of FADE_S at both ends (no clicks at a cut)."""
-    n_fade = min(round(C.FADE_S * C.TELEPHONE_SAMPLE_RATE), len(audio) // 2)
+    n_fade = min(round(C.FADE_S * sample_rate), len(audio) // 2)
     ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(n_fade) + 0.5) / n_fade)
     faded = audio.copy()
     faded[:n_fade] *= ramp
@@ -86,26 +84,27 @@ def _fade_edges(audio: np.ndarray) -> np.ndarray:
     return faded
 
 
-def _speak(text: str, voice: PoolVoice, seed: int, level_dbfs: float) -> _SpokenTurn:
-    """Synthesize a turn, pass it through the telephone band, and cut it to where that band holds speech."""
+def _speak(text: str, voice: PoolVoice, seed: int, level_dbfs: float, channel: ChannelCondition) -> _SpokenTurn:
+    """Synthesize a turn, pass it through the channel's voice band, and cut it to where that band holds speech."""
     clip = synthesize(text, voice.espeak, seed)
-    line = bandlimit_telephone(resample_to_telephone(pcm16_to_float(clip.samples), clip.sample_rate))
-    speech = speech_frames(line, C.TELEPHONE_FRAME, C.SPEECH_FLOOR_RELATIVE)
+    rate, frame = channel.sample_rate, channel.frame
+    line = voice_path(pcm16_to_float(clip.samples), clip.sample_rate, channel)
+    speech = speech_frames(line, frame, C.SPEECH_FLOOR_RELATIVE)
     active = np.flatnonzero(speech)
     if len(active) == 0:
         raise RuntimeError(f"espeak-ng produced silence for {text!r} with voice {voice.voice_id}")
-    start = int(active[0]) * C.TELEPHONE_FRAME
-    end = min((int(active[-1]) + 1) * C.TELEPHONE_FRAME, len(line))
-    ratio = C.TELEPHONE_SAMPLE_RATE / clip.sample_rate
+    start = int(active[0]) * frame
+    end = min((int(active[-1]) + 1) * frame, len(line))
+    ratio = rate / clip.sample_rate
     marks = tuple(replace(mark, sample=round(mark.sample * ratio)) for mark in clip.word_marks)
-    spans = word_sample_spans(tokenize(text), marks, speech, C.TELEPHONE_FRAME, len(line))
-    audio = _fade_edges(scale_to_rms(line[start:end], level_dbfs))
-    offsets = np.clip((spans - start) / C.TELEPHONE_SAMPLE_RATE, 0.0, len(audio) / C.TELEPHONE_SAMPLE_RATE)
+    spans = word_sample_spans(tokenize(text), marks, speech, frame, len(line))
+    audio = _fade_edges(scale_to_rms(line[start:end], level_dbfs), rate)
+    offsets = np.clip((spans - start) / rate, 0.0, len(audio) / rate)
     return _SpokenTurn(audio, offsets)
 
 
-def _seconds_to_samples(seconds: float) -> int:
-    return int(round(seconds * C.TELEPHONE_SAMPLE_RATE))
+def _seconds_to_samples(seconds: float, sample_rate: int) -> int:
+    return int(round(seconds * sample_rate))
 
 
 def render_call(
@@ -113,10 +112,12 @@ def render_call(
     voices: dict[str, PoolVoice],
     rng: np.random.Generator,
     stereo: bool,
+    channel: ChannelCondition = NARROWBAND,
 ) -> RenderedCall:
-    """Speak `script` with `voices` ({"agent": ..., "customer": ...}) into an 8 kHz telephone recording.
+    """Speak `script` with `voices` ({"agent": ..., "customer": ...}) into a recording through `channel`
+    (default: the 8 kHz telephone line).
 
-    `rng` draws the pauses, the customer's level, the synthesis seeds and the line noise.
+    `rng` draws the pauses, the customer's level, the synthesis seeds and then what the channel adds.
     """
     missing = [speaker for speaker in SPEAKERS if speaker not in voices]
     if missing:
@@ -125,28 +126,28 @@ def render_call(
     spoken = []
     for turn in script.turns:
         level = C.SPEECH_RMS_DBFS + (0.0 if turn.speaker == AGENT else customer_offset)
-        spoken.append(_speak(turn.text, voices[turn.speaker], int(rng.integers(2**31)), level))
+        spoken.append(_speak(turn.text, voices[turn.speaker], int(rng.integers(2**31)), level, channel))
 
-    starts, cursor = [], _seconds_to_samples(rng.uniform(C.LEAD_IN_MIN_S, C.LEAD_IN_MAX_S))
+    rate = channel.sample_rate
+    starts, cursor = [], _seconds_to_samples(rng.uniform(C.LEAD_IN_MIN_S, C.LEAD_IN_MAX_S), rate)
     for index, piece in enumerate(spoken):
         if index:
-            cursor += _seconds_to_samples(rng.uniform(C.PAUSE_MIN_S, C.PAUSE_MAX_S))
+            cursor += _seconds_to_samples(rng.uniform(C.PAUSE_MIN_S, C.PAUSE_MAX_S), rate)
         starts.append(cursor)
         cursor += len(piece.audio)
-    n_samples = cursor + _seconds_to_samples(C.TAIL_S)
+    n_samples = cursor + _seconds_to_samples(C.TAIL_S, rate)
 
     tracks = np.zeros((len(SPEAKERS), n_samples))
     turns = []
     for turn, piece, start in zip(script.turns, spoken, starts):
         tracks[SPEAKERS.index(turn.speaker), start : start + len(piece.audio)] += piece.audio
-        start_s = start / C.TELEPHONE_SAMPLE_RATE
+        start_s = start / rate
         words = tuple(
             TimedWord(token.text, token.char_start, token.char_end,
                       start_s + float(offset[0]), start_s + float(offset[1]))
             for token, offset in zip(tokenize(turn.text), piece.word_offsets_s)
         )
-        turns.append(RenderedTurn(turn.speaker, turn.text, start, start + len(piece.audio), words))
+        turns.append(RenderedTurn(turn.speaker, turn.text, start, start + len(piece.audio), words, rate))
 
-    speech = tracks if stereo else tracks.sum(axis=0, keepdims=True)  # turns are band-limited already
-    noise = bandlimit_telephone(line_noise(rng, speech.size, C.LINE_NOISE_DBFS).reshape(speech.shape))
-    return RenderedCall(float_to_pcm16(speech + noise), tuple(turns))
+    recording = transmit(tracks, stereo, channel, rng)
+    return RenderedCall(float_to_pcm16(recording), tuple(turns), rate)

@@ -1,4 +1,5 @@
-"""The telephone channel: resample to 8 kHz, band-limit to 300-3400 Hz, add line noise (pure compute).
+"""The telephone channel: resample to 8 kHz, band-limit to 300-3400 Hz, add line noise (pure compute), and
+the general resampler and band-pass the other channel conditions (channel.py) use.
 
 Waveforms are float64 in [-1, 1] unless stated otherwise.
 """
@@ -31,29 +32,35 @@ def float_to_pcm16(samples: np.ndarray) -> np.ndarray:
     return np.clip(scaled, -PCM16_FULL_SCALE, PCM16_MAX).astype(np.int16)
 
 
-def resample_to_telephone(samples: np.ndarray, sample_rate: int) -> np.ndarray:
-    """(n,) float at `sample_rate` Hz -> (ceil(n * 8000 / sample_rate),) float at 8 kHz.
+def resample(samples: np.ndarray, sample_rate: int, target_rate: int) -> np.ndarray:
+    """(n,) float at `sample_rate` Hz -> (ceil(n * target_rate / sample_rate),) float at `target_rate` Hz.
 
-    Polyphase resampling; its anti-aliasing filter removes everything above 4 kHz.
+    Polyphase resampling; its anti-aliasing filter removes everything above target_rate / 2.
     """
-    divisor = gcd(TELEPHONE_SAMPLE_RATE, sample_rate)
-    return signal.resample_poly(samples, TELEPHONE_SAMPLE_RATE // divisor, sample_rate // divisor)
+    divisor = gcd(target_rate, sample_rate)
+    return signal.resample_poly(samples, target_rate // divisor, sample_rate // divisor)
 
 
-@lru_cache(maxsize=1)
-def _telephone_band_sos() -> np.ndarray:
-    return signal.butter(
-        TELEPHONE_BANDPASS_ORDER,
-        [TELEPHONE_BAND_LOW_HZ, TELEPHONE_BAND_HIGH_HZ],
-        btype="bandpass",
-        fs=TELEPHONE_SAMPLE_RATE,
-        output="sos",
-    )
+def resample_to_telephone(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """(n,) float at `sample_rate` Hz -> (ceil(n * 8000 / sample_rate),) float at 8 kHz."""
+    return resample(samples, sample_rate, TELEPHONE_SAMPLE_RATE)
+
+
+@lru_cache(maxsize=8)
+def _band_sos(sample_rate: int, low_hz: float, high_hz: float, order: int) -> np.ndarray:
+    return signal.butter(order, [low_hz, high_hz], btype="bandpass", fs=sample_rate, output="sos")
+
+
+def bandpass(samples: np.ndarray, sample_rate: int, low_hz: float, high_hz: float, order: int) -> np.ndarray:
+    """(..., n) float at `sample_rate` Hz -> same shape, band-passed to low_hz-high_hz with zero phase (no delay):
+    a Butterworth band-pass of `order` per edge, applied forward and backward."""
+    return signal.sosfiltfilt(_band_sos(sample_rate, low_hz, high_hz, order), samples, axis=-1)
 
 
 def bandlimit_telephone(samples: np.ndarray) -> np.ndarray:
     """(..., n) float at 8 kHz -> same shape, band-passed to 300-3400 Hz with zero phase (no delay)."""
-    return signal.sosfiltfilt(_telephone_band_sos(), samples, axis=-1)
+    return bandpass(samples, TELEPHONE_SAMPLE_RATE, TELEPHONE_BAND_LOW_HZ, TELEPHONE_BAND_HIGH_HZ,
+                    TELEPHONE_BANDPASS_ORDER)
 
 
 def dbfs_to_amplitude(dbfs: float) -> float:

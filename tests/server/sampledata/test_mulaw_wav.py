@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from adapt_server.sampledata.mulaw_wav import read_wav, write_mulaw_wav
+from adapt_server.sampledata.mulaw_wav import read_wav, write_mulaw_wav, write_wav
 
 
 def _speechlike(n, seed=0):
@@ -36,3 +36,20 @@ def test_wrong_shapes_are_refused_with_the_path(tmp_path):
         write_mulaw_wav(tmp_path / "bad.wav", np.zeros((3, 10), dtype=np.int16), 8000)
     with pytest.raises(ValueError, match="int16"):
         write_mulaw_wav(tmp_path / "bad.wav", np.zeros((1, 10)), 8000)
+
+
+@pytest.mark.parametrize("n_channels", [1, 2])
+def test_pcm16_wav_round_trips_exactly_and_deterministically(tmp_path, n_channels):
+    pcm = np.stack([_speechlike(16000, seed) for seed in range(n_channels)])
+    write_wav(tmp_path / "a.wav", pcm, 16000, "pcm_s16le")
+    write_wav(tmp_path / "b.wav", pcm, 16000, "pcm_s16le")
+    decoded = read_wav(tmp_path / "a.wav")
+    assert decoded.codec == "pcm_s16le" and decoded.sample_rate == 16000
+    assert np.array_equal(decoded.samples, pcm)
+    assert (tmp_path / "a.wav").read_bytes() == (tmp_path / "b.wav").read_bytes()
+    assert (tmp_path / "a.wav").stat().st_size == 44 + 2 * pcm.size
+
+
+def test_other_codecs_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="pcm_mulaw, pcm_s16le"):
+        write_wav(tmp_path / "x.wav", np.zeros((1, 10), dtype=np.int16), 8000, "flac")
