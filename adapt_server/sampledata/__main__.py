@@ -1,4 +1,5 @@
-"""Command line: python -m adapt_server.sampledata --out DIR --calls N --seed S --split train|holdout."""
+"""Command line: python -m adapt_server.sampledata --out DIR --calls N --seed S --split train|holdout
+[--domain telecom|clinic|bank|logistics]."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from adapt_server.sampledata.domains import DEFAULT_DOMAIN, DOMAINS
 from adapt_server.sampledata.generate import DEFAULT_MAX_TURNS, DEFAULT_MIN_TURNS, generate_calls
 from adapt_server.sampledata.script import SPLITS
 
@@ -14,12 +16,19 @@ from adapt_server.sampledata.script import SPLITS
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m adapt_server.sampledata",
-        description="Generate synthetic 8 kHz mu-law contact-center calls with transcripts and ground truth.",
+        description="Generate synthetic two-speaker contact-center calls with transcripts and ground truth.",
+        epilog="domains: " + "; ".join(
+            f"{name} ({domain.channel.name}, {domain.channel.sample_rate // 1000} kHz): {domain.description}"
+            for name, domain in DOMAINS.items()
+        ),
     )
     parser.add_argument("--out", type=Path, required=True, help="output folder (calls/ and truth/ go inside)")
     parser.add_argument("--calls", type=int, default=6, help="number of calls (default 6)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--split", choices=SPLITS, default="train", help="voice and wording bank (default train)")
+    parser.add_argument("--domain", default=DEFAULT_DOMAIN,
+                        help=f"vocabulary, wording, voices and channel: {', '.join(DOMAINS)} "
+                             f"(default {DEFAULT_DOMAIN})")
     parser.add_argument("--stereo-share", type=float, default=0.0,
                         help="fraction of calls written as stereo, agent left and customer right (default 0)")
     parser.add_argument("--min-turns", type=int, default=DEFAULT_MIN_TURNS)
@@ -32,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         calls = generate_calls(args.out, n_calls=args.calls, seed=args.seed, split=args.split,
-                               stereo_share=args.stereo_share, min_turns=args.min_turns, max_turns=args.max_turns)
+                               stereo_share=args.stereo_share, min_turns=args.min_turns, max_turns=args.max_turns,
+                               domain=args.domain)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""The fictional world the calls take place in, shared by every split.
+"""The fictional world the telecom calls take place in, shared by every split.
 
 A telecom company with invented product names (the words a generic ASR model has never seen), and the
 pools personal details are drawn from. Both splits draw from these same pools, so the held-out split

@@ -1,14 +1,16 @@
 """Generate synthetic two-speaker contact-center calls and their ground truth into a folder.
 
 Layout under `out_dir`:
-    calls/<call_id>.wav             8 kHz G.711 mu-law WAV (mono, or stereo: agent left, customer right)
+    calls/<call_id>.wav             WAV in the domain's channel format (telecom: 8 kHz G.711 mu-law; see
+                                    channel.py), mono, or stereo: agent left, customer right
     calls/<call_id>.json            transcript sidecar {"segments": [{"start", "end", "speaker", "text"}]}
     truth/<call_id>.rttm            speaker turns
     truth/<call_id>.entities.json   entity mentions (type, turn, character span, word indices, times)
     truth/<call_id>.words.json      every word with its character span and times
 
-Call i of a (seed, split) pair depends only on (seed, split, i): generating 3 calls gives the first 3 of
-generating 6, and the same arguments always give byte-identical files.
+Call i of a (domain, seed, split) triple depends only on (domain, seed, split, i): generating 3 calls gives the
+first 3 of generating 6, and the same arguments always give byte-identical files. The domains
+(domains/__init__.py) can share a folder: their call ids differ.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from adapt_server.sampledata.constants import TELEPHONE_SAMPLE_RATE
-from adapt_server.sampledata.facts import draw_call_facts
-from adapt_server.sampledata.mulaw_wav import write_mulaw_wav
+from adapt_server.sampledata.domains import DEFAULT_DOMAIN, get_domain
+from adapt_server.sampledata.mulaw_wav import write_wav
 from adapt_server.sampledata.render import render_call
-from adapt_server.sampledata.script import AGENT, CUSTOMER, SPEAKERS, check_split, compose_script
+from adapt_server.sampledata.script import AGENT, CUSTOMER, SPEAKERS, check_split, check_turn_bounds, compose_script
 from adapt_server.sampledata.truth import entity_document, rttm_lines, transcript_sidecar, word_document
 from adapt_server.sampledata.voices import pick_call_voices
 
@@ -36,7 +38,7 @@ DEFAULT_MAX_TURNS = 12  # about 75 s of audio
 class CallInfo:
     """One generated call."""
 
-    id: str  # "call_train_0001" (seed 0) or "call_train_s7_0001" (seed 7)
+    id: str  # "call_train_0001" (seed 0), "call_train_s7_0001" (seed 7), "call_train_clinic_0001" (domain clinic)
     audio_path: Path  # out_dir/calls/<id>.wav
     transcript_path: Path  # out_dir/calls/<id>.json
     duration_s: float  # seconds of audio
@@ -44,12 +46,17 @@ class CallInfo:
     n_turns: int
     split: str  # "train" or "holdout"
     stereo: bool  # True: agent on the left channel, customer on the right
+    domain: str = DEFAULT_DOMAIN  # a name of domains.DOMAIN_NAMES
+    sample_rate: int = TELEPHONE_SAMPLE_RATE  # Hz of the audio file (the domain's channel)
 
 
-def call_id(split: str, seed: int, index: int) -> str:
-    """The id of call `index` (1-based): unique per split and seed."""
+def call_id(split: str, seed: int, index: int, domain: str = DEFAULT_DOMAIN) -> str:
+    """The id of call `index` (1-based): unique per domain, split and seed. The default domain's ids carry no
+    domain name ("call_train_0001"), the others' do, after the split ("call_holdout_bank_s7_0012"), so the
+    holdout calls of every domain match "call_holdout_*"."""
+    domain_part = "" if domain == DEFAULT_DOMAIN else f"{domain}_"
     seed_part = "" if seed == 0 else f"s{seed}_"
-    return f"call_{split}_{seed_part}{index:04d}"
+    return f"call_{split}_{domain_part}{seed_part}{index:04d}"
 
 
 def is_stereo(index: int, stereo_share: float) -> bool:
@@ -57,9 +64,13 @@ def is_stereo(index: int, stereo_share: float) -> bool:
     return int(np.floor(index * stereo_share + 1e-9)) > int(np.floor((index - 1) * stereo_share + 1e-9))
 
 
-def _call_streams(seed: int, split: str, index: int) -> list[np.random.Generator]:
-    """Independent generators for facts, script, voices and rendering of one call."""
-    sequence = np.random.SeedSequence([seed, zlib.crc32(split.encode()), index])
+def _call_streams(seed: int, split: str, index: int, domain: str) -> list[np.random.Generator]:
+    """Independent generators for facts, script, voices and rendering of one call (the default domain's
+    entropy holds no domain, so its calls are those made before there were domains)."""
+    entropy = [seed, zlib.crc32(split.encode()), index]
+    if domain != DEFAULT_DOMAIN:
+        entropy.append(zlib.crc32(domain.encode()))
+    sequence = np.random.SeedSequence(entropy)
     return [np.random.default_rng(child) for child in sequence.spawn(4)]
 
 
@@ -68,22 +79,30 @@ def _write_json(path: Path, document: dict) -> None:
 
 
 def generate_call(
-    out_dir: Path, index: int, seed: int, split: str, stereo: bool, min_turns: int, max_turns: int
+    out_dir: Path,
+    index: int,
+    seed: int,
+    split: str,
+    stereo: bool,
+    min_turns: int,
+    max_turns: int,
+    domain: str = DEFAULT_DOMAIN,
 ) -> CallInfo:
-    """Generate call `index` (1-based) of (seed, split) and write its audio, sidecar and ground truth."""
-    facts_rng, script_rng, voice_rng, render_rng = _call_streams(seed, split, index)
-    identifier = call_id(split, seed, index)
-    facts = draw_call_facts(facts_rng)
-    script = compose_script(facts, script_rng, split, min_turns, max_turns)
-    agent, customer = pick_call_voices(voice_rng, split)
+    """Generate call `index` (1-based) of (domain, seed, split) and write its audio, sidecar and ground truth."""
+    world = get_domain(domain)
+    facts_rng, script_rng, voice_rng, render_rng = _call_streams(seed, split, index, domain)
+    identifier = call_id(split, seed, index, domain)
+    facts = world.draw_facts(facts_rng)
+    script = compose_script(facts, script_rng, split, min_turns, max_turns, world.dialogue)
+    agent, customer = pick_call_voices(voice_rng, split, world.voices)
     voices = {AGENT: agent, CUSTOMER: customer}
-    rendered = render_call(script, voices, render_rng, stereo)
+    rendered = render_call(script, voices, render_rng, stereo, world.channel)
 
     calls_dir, truth_dir = out_dir / "calls", out_dir / "truth"
     calls_dir.mkdir(parents=True, exist_ok=True)
     truth_dir.mkdir(parents=True, exist_ok=True)
     audio_path, transcript_path = calls_dir / f"{identifier}.wav", calls_dir / f"{identifier}.json"
-    write_mulaw_wav(audio_path, rendered.channels, TELEPHONE_SAMPLE_RATE)
+    write_wav(audio_path, rendered.channels, rendered.sample_rate, world.channel.codec)
     _write_json(transcript_path, transcript_sidecar(rendered, voices))
     (truth_dir / f"{identifier}.rttm").write_text(rttm_lines(identifier, rendered, voices), encoding="utf-8")
     _write_json(truth_dir / f"{identifier}.entities.json", entity_document(identifier, script, rendered))
@@ -97,6 +116,8 @@ def generate_call(
         n_turns=len(rendered.turns),
         split=split,
         stereo=stereo,
+        domain=domain,
+        sample_rate=rendered.sample_rate,
     )
 
 
@@ -108,13 +129,17 @@ def generate_calls(
     stereo_share: float = 0.0,
     min_turns: int = DEFAULT_MIN_TURNS,
     max_turns: int = DEFAULT_MAX_TURNS,
+    domain: str = DEFAULT_DOMAIN,
 ) -> list[CallInfo]:
-    """Generate `n_calls` synthetic calls of `split` ("train" or "holdout") into `out_dir`.
+    """Generate `n_calls` synthetic calls of `split` ("train" or "holdout") of `domain` into `out_dir`.
 
     stereo_share: fraction (0-1) of the calls written as stereo (agent left, customer right), spread evenly.
     min_turns/max_turns: bounds on the turns of each call (the scripts allow 9 to 22).
-    Existing files of the same call ids are overwritten.
+    domain: a name of domains.DOMAIN_NAMES (default "telecom"): vocabulary, wording, voices and channel.
+    Existing files of the same call ids are overwritten. Bad arguments raise ValueError before any file is
+    written.
     """
+    world = get_domain(domain)
     check_split(split)
     if n_calls < 0:
         raise ValueError(f"n_calls must be >= 0, got {n_calls}")
@@ -122,8 +147,9 @@ def generate_calls(
         raise ValueError(f"seed must be >= 0, got {seed}")
     if not 0.0 <= stereo_share <= 1.0:
         raise ValueError(f"stereo_share is a fraction of the calls, between 0 and 1; got {stereo_share}")
+    check_turn_bounds(min_turns, max_turns, world.dialogue)
     out = Path(out_dir)
     return [
-        generate_call(out, index, seed, split, is_stereo(index, stereo_share), min_turns, max_turns)
+        generate_call(out, index, seed, split, is_stereo(index, stereo_share), min_turns, max_turns, domain)
         for index in range(1, n_calls + 1)
     ]

@@ -1,8 +1,9 @@
 """The dialogue of one call: which steps it takes, which template each step uses, and every entity span.
 
-A call always has a greeting, the reason for the call, identity and birth-date verification, a
-resolution, thanks and a closing (9 turns); optional blocks (a hold, a callback number, when the fault
-began, troubleshooting, an add-on question, a shipping address, an email) bring it up to 22 turns.
+A domain's Dialogue (dialogue.py) sets the steps and the wording. The default, telecom, always has a
+greeting, the reason for the call, identity and birth-date verification, a resolution, thanks and a closing
+(9 turns); optional blocks (a hold, a callback number, when the fault began, troubleshooting, an add-on
+question, a shipping address, an email) bring it up to 22 turns. Every domain keeps those bounds.
 """
 
 from __future__ import annotations
@@ -12,53 +13,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from adapt_server.sampledata.dialogue import AGENT, CUSTOMER, SPEAKERS, Block, Dialogue, Step
+from adapt_server.sampledata.domains.telecom import DIALOGUE as TELECOM_DIALOGUE
 from adapt_server.sampledata.entities import EntityMention
 from adapt_server.sampledata.facts import CallFacts
-from adapt_server.sampledata.templates import ISSUES, TEMPLATES
+from adapt_server.sampledata.splits import SPLITS, check_split
 from adapt_server.sampledata.tokens import tokenize, tokens_in_span
 
-AGENT = "agent"
-CUSTOMER = "customer"
-SPEAKERS = (AGENT, CUSTOMER)
-SPLITS = tuple(TEMPLATES)  # ("train", "holdout")
+__all__ = [
+    "AGENT", "CUSTOMER", "SPEAKERS", "SPLITS", "Block", "CallScript", "FLOW", "MAX_SCRIPT_TURNS", "MIN_SCRIPT_TURNS",
+    "ScriptTurn", "Step", "check_split", "check_turn_bounds", "compose_script", "render_template",
+]
 
-
-@dataclass(frozen=True)
-class Step:
-    name: str  # a key of templates.TEMPLATES[split]
-    speaker: str  # AGENT or CUSTOMER
-
-
-@dataclass(frozen=True)
-class Block:
-    steps: tuple[Step, ...]
-    optional: bool
-
-
-FLOW = (
-    Block(
-        (
-            Step("greeting", AGENT),
-            Step("reason", CUSTOMER),
-            Step("ask_identity", AGENT),
-            Step("give_identity", CUSTOMER),
-            Step("ask_dob", AGENT),
-            Step("give_dob", CUSTOMER),
-        ),
-        optional=False,
-    ),
-    Block((Step("hold", AGENT),), optional=True),
-    Block((Step("ask_phone", AGENT), Step("give_phone", CUSTOMER)), optional=True),
-    Block((Step("probe", AGENT), Step("give_date", CUSTOMER)), optional=True),
-    Block((Step("troubleshoot", AGENT), Step("troubleshoot_result", CUSTOMER)), optional=True),
-    Block((Step("resolve", AGENT),), optional=False),
-    Block((Step("ask_addon", CUSTOMER), Step("answer_addon", AGENT)), optional=True),
-    Block((Step("ask_address", AGENT), Step("give_address", CUSTOMER)), optional=True),
-    Block((Step("ask_email", AGENT), Step("give_email", CUSTOMER)), optional=True),
-    Block((Step("thanks", CUSTOMER), Step("closing", AGENT)), optional=False),
-)
-MIN_SCRIPT_TURNS = sum(len(block.steps) for block in FLOW if not block.optional)  # 9
-MAX_SCRIPT_TURNS = sum(len(block.steps) for block in FLOW)  # 22
+FLOW = TELECOM_DIALOGUE.flow
+MIN_SCRIPT_TURNS = TELECOM_DIALOGUE.min_turns  # 9
+MAX_SCRIPT_TURNS = TELECOM_DIALOGUE.max_turns  # 22
 
 _SLOT = re.compile(r"\{(\w+)\}")
 
@@ -69,7 +38,7 @@ class ScriptTurn:
 
     speaker: str  # AGENT or CUSTOMER
     step: str  # the dialogue step: "greeting", "give_dob"...
-    template_id: str  # "<split>.<step>.<index>": which template of templates.TEMPLATES produced it
+    template_id: str  # "[<domain>.]<split>.<step>.<index>": which template produced it (telecom: no prefix)
     text: str  # what is said, written out in words (no digits)
     entities: tuple[EntityMention, ...]  # every entity span in `text`, in order
 
@@ -80,15 +49,11 @@ class CallScript:
     turns: tuple[ScriptTurn, ...]
 
 
-def check_split(split: str) -> None:
-    if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; use one of {', '.join(SPLITS)}")
-
-
 def render_template(template: str, facts: CallFacts, issue: str) -> tuple[str, tuple[EntityMention, ...]]:
     """Fill a template's slots; returns the turn text and an EntityMention for each filled entity slot.
 
-    `{issue}` is plain wording, not an entity. The first letter of the turn is capitalized.
+    `{issue}` and slots whose value has no entity type are plain wording. The first letter of the turn is
+    capitalized.
     """
     pieces: list[str] = []
     spans: list[tuple[int, int, str]] = []
@@ -100,7 +65,7 @@ def render_template(template: str, facts: CallFacts, issue: str) -> tuple[str, t
         position += len(literal)
         slot = match.group(1)
         filling = issue if slot == "issue" else facts[slot].spoken
-        if slot != "issue":
+        if slot != "issue" and facts[slot].entity_type is not None:
             spans.append((position, position + len(filling), slot))
         pieces.append(filling)
         position += len(filling)
@@ -123,17 +88,23 @@ def render_template(template: str, facts: CallFacts, issue: str) -> tuple[str, t
     return text, mentions
 
 
-def _choose_blocks(rng: np.random.Generator, min_turns: int, max_turns: int) -> tuple[Block, ...]:
+def check_turn_bounds(min_turns: int, max_turns: int, dialogue: Dialogue = TELECOM_DIALOGUE) -> tuple[int, int]:
+    """The turn range of calls within [min_turns, max_turns] that `dialogue` can script; ValueError if none."""
     if min_turns > max_turns:
         raise ValueError(f"min_turns ({min_turns}) must not exceed max_turns ({max_turns})")
-    low, high = max(min_turns, MIN_SCRIPT_TURNS), min(max_turns, MAX_SCRIPT_TURNS)
+    low, high = max(min_turns, dialogue.min_turns), min(max_turns, dialogue.max_turns)
     if low > high:
         raise ValueError(
             f"min_turns..max_turns = {min_turns}..{max_turns} does not overlap the scripted call lengths "
-            f"{MIN_SCRIPT_TURNS}..{MAX_SCRIPT_TURNS}"
+            f"{dialogue.min_turns}..{dialogue.max_turns}"
         )
-    extra = int(rng.integers(low, high + 1)) - MIN_SCRIPT_TURNS
-    optional = [block for block in FLOW if block.optional]
+    return low, high
+
+
+def _choose_blocks(rng: np.random.Generator, min_turns: int, max_turns: int, dialogue: Dialogue) -> tuple[Block, ...]:
+    low, high = check_turn_bounds(min_turns, max_turns, dialogue)
+    extra = int(rng.integers(low, high + 1)) - dialogue.min_turns
+    optional = [block for block in dialogue.flow if block.optional]
     singles = [block for block in optional if len(block.steps) == 1]
     pairs = [block for block in optional if len(block.steps) == 2]
     chosen = set()
@@ -141,20 +112,27 @@ def _choose_blocks(rng: np.random.Generator, min_turns: int, max_turns: int) -> 
         chosen.add(singles[int(rng.integers(len(singles)))])
     for index in rng.permutation(len(pairs))[: extra // 2]:
         chosen.add(pairs[int(index)])
-    return tuple(block for block in FLOW if not block.optional or block in chosen)
+    return tuple(block for block in dialogue.flow if not block.optional or block in chosen)
 
 
 def compose_script(
-    facts: CallFacts, rng: np.random.Generator, split: str, min_turns: int, max_turns: int
+    facts: CallFacts,
+    rng: np.random.Generator,
+    split: str,
+    min_turns: int,
+    max_turns: int,
+    dialogue: Dialogue = TELECOM_DIALOGUE,
 ) -> CallScript:
-    """Pick the blocks and templates of one call (between min_turns and max_turns turns) and fill them."""
+    """Pick the blocks and templates of one call (between min_turns and max_turns turns) of `dialogue` and
+    fill them with `facts` (which must hold every slot the dialogue's templates name)."""
     check_split(split)
-    bank = TEMPLATES[split]
-    issue = ISSUES[split][int(rng.integers(len(ISSUES[split])))]
+    bank, issues = dialogue.templates[split], dialogue.issues[split]
+    issue = issues[int(rng.integers(len(issues)))]
     turns = []
-    for block in _choose_blocks(rng, min_turns, max_turns):
+    for block in _choose_blocks(rng, min_turns, max_turns, dialogue):
         for step in block.steps:
             index = int(rng.integers(len(bank[step.name])))
             text, mentions = render_template(bank[step.name][index], facts, issue)
-            turns.append(ScriptTurn(step.speaker, step.name, f"{split}.{step.name}.{index}", text, mentions))
+            turns.append(ScriptTurn(step.speaker, step.name, dialogue.template_id(split, step.name, index), text,
+                                    mentions))
     return CallScript(split, tuple(turns))

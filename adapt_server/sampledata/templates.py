@@ -1,4 +1,4 @@
-"""The wording of the calls: sentence templates per dialogue step, one disjoint bank per split.
+"""The wording of the telecom calls: sentence templates per dialogue step, one disjoint bank per split.
 
 A template is a turn with `{slot}` placeholders (see facts.SLOT_NAMES, plus `{issue}`, filled from the
 split's ISSUES). The "train" and "holdout" banks share no sentence, so a model tuned on train calls meets
