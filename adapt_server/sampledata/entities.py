@@ -11,14 +11,17 @@ class EntityType(StrEnum):
 
     PERSON = "PERSON"
     PHONE_NUMBER = "PHONE_NUMBER"
-    ACCOUNT_NUMBER = "ACCOUNT_NUMBER"
+    ACCOUNT_NUMBER = "ACCOUNT_NUMBER"  # an account, or the last four digits of a card
+    MEDICAL_RECORD_NUMBER = "MEDICAL_RECORD_NUMBER"  # a patient's record number at a practice
+    HEALTH_PLAN_NUMBER = "HEALTH_PLAN_NUMBER"  # an insurance member number
+    TRACKING_NUMBER = "TRACKING_NUMBER"  # a parcel's tracking number (leads to a person's address)
     DATE_OF_BIRTH = "DATE_OF_BIRTH"
     DATE = "DATE"  # a date that is not a birth date (when a fault began, a visit)
     EMAIL_ADDRESS = "EMAIL_ADDRESS"
     ADDRESS = "ADDRESS"  # a street address with its town (Presidio would call parts of it LOCATION)
     MONEY = "MONEY"
     PRODUCT = "PRODUCT"  # a product of the fictional catalogue: the out-of-vocabulary words
-    ORGANIZATION = "ORGANIZATION"  # the fictional company
+    ORGANIZATION = "ORGANIZATION"  # a fictional company, practice, pharmacy, bank, merchant or carrier
 
 
 PII_ENTITY_TYPES = frozenset(
@@ -26,12 +29,16 @@ PII_ENTITY_TYPES = frozenset(
         EntityType.PERSON,
         EntityType.PHONE_NUMBER,
         EntityType.ACCOUNT_NUMBER,
+        EntityType.MEDICAL_RECORD_NUMBER,
+        EntityType.HEALTH_PLAN_NUMBER,
+        EntityType.TRACKING_NUMBER,
         EntityType.DATE_OF_BIRTH,
         EntityType.DATE,
         EntityType.EMAIL_ADDRESS,
         EntityType.ADDRESS,
     }
-)  # what a redaction step must find; MONEY, PRODUCT and ORGANIZATION are annotated but not personal
+)  # what a redaction step must find (groups pii + phi; a tracking number is a digit string to it); MONEY,
+# PRODUCT and ORGANIZATION are annotated but not personal
 
 
 @dataclass(frozen=True)

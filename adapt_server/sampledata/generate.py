@@ -46,7 +46,7 @@ class CallInfo:
     n_turns: int
     split: str  # "train" or "holdout"
     stereo: bool  # True: agent on the left channel, customer on the right
-    domain: str = DEFAULT_DOMAIN  # a name of domains.DOMAIN_NAMES
+    domain: str = DEFAULT_DOMAIN  # "telecom", "clinic", "bank" or "logistics"
     sample_rate: int = TELEPHONE_SAMPLE_RATE  # Hz of the audio file (the domain's channel)
 
 
@@ -135,7 +135,8 @@ def generate_calls(
 
     stereo_share: fraction (0-1) of the calls written as stereo (agent left, customer right), spread evenly.
     min_turns/max_turns: bounds on the turns of each call (the scripts allow 9 to 22).
-    domain: a name of domains.DOMAIN_NAMES (default "telecom"): vocabulary, wording, voices and channel.
+    domain: "telecom" (default), "clinic", "bank" or "logistics" (domains/__init__.py): vocabulary, wording,
+        voices and channel (telecom: 8 kHz mu-law; clinic and logistics: 16 kHz PCM16; bank: 8 kHz PCM16).
     Existing files of the same call ids are overwritten. Bad arguments raise ValueError before any file is
     written.
     """

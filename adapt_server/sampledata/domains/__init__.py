@@ -3,6 +3,9 @@
 | domain      | calls                                              | channel         | voices (espeak-ng)           |
 |-------------|----------------------------------------------------|-----------------|------------------------------|
 | `telecom`   | a telecom contact center: router faults, plans     | `narrowband`    | American English             |
+| `clinic`    | a medical practice: appointments, prescriptions    | `wideband_room` | British RP, Scottish         |
+| `bank`      | card services and fraud: unknown charges, disputes | `mobile`        | New York, Caribbean          |
+| `logistics` | a parcel carrier: tracking numbers, redeliveries   | `voip_wideband` | Lancashire, West Midlands    |
 
 telecom is the default: its calls and files are those the generator has always made.
 """
@@ -12,11 +15,12 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from adapt_server.sampledata.domain import Domain
-from adapt_server.sampledata.domains import telecom
+from adapt_server.sampledata.domains import bank, clinic, logistics, telecom
 
 DEFAULT_DOMAIN = telecom.DOMAIN.name  # "telecom"
-DOMAINS = MappingProxyType({domain.name: domain for domain in (telecom.DOMAIN,)})
-DOMAIN_NAMES = tuple(DOMAINS)  # ("telecom",)
+DOMAINS = MappingProxyType({domain.name: domain for domain in (telecom.DOMAIN, clinic.DOMAIN, bank.DOMAIN,
+                                                               logistics.DOMAIN)})
+DOMAIN_NAMES = tuple(DOMAINS)  # ("telecom", "clinic", "bank", "logistics")
 
 
 def get_domain(name: str) -> Domain:

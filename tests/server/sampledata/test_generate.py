@@ -1,5 +1,6 @@
 """The generated calls on disk: layout, determinism, audio format, timing against audio energy, stereo
-layout, and ground truth that points at the right words."""
+layout, and ground truth that points at the right words; for the telecom default and for every other domain
+(its own ids, vocabulary, voices and channel format)."""
 from __future__ import annotations
 
 import datetime
@@ -12,6 +13,7 @@ import pytest
 
 from adapt_server.sampledata import CallInfo, generate_calls, spoken
 from adapt_server.sampledata.constants import TELEPHONE_FRAME, TELEPHONE_SAMPLE_RATE
+from adapt_server.sampledata.domains import DEFAULT_DOMAIN, DOMAIN_NAMES, DOMAINS, get_domain
 from adapt_server.sampledata.energy import frame_rms
 from adapt_server.sampledata.entities import EntityType
 from adapt_server.sampledata.generate import call_id, is_stereo
@@ -21,6 +23,8 @@ from adapt_server.sampledata.tokens import tokenize
 RATE = TELEPHONE_SAMPLE_RATE
 _DIGIT_WORDS = {word: str(i) for i, word in enumerate("zero one two three four five six seven eight nine".split())}
 _DIGIT_WORDS["oh"] = "0"
+_DIGIT_STRINGS = {EntityType.PHONE_NUMBER, EntityType.ACCOUNT_NUMBER, EntityType.MEDICAL_RECORD_NUMBER,
+                  EntityType.HEALTH_PLAN_NUMBER, EntityType.TRACKING_NUMBER}
 
 
 def _json(path: Path) -> dict:
@@ -142,7 +146,7 @@ def test_rttm_repeats_the_sidecar_turns(train_calls):
 def _written_from_spoken(entity: dict) -> str:
     """Re-derive an entity's canonical value from its spoken words, independently of the generator."""
     kind, words = entity["type"], [token.text for token in tokenize(entity["text"])]
-    if kind in (EntityType.PHONE_NUMBER, EntityType.ACCOUNT_NUMBER):
+    if kind in _DIGIT_STRINGS:
         return "".join(_DIGIT_WORDS[word] for word in words)
     if kind == EntityType.EMAIL_ADDRESS:
         symbols = {"dot": ".", "at": "@", "underscore": "_", **_DIGIT_WORDS}
@@ -169,27 +173,32 @@ def _spoken_from_written(entity: dict) -> str:
     return entity["text"].lower()
 
 
-def test_entities_point_at_their_words_and_times(longest_call, train_calls):
-    calls = [(longest_call[0], [longest_call[1]]), train_calls]
+def _check_entities(out: Path, infos: list[CallInfo]) -> set[str]:
+    """Assert that every entity of the calls points at its words and times and that its canonical value is
+    what its words say; returns the entity types seen."""
     seen = set()
-    for out, infos in calls:
-        for info, segments, _, words, entities in _calls(out, infos):
-            assert entities["entities"], info.id
-            for entity in entities["entities"]:
-                seen.add(entity["type"])
-                turn, timed = segments[entity["turn"]], words["turns"][entity["turn"]]
-                assert turn["role"] == entity["speaker"]
-                assert turn["text"][entity["char_start"]:entity["char_end"]] == entity["text"]
-                covered = [timed["words"][i] for i in entity["word_indices"]]
-                assert [w["word"] for w in covered] == [t.text for t in tokenize(entity["text"])]
-                assert entity["start"] == covered[0]["start"] and entity["end"] == covered[-1]["end"]
-                assert turn["start"] - 1e-4 <= entity["start"] < entity["end"] <= turn["end"] + 1e-4
-                if entity["type"] in (EntityType.PHONE_NUMBER, EntityType.ACCOUNT_NUMBER, EntityType.EMAIL_ADDRESS):
-                    assert _written_from_spoken(entity) == entity["value"], entity
-                else:
-                    assert entity["text"].lower() == _spoken_from_written(entity), entity
-                assert entity["pii"] == (entity["type"] not in ("MONEY", "PRODUCT", "ORGANIZATION"))
-    assert seen == {str(kind) for kind in EntityType}
+    for info, segments, _, words, entities in _calls(out, infos):
+        assert entities["entities"], info.id
+        for entity in entities["entities"]:
+            seen.add(entity["type"])
+            turn, timed = segments[entity["turn"]], words["turns"][entity["turn"]]
+            assert turn["role"] == entity["speaker"]
+            assert turn["text"][entity["char_start"]:entity["char_end"]] == entity["text"]
+            covered = [timed["words"][i] for i in entity["word_indices"]]
+            assert [w["word"] for w in covered] == [t.text for t in tokenize(entity["text"])]
+            assert entity["start"] == covered[0]["start"] and entity["end"] == covered[-1]["end"]
+            assert turn["start"] - 1e-4 <= entity["start"] < entity["end"] <= turn["end"] + 1e-4
+            if entity["type"] in _DIGIT_STRINGS | {EntityType.EMAIL_ADDRESS}:
+                assert _written_from_spoken(entity) == entity["value"], entity
+            else:
+                assert entity["text"].lower() == _spoken_from_written(entity), entity
+            assert entity["pii"] == (entity["type"] not in ("MONEY", "PRODUCT", "ORGANIZATION"))
+    return seen
+
+
+def test_entities_point_at_their_words_and_times(longest_call, train_calls):
+    seen = _check_entities(longest_call[0], [longest_call[1]]) | _check_entities(*train_calls)
+    assert seen == {str(kind) for kind in get_domain("telecom").entity_types}
 
 
 def test_word_times_are_ordered_inside_their_turn_and_on_speech(longest_call):
@@ -243,3 +252,113 @@ def test_stereo_share_is_spread_evenly_and_exactly():
     assert sum(is_stereo(i, 0.3) for i in range(1, 11)) == 3
     assert not any(is_stereo(i, 0.0) for i in range(1, 20))
     assert all(is_stereo(i, 1.0) for i in range(1, 20))
+
+
+NEW_DOMAINS = [name for name in DOMAIN_NAMES if name != DEFAULT_DOMAIN]
+
+
+def test_the_default_domain_is_telecom_with_the_ids_and_bytes_it_always_had(train_calls, tmp_path):
+    out, infos = train_calls
+    explicit = generate_calls(tmp_path, n_calls=1, seed=11, split="train", domain="telecom")[0]
+    assert explicit.id == infos[0].id == "call_train_s11_0001" and explicit.domain == "telecom"
+    assert explicit.audio_path.read_bytes() == infos[0].audio_path.read_bytes()
+    assert explicit.sample_rate == RATE
+
+
+def test_domain_call_ids_name_the_domain_after_the_split():
+    assert call_id("train", 0, 1, "clinic") == "call_train_clinic_0001"
+    assert call_id("holdout", 7, 12, "bank") == "call_holdout_bank_s7_0012"
+    assert call_id("holdout", 7, 12, "telecom") == call_id("holdout", 7, 12) == "call_holdout_s7_0012"
+
+
+def test_domains_share_a_folder_without_clashing(domain_calls, tmp_path):
+    out = next(iter(domain_calls.values()))[0]
+    ids = [info.id for _, infos in domain_calls.values() for info in infos]
+    assert len(ids) == len(set(ids)) == 3 * len(NEW_DOMAINS)
+    assert {path.stem for path in (out / "calls").glob("*.wav")} == set(ids)
+    for name, (_, infos) in domain_calls.items():
+        assert [info.id for info in infos] == [f"call_train_{name}_s3_0001", f"call_train_{name}_s3_0002",
+                                               f"call_holdout_{name}_s3_0001"]
+        assert all(info.domain == name for info in infos)
+
+
+@pytest.mark.parametrize("name", NEW_DOMAINS)
+def test_domain_audio_is_written_in_the_domain_channel_format(domain_calls, name):
+    channel = get_domain(name).channel
+    for info in domain_calls[name][1]:
+        header = info.audio_path.read_bytes()[:24]
+        assert int.from_bytes(header[20:22], "little") == (7 if channel.codec == "pcm_mulaw" else 1)  # mu-law / PCM
+        decoded = read_wav(info.audio_path)
+        assert decoded.codec == channel.codec and decoded.sample_rate == channel.sample_rate == info.sample_rate
+        assert decoded.samples.shape == (2 if info.stereo else 1, round(info.duration_s * channel.sample_rate))
+        assert 30.0 <= info.duration_s <= 90.0
+
+
+@pytest.mark.parametrize("name", NEW_DOMAINS)
+def test_domain_calls_are_deterministic_and_differ_from_telecom(domain_calls, name, tmp_path):
+    first = domain_calls[name][1][0]
+    again = generate_calls(tmp_path, n_calls=1, seed=3, split="train", stereo_share=0.5, min_turns=9, max_turns=10,
+                           domain=name)[0]
+    for made, remade in ((first.audio_path, again.audio_path), (first.transcript_path, again.transcript_path)):
+        assert made.read_bytes() == remade.read_bytes()
+    telecom = generate_calls(tmp_path, n_calls=1, seed=3, split="train", min_turns=9, max_turns=10)[0]
+    assert _json(telecom.transcript_path) != _json(first.transcript_path)
+
+
+@pytest.mark.parametrize("name", NEW_DOMAINS)
+def test_domain_transcripts_speak_the_domain_vocabulary_and_voices(domain_calls, name):
+    domain = get_domain(name)
+    others = set().union(*(other.vocabulary for other in DOMAINS.values() if other is not domain))
+    for info, segments, _, words, _ in _calls(*domain_calls[name]):
+        text = " ".join(segment["text"] for segment in segments)
+        assert any(term in text for term in domain.vocabulary), (info.id, text)
+        assert not [term for term in others if term in text], info.id
+        assert not any(char.isdigit() for char in text)
+        assert all(segment["speaker"].startswith(f"{name}-{info.split}-") for segment in segments)
+        assert set(words["voices"].values()) <= {voice.voice_id for voice in domain.voices[info.split]}
+        assert all(turn["template_id"].startswith(f"{name}.{info.split}.") for turn in words["turns"])
+
+
+@pytest.mark.parametrize("name", NEW_DOMAINS)
+def test_domain_holdout_sentences_are_not_in_its_train_templates(domain_calls, name):
+    bank = get_domain(name).dialogue.templates["train"]
+    train_wording = " ".join(re.sub(r"\{\w+\}", " ", template) for templates in bank.values() for template in templates)
+    train_wording = " ".join(train_wording.split()).lower()
+    for info, segments, _, _, _ in _calls(*domain_calls[name]):
+        if info.split == "holdout":
+            for segment in segments:
+                for sentence in re.split(r"(?<=[.?!])\s", segment["text"]):
+                    words = sentence.strip().lower().split()
+                    if len(words) >= 4:  # a short reply ("Sure, it's ...") is no sentence of its own
+                        assert " ".join(words) not in train_wording, sentence
+
+
+@pytest.mark.parametrize("name", NEW_DOMAINS)
+def test_domain_entities_point_at_their_words_and_are_of_the_domain_kinds(domain_calls, name):
+    seen = _check_entities(*domain_calls[name])
+    assert seen <= {str(kind) for kind in get_domain(name).entity_types}
+
+
+@pytest.mark.parametrize("name", NEW_DOMAINS)
+def test_domain_turns_sit_on_speech_above_the_channel_floor(domain_calls, name):
+    """The line is noisier than telecom's (babble, a mobile or VoIP link) and a room rings on, so the check is a
+    margin over the floor before the first turn, not silence around each turn."""
+    for info, segments, audio, words, _ in _calls(*domain_calls[name]):
+        rate = info.sample_rate
+        line = audio.astype(np.float64).sum(axis=0)
+        floor_db = _db(line[: round(segments[0]["start"] * rate) - rate // 20])
+        assert floor_db < -35, info.id
+        for segment in segments:
+            start, end = round(segment["start"] * rate), round(segment["end"] * rate)
+            assert 0 < start < end <= line.shape[0]
+            assert _db(line[start:end]) - floor_db > 12, (info.id, segment["text"])
+        for turn in words["turns"]:
+            times = [(w["start"], w["end"]) for w in turn["words"]]
+            assert all(a[1] <= b[0] + 1e-4 for a, b in zip(times, times[1:]))
+            assert turn["start"] - 1e-4 <= times[0][0] and times[-1][1] <= turn["end"] + 1e-4
+
+
+def test_an_unknown_domain_is_refused_before_writing(tmp_path):
+    with pytest.raises(ValueError, match="unknown domain 'dentist'; use one of telecom, clinic, bank, logistics"):
+        generate_calls(tmp_path / "bad", n_calls=1, domain="dentist")
+    assert not (tmp_path / "bad").exists()

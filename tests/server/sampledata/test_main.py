@@ -24,3 +24,17 @@ def test_cli_in_a_fresh_process_writes_the_same_bytes_as_the_library(tmp_path):
 def test_cli_reports_bad_arguments(tmp_path, capsys):
     assert main(["--out", str(tmp_path), "--calls", "1", "--min-turns", "30", "--max-turns", "40"]) == 2
     assert "overlap" in capsys.readouterr().err
+
+
+def test_cli_generates_a_domain_and_names_the_known_ones_for_an_unknown_one(tmp_path, capsys):
+    assert main(["--out", str(tmp_path / "cli"), "--calls", "1", "--seed", "2", "--domain", "bank",
+                 "--min-turns", "9", "--max-turns", "9"]) == 0
+    assert "call_train_bank_s2_0001" in capsys.readouterr().out
+    generate_calls(tmp_path / "library", n_calls=1, seed=2, min_turns=9, max_turns=9, domain="bank")
+    for relative in ("calls/call_train_bank_s2_0001.wav", "truth/call_train_bank_s2_0001.words.json"):
+        assert (tmp_path / "cli" / relative).read_bytes() == (tmp_path / "library" / relative).read_bytes()
+
+    assert main(["--out", str(tmp_path / "bad"), "--calls", "1", "--domain", "dentist"]) == 2
+    error = capsys.readouterr().err
+    assert "unknown domain 'dentist'" in error and "telecom, clinic, bank, logistics" in error
+    assert not (tmp_path / "bad").exists()
