@@ -18,6 +18,21 @@ MAX_PROMPT_CHARACTERS = 2000  # initial_prompt/hotwords are truncated to half th
 COMPUTE_TYPES = ("default", "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16",
                  "bfloat16", "float32")  # CTranslate2's compute types; which run depends on the device
 MAX_ENCODER_PADDING_S = 30.0  # seconds: a Whisper window is 30 s
+# The tokens one window may generate when DecodeOptions.max_new_tokens is None: speech runs at ~3-5 tokens/s
+# (the fastest of ../shared/realspeech/asr's references: 7.5 text tokens/s), so a decoding that goes past this
+# bound is stuck in a repetition loop, and stopping it early saves up to 448 tokens per attempt of the fallback
+# ladder (a 10.8-s window cut mid-word: 3.4 s at temperature 0 unbounded, 0.5 s bounded; whisper-tiny.en, CPU).
+MAX_TOKENS_PER_SECOND = 15  # per second of the window (including Whisper's timestamp tokens) ...
+MIN_NEW_TOKENS = 16  # ... plus this many
+
+
+def window_token_budget(options: "DecodeOptions", longest_s: float) -> int:
+    """Tokens each window of a batch may generate: options.max_new_tokens when given, else MIN_NEW_TOKENS +
+    MAX_TOKENS_PER_SECOND per second of the batch's longest window (`longest_s`, seconds of audio). Engines cap
+    it further by their decoder's length."""
+    if options.max_new_tokens is not None:
+        return options.max_new_tokens
+    return MIN_NEW_TOKENS + math.ceil(MAX_TOKENS_PER_SECOND * max(0.0, longest_s))
 
 
 class InvalidDecodeOptions(ValueError):
@@ -75,7 +90,8 @@ class DecodeOptions:
     hotwords: str | None = None  # words to favour, given as previous context (after initial_prompt)
     language: str = "en"  # language code spoken in the audio; English-only models accept only "en"; "" lets a
     # model that can (multilingual Whisper, Qwen3-ASR, Voxtral) detect it and report it in Transcription.language
-    max_new_tokens: int | None = None  # tokens generated per window at most (None: up to the decoder's 448)
+    max_new_tokens: int | None = None  # tokens generated per window at most (None: by the window's length,
+    # window_token_budget, at most the decoder's 448 positions)
     repetition_penalty: float = 1.0  # > 1 penalizes tokens already generated (1: off)
     no_repeat_ngram_size: int = 0  # forbid repeating any n-gram of this many tokens (0: off)
     suppress_blank: bool = True  # forbid a blank/end token as the first generated token

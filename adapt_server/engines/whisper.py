@@ -49,7 +49,7 @@ from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
 from adapt_server.engines.forced_alignment import ALIGN_BATCH_SIZE, transcript_words
 from adapt_server.engines.inputs import Cancel, check_call, check_cancelled, checked_audios, speech_windows
 from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
-from adapt_server.engines.options import COMPUTE_TYPES, DecodeOptions, InvalidDecodeOptions
+from adapt_server.engines.options import COMPUTE_TYPES, DecodeOptions, InvalidDecodeOptions, window_token_budget
 from adapt_server.engines.protocol import AlignmentWindow, EngineInfo
 from adapt_server.engines.quality import (
     WindowDecoding,
@@ -278,15 +278,17 @@ class WhisperEngine:
         encoded = self._encode([job.samples for job in group], group[0].context_s)
         check_cancelled(cancel)
         full = group[0].context_s >= FULL_CONTEXT_S
+        longest_s = _longest_s(group)
         for job, encoder_output, decoding in zip(group, encoded, self._generate(encoded, prompt, first_temperature,
-                                                                                 options, full)):
+                                                                                 options, full, longest_s)):
             job.encoded, job.decoding, job.candidates = encoder_output, decoding, [decoding]
         pending = [job for job in group if needs_fallback(job.decoding, options)]
         if pending and not full:  # a short encoder window may be what failed: retry with the full 30 s
             check_cancelled(cancel)
             encoded = self._encode([job.samples for job in pending], FULL_CONTEXT_S)
             for job, encoder_output, decoding in zip(pending, encoded,
-                                                     self._generate(encoded, prompt, first_temperature, options, True)):
+                                                     self._generate(encoded, prompt, first_temperature, options, True,
+                                                                    _longest_s(pending))):
                 job.encoded, job.decoding = encoder_output, decoding
                 job.candidates.append(decoding)
             pending = [job for job in pending if needs_fallback(job.decoding, options)]
@@ -298,7 +300,8 @@ class WhisperEngine:
                 same = [job for job in pending if job.encoded.shape[0] == length]
                 stacked = np.stack([job.encoded for job in same])
                 full = length >= FULL_CONTEXT_S * ENCODER_FRAMES_PER_SECOND
-                for job, decoding in zip(same, self._generate(stacked, prompt, temperature, options, full)):
+                for job, decoding in zip(same, self._generate(stacked, prompt, temperature, options, full,
+                                                              _longest_s(same))):
                     job.candidates.append(decoding)
                     job.decoding = decoding
             pending = [job for job in pending if needs_fallback(job.decoding, options)]
@@ -318,15 +321,15 @@ class WhisperEngine:
         return np.asarray(encoded)
 
     def _generate(self, encoded: np.ndarray, prompt: list[int], temperature: float, options: DecodeOptions,
-                  full_context: bool) -> list[WindowDecoding]:
+                  full_context: bool, longest_s: float) -> list[WindowDecoding]:
+        """Decodes each encoded window (float32 (batch, frames, d_model)); longest_s: the longest window's audio
+        seconds, which bounds the tokens generated (options.window_token_budget)."""
         if temperature > 0:
             search = {"beam_size": 1, "num_hypotheses": options.best_of, "sampling_topk": 0,
                       "sampling_temperature": temperature}
         else:
             search = {"beam_size": options.beam_size, "patience": options.patience}
-        max_length = MAX_DECODER_LENGTH
-        if options.max_new_tokens is not None:
-            max_length = min(MAX_DECODER_LENGTH, len(prompt) + options.max_new_tokens)
+        max_length = min(MAX_DECODER_LENGTH, len(prompt) + window_token_budget(options, longest_s))
         results = self.model.generate(
             ctranslate2.StorageView.from_array(np.ascontiguousarray(encoded)), [prompt] * encoded.shape[0],
             length_penalty=options.length_penalty, repetition_penalty=options.repetition_penalty,
@@ -473,6 +476,11 @@ def _window_job(item: int, samples: np.ndarray, window: Window, options: DecodeO
     """Input `item`'s window to decode, with its audio and encoder length."""
     first, last = window.sample_range(samples.size)
     return _WindowJob(item, window, samples[first:last], _context_seconds(last - first, options))
+
+
+def _longest_s(jobs) -> float:
+    """Seconds of audio in the longest of the jobs' windows."""
+    return max(job.samples.size for job in jobs) / SAMPLE_RATE
 
 
 def _context_seconds(n_samples: int, options: DecodeOptions) -> int:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from adapt_server.engines.inputs import Cancel, check_cancelled, checked_audio
-from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
+from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions, window_token_budget
 from adapt_server.engines.protocol import EngineInfo
 from adapt_server.engines.results import Segment, Transcription
 from adapt_server.engines.transformers.families import MAX_WINDOW_S, SAMPLE_RATE, Family
@@ -44,9 +44,8 @@ from adapt_server.engines.vad import (
 )
 
 DEFAULT_BATCH_SIZE = 8  # windows per generate call
-DEFAULT_MAX_NEW_TOKENS = 256  # tokens per window when DecodeOptions.max_new_tokens is None (~30 s of fast speech)
-MAX_TOKENS_PER_SECOND = 15  # ... and at most this many per second of the batch's longest window (+ MIN_NEW_TOKENS):
-MIN_NEW_TOKENS = 16  # fast speech is ~3-5 tokens/s, so a decoding stuck in a loop stops long before 256 tokens
+DEFAULT_MAX_NEW_TOKENS = 256  # tokens per window when DecodeOptions.max_new_tokens is None (~30 s of fast speech),
+# and at most options.window_token_budget of the batch's longest window
 DEFAULT_OPTIONS = DecodeOptions()
 
 
@@ -220,12 +219,12 @@ class TransformersRecognizer:
 
 def generation_kwargs(options: DecodeOptions, longest_s: float | None = None) -> dict:
     """`generate` arguments of DecodeOptions: beam search / greedy at temperature 0, else sampling; bounded length
-    (options.max_new_tokens, else DEFAULT_MAX_NEW_TOKENS and, given the batch's longest window in seconds,
-    MAX_TOKENS_PER_SECOND per second of it plus MIN_NEW_TOKENS)."""
+    (options.max_new_tokens, else DEFAULT_MAX_NEW_TOKENS and, given the batch's longest window in seconds, its
+    window_token_budget)."""
     temperature = options.temperatures[0]
     bound = DEFAULT_MAX_NEW_TOKENS
     if longest_s is not None:
-        bound = min(bound, MIN_NEW_TOKENS + math.ceil(MAX_TOKENS_PER_SECOND * longest_s))
+        bound = min(bound, window_token_budget(options, longest_s))
     kwargs = {"max_new_tokens": options.max_new_tokens or bound, "return_dict_in_generate": True,
               "output_scores": True, "repetition_penalty": options.repetition_penalty,
               "no_repeat_ngram_size": options.no_repeat_ngram_size}

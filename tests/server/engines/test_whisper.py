@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import jiwer
 import numpy as np
 import pytest
 
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
-from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions
+from adapt_server.audio.decode import decode_audio
+from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions, window_token_budget
 from adapt_server.engines.results import Transcription
 from adapt_server.engines.whisper import WhisperEngine
 from adapt_server.models.bundled import bundled_model_path
@@ -154,9 +156,37 @@ class RecordingEngine(WhisperEngine):
 
     calls: list[tuple[float, bool, int]]
 
-    def _generate(self, encoded, prompt, temperature, options, full_context):
+    def _generate(self, encoded, prompt, temperature, options, full_context, longest_s):
         self.calls.append((temperature, full_context, encoded.shape[0]))
-        return super()._generate(encoded, prompt, temperature, options, full_context)
+        return super()._generate(encoded, prompt, temperature, options, full_context, longest_s)
+
+
+class TokenCountingEngine(WhisperEngine):
+    """The real engine, recording the tokens each window generated and the budget it had."""
+
+    generated: list[tuple[int, int]]  # (tokens generated, budget)
+
+    def _generate(self, encoded, prompt, temperature, options, full_context, longest_s):
+        decodings = super()._generate(encoded, prompt, temperature, options, full_context, longest_s)
+        budget = window_token_budget(options, longest_s)
+        self.generated += [(len(decoding.tokens), budget) for decoding in decodings]
+        return decodings
+
+
+@pytest.mark.realspeech
+def test_a_window_stuck_in_a_loop_stops_at_its_length_budget(realspeech):
+    # one second of a LibriSpeech utterance ("... will excuse me ...") said ten times over: tiny.en loops on it
+    second = decode_audio(realspeech / "asr" / "lhotse_libri_2412-153948-0000.wav").mono[16000:32000]
+    looping = np.tile(second, 10)
+    engine = TokenCountingEngine(bundled_model_path(), "whisper-tiny.en")
+    greedy = DecodeOptions(beam_size=1, temperatures=(0.0,))
+    engine.generated = []
+    engine.transcribe(looping, replace(greedy, max_new_tokens=444))
+    assert max(tokens for tokens, _ in engine.generated) > window_token_budget(greedy, 10.0)  # it does loop
+    engine.generated = []
+    result = engine.transcribe(looping, greedy)
+    assert engine.generated and all(tokens <= budget for tokens, budget in engine.generated)
+    assert window_token_budget(greedy, 10.0) < 444 - 4 and result.text  # bounded well below the decoder's length
 
 
 def test_fallback_ladder_reencodes_30_s_then_samples(synthetic_call):
