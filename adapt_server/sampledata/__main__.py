@@ -1,5 +1,5 @@
 """Command line: python -m adapt_server.sampledata --out DIR --calls N --seed S --split train|holdout
-[--domain telecom|clinic|bank|logistics]."""
+[--domain telecom|clinic|bank|logistics] [--voices espeak|neural|mixed]."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from adapt_server.sampledata.domains import DEFAULT_DOMAIN, DOMAINS
-from adapt_server.sampledata.generate import DEFAULT_MAX_TURNS, DEFAULT_MIN_TURNS, generate_calls
+from adapt_server.sampledata.generate import (DEFAULT_MAX_TURNS, DEFAULT_MIN_TURNS, ESPEAK, VOICE_OPTIONS,
+                                              generate_calls)
 from adapt_server.sampledata.script import SPLITS
 
 
@@ -29,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--domain", default=DEFAULT_DOMAIN,
                         help=f"vocabulary, wording, voices and channel: {', '.join(DOMAINS)} "
                              f"(default {DEFAULT_DOMAIN})")
+    parser.add_argument("--voices", choices=VOICE_OPTIONS, default=ESPEAK,
+                        help="who speaks: espeak (espeak-ng, default), neural (the stock Kokoro-82M and Piper "
+                             "voices; about 10-50x slower, word times approximate) or mixed (one party neural "
+                             "per call)")
     parser.add_argument("--stereo-share", type=float, default=0.0,
                         help="fraction of calls written as stereo, agent left and customer right (default 0)")
     parser.add_argument("--min-turns", type=int, default=DEFAULT_MIN_TURNS)
@@ -42,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         calls = generate_calls(args.out, n_calls=args.calls, seed=args.seed, split=args.split,
                                stereo_share=args.stereo_share, min_turns=args.min_turns, max_turns=args.max_turns,
-                               domain=args.domain)
+                               domain=args.domain, voices=args.voices)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

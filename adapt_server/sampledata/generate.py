@@ -9,8 +9,16 @@ Layout under `out_dir`:
     truth/<call_id>.words.json      every word with its character span and times
 
 Call i of a (domain, seed, split) triple depends only on (domain, seed, split, i): generating 3 calls gives the
-first 3 of generating 6, and the same arguments always give byte-identical files. The domains
-(domains/__init__.py) can share a folder: their call ids differ.
+first 3 of generating 6, and the same arguments always give byte-identical files (on one machine; with
+neural voices too: neural.py). The domains (domains/__init__.py) and the voice options can share a folder:
+their call ids differ.
+
+Voices (VOICE_OPTIONS): "espeak" (default) speaks every turn with the domain's espeak-ng pools; "neural" with
+the stock TTS voices of the split's NEURAL_POOLS (Kokoro-82M packs, Piper joe: voices.py); "mixed" gives one
+party of each call a neural voice and the other the espeak-ng voice it would have had, the neural party (agent
+or customer) drawn per call, so a data set holds both kinds of speech, each call both. Neural turns' word times
+are approximate (render.py); their turn times are exact. Neural calls cost far more CPU: Piper speaks about 10x
+faster than real time here, Kokoro about real time (docs/datasets.md has the measured cost per call).
 """
 
 from __future__ import annotations
@@ -28,10 +36,13 @@ from adapt_server.sampledata.mulaw_wav import write_wav
 from adapt_server.sampledata.render import render_call
 from adapt_server.sampledata.script import AGENT, CUSTOMER, SPEAKERS, check_split, check_turn_bounds, compose_script
 from adapt_server.sampledata.truth import entity_document, rttm_lines, transcript_sidecar, word_document
-from adapt_server.sampledata.voices import pick_call_voices
+from adapt_server.sampledata.voices import NEURAL_POOLS, pick_call_voices, pick_partner_voice
 
 DEFAULT_MIN_TURNS = 9  # about 50 s of audio
 DEFAULT_MAX_TURNS = 12  # about 75 s of audio
+ESPEAK, NEURAL, MIXED = "espeak", "neural", "mixed"
+VOICE_OPTIONS = (ESPEAK, NEURAL, MIXED)
+NEURAL_AGENT_SHARE = 0.5  # "mixed": share of calls whose agent (rather than customer) has the neural voice
 
 
 @dataclass(frozen=True)
@@ -48,15 +59,24 @@ class CallInfo:
     stereo: bool  # True: agent on the left channel, customer on the right
     domain: str = DEFAULT_DOMAIN  # "telecom", "clinic", "bank" or "logistics"
     sample_rate: int = TELEPHONE_SAMPLE_RATE  # Hz of the audio file (the domain's channel)
+    voices: str = ESPEAK  # the voice option it was made with: "espeak", "neural" or "mixed"
 
 
-def call_id(split: str, seed: int, index: int, domain: str = DEFAULT_DOMAIN) -> str:
-    """The id of call `index` (1-based): unique per domain, split and seed. The default domain's ids carry no
-    domain name ("call_train_0001"), the others' do, after the split ("call_holdout_bank_s7_0012"), so the
+def check_voices(voices: str) -> None:
+    """Raise ValueError naming the options when `voices` is not one of VOICE_OPTIONS."""
+    if voices not in VOICE_OPTIONS:
+        raise ValueError(f"unknown voices option {voices!r}; use one of {', '.join(VOICE_OPTIONS)}")
+
+
+def call_id(split: str, seed: int, index: int, domain: str = DEFAULT_DOMAIN, voices: str = ESPEAK) -> str:
+    """The id of call `index` (1-based): unique per domain, voice option, split and seed. The default domain's
+    ids carry no domain name ("call_train_0001"), the others' do, after the split ("call_holdout_bank_s7_0012"),
+    and so do voice options other than espeak, after the domain ("call_train_clinic_neural_0001"), so the
     holdout calls of every domain match "call_holdout_*"."""
     domain_part = "" if domain == DEFAULT_DOMAIN else f"{domain}_"
+    voices_part = "" if voices == ESPEAK else f"{voices}_"
     seed_part = "" if seed == 0 else f"s{seed}_"
-    return f"call_{split}_{domain_part}{seed_part}{index:04d}"
+    return f"call_{split}_{domain_part}{voices_part}{seed_part}{index:04d}"
 
 
 def is_stereo(index: int, stereo_share: float) -> bool:
@@ -65,13 +85,14 @@ def is_stereo(index: int, stereo_share: float) -> bool:
 
 
 def _call_streams(seed: int, split: str, index: int, domain: str) -> list[np.random.Generator]:
-    """Independent generators for facts, script, voices and rendering of one call (the default domain's
-    entropy holds no domain, so its calls are those made before there were domains)."""
+    """Independent generators for facts, script, voices, rendering and neural voices of one call (the default
+    domain's entropy holds no domain, so its calls are those made before there were domains; the fifth child
+    leaves the first four as they were with four)."""
     entropy = [seed, zlib.crc32(split.encode()), index]
     if domain != DEFAULT_DOMAIN:
         entropy.append(zlib.crc32(domain.encode()))
     sequence = np.random.SeedSequence(entropy)
-    return [np.random.default_rng(child) for child in sequence.spawn(4)]
+    return [np.random.default_rng(child) for child in sequence.spawn(5)]
 
 
 def _write_json(path: Path, document: dict) -> None:
@@ -87,14 +108,23 @@ def generate_call(
     min_turns: int,
     max_turns: int,
     domain: str = DEFAULT_DOMAIN,
+    voice_option: str = ESPEAK,
 ) -> CallInfo:
     """Generate call `index` (1-based) of (domain, seed, split) and write its audio, sidecar and ground truth."""
     world = get_domain(domain)
-    facts_rng, script_rng, voice_rng, render_rng = _call_streams(seed, split, index, domain)
-    identifier = call_id(split, seed, index, domain)
+    facts_rng, script_rng, voice_rng, render_rng, neural_rng = _call_streams(seed, split, index, domain)
+    identifier = call_id(split, seed, index, domain, voice_option)
     facts = world.draw_facts(facts_rng)
     script = compose_script(facts, script_rng, split, min_turns, max_turns, world.dialogue)
-    agent, customer = pick_call_voices(voice_rng, split, world.voices)
+    if voice_option == NEURAL:
+        agent, customer = pick_call_voices(neural_rng, split, NEURAL_POOLS)
+    else:
+        agent, customer = pick_call_voices(voice_rng, split, world.voices)
+        if voice_option == MIXED:
+            if neural_rng.random() < NEURAL_AGENT_SHARE:
+                agent = pick_partner_voice(neural_rng, split, customer, NEURAL_POOLS)
+            else:
+                customer = pick_partner_voice(neural_rng, split, agent, NEURAL_POOLS)
     voices = {AGENT: agent, CUSTOMER: customer}
     rendered = render_call(script, voices, render_rng, stereo, world.channel)
 
@@ -118,6 +148,7 @@ def generate_call(
         stereo=stereo,
         domain=domain,
         sample_rate=rendered.sample_rate,
+        voices=voice_option,
     )
 
 
@@ -130,6 +161,7 @@ def generate_calls(
     min_turns: int = DEFAULT_MIN_TURNS,
     max_turns: int = DEFAULT_MAX_TURNS,
     domain: str = DEFAULT_DOMAIN,
+    voices: str = ESPEAK,
 ) -> list[CallInfo]:
     """Generate `n_calls` synthetic calls of `split` ("train" or "holdout") of `domain` into `out_dir`.
 
@@ -137,11 +169,15 @@ def generate_calls(
     min_turns/max_turns: bounds on the turns of each call (the scripts allow 9 to 22).
     domain: "telecom" (default), "clinic", "bank" or "logistics" (domains/__init__.py): vocabulary, wording,
         voices and channel (telecom: 8 kHz mu-law; clinic and logistics: 16 kHz PCM16; bank: 8 kHz PCM16).
+    voices: "espeak" (default: espeak-ng only), "neural" (every turn a stock TTS voice: Kokoro-82M packs on
+        train, piper-joe and one Kokoro pack on holdout) or "mixed" (one party neural per call); see the module
+        docstring. Neural turns' word times are approximate; the neural models load on first use.
     Existing files of the same call ids are overwritten. Bad arguments raise ValueError before any file is
     written.
     """
     world = get_domain(domain)
     check_split(split)
+    check_voices(voices)
     if n_calls < 0:
         raise ValueError(f"n_calls must be >= 0, got {n_calls}")
     if seed < 0:
@@ -151,6 +187,6 @@ def generate_calls(
     check_turn_bounds(min_turns, max_turns, world.dialogue)
     out = Path(out_dir)
     return [
-        generate_call(out, index, seed, split, is_stereo(index, stereo_share), min_turns, max_turns, domain)
+        generate_call(out, index, seed, split, is_stereo(index, stereo_share), min_turns, max_turns, domain, voices)
         for index in range(1, n_calls + 1)
     ]

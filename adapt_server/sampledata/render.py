@@ -1,12 +1,17 @@
 """Speak a call script and lay it out as a recording through a channel condition (compute only, no file I/O).
 
-Each turn is synthesized, resampled to the channel's rate (8 kHz telephone by default), band-limited to its
+Each turn is synthesized (by espeak-ng, or by a neural voice: neural.py), resampled to the channel's rate (8 kHz telephone by default), band-limited to its
 voice band (300-3400 Hz by default), cut to where that band holds speech (so turn and word times match what
 a listener hears) and set to its speaker's level; turns follow each other with 0.3-1.0 s pauses, and the
 channel adds its line (channel.transmit: noise floor, and per condition dropouts, a room, babble).
 Mono calls mix both speakers; stereo calls put the agent on the left channel and the customer on the
 right, each channel holding only the line while the other party talks. Turn and word times are where the
 dry speech is: a room's reverberant tail may ring on after a turn's end.
+
+Word times come from espeak-ng's word marks. The neural engines report none, so a neural turn's words are
+spread over the turn by character count and each is tightened to the speech frames in its stretch
+(word_timing.py): its word times are approximate (a word can be off by a syllable or more), while its turn
+times are exact like espeak-ng's (they come from the speech frames).
 """
 
 from __future__ import annotations
@@ -86,17 +91,26 @@ def _fade_edges(audio: np.ndarray, sample_rate: int) -> np.ndarray:
 
 def _speak(text: str, voice: PoolVoice, seed: int, level_dbfs: float, channel: ChannelCondition) -> _SpokenTurn:
     """Synthesize a turn, pass it through the channel's voice band, and cut it to where that band holds speech."""
-    clip = synthesize(text, voice.espeak, seed)
     rate, frame = channel.sample_rate, channel.frame
-    line = voice_path(pcm16_to_float(clip.samples), clip.sample_rate, channel)
+    if voice.espeak is None:  # a neural voice: no word marks (word times spread by characters, approximate)
+        from adapt_server.sampledata.neural import synthesize_neural
+
+        neural = synthesize_neural(text, voice.neural, seed)
+        samples, source_rate, source_marks, engine = neural.samples.astype(np.float64), neural.sample_rate, (), \
+            voice.neural
+    else:
+        clip = synthesize(text, voice.espeak, seed)
+        samples, source_rate, source_marks, engine = pcm16_to_float(clip.samples), clip.sample_rate, \
+            clip.word_marks, "espeak-ng"
+    line = voice_path(samples, source_rate, channel)
     speech = speech_frames(line, frame, C.SPEECH_FLOOR_RELATIVE)
     active = np.flatnonzero(speech)
     if len(active) == 0:
-        raise RuntimeError(f"espeak-ng produced silence for {text!r} with voice {voice.voice_id}")
+        raise RuntimeError(f"{engine} produced silence for {text!r} with voice {voice.voice_id}")
     start = int(active[0]) * frame
     end = min((int(active[-1]) + 1) * frame, len(line))
-    ratio = rate / clip.sample_rate
-    marks = tuple(replace(mark, sample=round(mark.sample * ratio)) for mark in clip.word_marks)
+    ratio = rate / source_rate
+    marks = tuple(replace(mark, sample=round(mark.sample * ratio)) for mark in source_marks)
     spans = word_sample_spans(tokenize(text), marks, speech, frame, len(line))
     audio = _fade_edges(scale_to_rms(line[start:end], level_dbfs), rate)
     offsets = np.clip((spans - start) / rate, 0.0, len(audio) / rate)

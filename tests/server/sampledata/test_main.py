@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from adapt_server.sampledata import generate_calls
 from adapt_server.sampledata.__main__ import main
 
@@ -38,3 +40,12 @@ def test_cli_generates_a_domain_and_names_the_known_ones_for_an_unknown_one(tmp_
     error = capsys.readouterr().err
     assert "unknown domain 'dentist'" in error and "telecom, clinic, bank, logistics" in error
     assert not (tmp_path / "bad").exists()
+
+
+def test_cli_takes_a_voices_option_and_refuses_an_unknown_one(tmp_path, capsys):
+    with pytest.raises(SystemExit) as refused:
+        main(["--out", str(tmp_path / "bad"), "--calls", "1", "--voices", "robot"])
+    assert refused.value.code == 2 and "espeak" in capsys.readouterr().err
+    assert main(["--out", str(tmp_path / "cli"), "--calls", "1", "--seed", "2", "--voices", "espeak",
+                 "--min-turns", "9", "--max-turns", "9"]) == 0
+    assert "call_train_s2_0001" in capsys.readouterr().out
