@@ -1,4 +1,5 @@
-"""Synthetic two-speaker contact-center calls (espeak-ng voices, a channel condition, PII in the script).
+"""Synthetic two-speaker contact-center calls (espeak-ng voices, or with voices="neural"/"mixed" the stock
+Kokoro-82M and Piper voices; a channel condition, PII in the script).
 
 The embedded demo data of the quickstart and the main test fixture:
     from adapt_server.sampledata import generate_calls

@@ -32,8 +32,8 @@ def _parser() -> argparse.ArgumentParser:
                              f"(default {DEFAULT_DOMAIN})")
     parser.add_argument("--voices", choices=VOICE_OPTIONS, default=ESPEAK,
                         help="who speaks: espeak (espeak-ng, default), neural (the stock Kokoro-82M and Piper "
-                             "voices; about 10-50x slower, word times approximate) or mixed (one party neural "
-                             "per call)")
+                             "voices: seconds to a minute of CPU a call instead of a fraction of a second; "
+                             "word times approximate) or mixed (one party neural per call)")
     parser.add_argument("--stereo-share", type=float, default=0.0,
                         help="fraction of calls written as stereo, agent left and customer right (default 0)")
     parser.add_argument("--min-turns", type=int, default=DEFAULT_MIN_TURNS)

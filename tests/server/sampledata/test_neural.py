@@ -20,7 +20,8 @@ from adapt_server.sampledata.mulaw_wav import read_wav
 from adapt_server.sampledata.neural import NOISE_SEED, seeded_piper_graph, synthesize_neural
 from adapt_server.sampledata.render import render_call
 from adapt_server.sampledata.script import AGENT, CUSTOMER, CallScript, ScriptTurn
-from adapt_server.sampledata.voices import FEMALE, MALE, NEURAL_POOLS, check_pools, neural_voice
+from adapt_server.sampledata.voices import (FEMALE, MALE, NEURAL_POOLS, check_pools, neural_voice, pick_call_voices,
+                                            pick_partner_voice)
 from adapt_server.scoring.text import Normalizer
 from adapt_server.tts import catalog
 
@@ -67,6 +68,16 @@ def test_neural_pools_are_stock_voices_disjoint_between_splits():
         for voice in pool:
             assert voice.espeak is None and voice.variant == voice.neural
             assert voice.gender == (MALE if voice.neural in ("piper-joe", "kokoro-jm_kumo") else FEMALE)
+
+
+def test_neural_calls_draw_two_different_voices_of_their_split():
+    rng = np.random.default_rng(0)
+    for split, pool in NEURAL_POOLS.items():
+        pairs = [pick_call_voices(rng, split, NEURAL_POOLS) for _ in range(200)]
+        assert all(agent != customer and {agent, customer} <= set(pool) for agent, customer in pairs)
+        assert {agent for agent, _ in pairs} == set(pool)  # holdout's two voices: each plays both roles
+        partners = {pick_partner_voice(rng, split, pool[0]) for _ in range(200)}
+        assert partners <= set(pool) and len({v.gender for v in partners}) == 2
 
 
 def test_seeded_piper_gives_the_same_samples_for_a_seed_and_other_samples_for_another():
