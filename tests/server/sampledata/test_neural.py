@@ -5,7 +5,10 @@ neural pool is narrowed to piper-joe.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
+import sys
 
 import jiwer
 import numpy as np
@@ -87,6 +90,17 @@ def test_seeded_piper_gives_the_same_samples_for_a_seed_and_other_samples_for_an
     assert first.sample_rate == 22050 and first.samples.dtype == np.float32 and first.samples.size > 22050
     assert np.array_equal(first.samples, again.samples)
     assert first.samples.shape != other.samples.shape or not np.array_equal(first.samples, other.samples)
+
+
+def test_a_piper_turn_is_the_same_in_a_fresh_process():
+    # the guarantee stock Piper lacks: onnxruntime seeds its RandomNormalLike from the clock in each process
+    text, seed = "Please hold while I check.", 11
+    code = ("import hashlib; from adapt_server.sampledata.neural import synthesize_neural; "
+            f"print(hashlib.sha256(synthesize_neural({text!r}, 'piper-joe', {seed}).samples.tobytes()).hexdigest())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    here = hashlib.sha256(synthesize_neural(text, "piper-joe", seed).samples.tobytes()).hexdigest()
+    assert result.stdout.strip() == here
 
 
 def test_the_seeded_graph_replaces_every_random_node_with_unit_normal_noise():
