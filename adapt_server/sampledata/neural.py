@@ -39,17 +39,19 @@ class NeuralClip:
     sample_rate: int  # Hz: Piper 22050, Kokoro 24000
 
 
-def _hash_noise_nodes(helper, like: str, output: str, seed: str, salt: int, prefix: str) -> list:
-    """ONNX nodes writing standard-normal float32 noise shaped like tensor `like` to `output`: element k (1-based,
-    row-major) is Box-Muller of two hashes of (k, seed + salt)."""
+def _hash_noise_nodes(like: str, output: str, seed: str, salt: int, prefix: str) -> list:
+    """onnx NodeProtos writing standard-normal float32 noise shaped like tensor `like` to `output`: element k
+    (1-based, row-major) is Box-Muller of two successive rounds of an integer hash of (k, seed + salt), each round
+    h -> (h * h + k * a + c) mod (2^31 - 1) (int64 throughout: no product reaches 2^63 below 2^24 elements)."""
+    from onnx import TensorProto, helper
+
     def name(suffix: str) -> str:
         return f"{prefix}/{suffix}"
 
-    def const(suffix: str, value: int | float, dtype) -> tuple:
+    def const(suffix: str, value: int | float, dtype):
         tensor = helper.make_tensor(name(suffix), dtype, [], [value])
         return helper.make_node("Constant", [], [name(suffix)], value=tensor, name=name(suffix) + "_node")
 
-    from onnx import TensorProto
     int64, float32 = TensorProto.INT64, TensorProto.FLOAT
     nodes = [
         helper.make_node("Shape", [like], [name("shape")], name=name("Shape")),
@@ -118,7 +120,7 @@ def seeded_piper_graph(model_bytes: bytes) -> bytes:
             kept.append(node)
             continue
         replaced += 1
-        kept += _hash_noise_nodes(helper, node.input[0], node.output[0], NOISE_SEED, salt=7919 * replaced,
+        kept += _hash_noise_nodes(node.input[0], node.output[0], NOISE_SEED, salt=7919 * replaced,
                                   prefix=f"/seeded_noise_{replaced}")
     if not replaced:
         raise ValueError("the Piper graph has no RandomNormalLike node to seed: another export?")
