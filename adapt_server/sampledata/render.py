@@ -3,10 +3,10 @@
 Each turn is synthesized (by espeak-ng, or by a neural voice: neural.py), resampled to the channel's rate
 (8 kHz telephone by default), band-limited to its voice band (300-3400 Hz by default), cut to where that band
 holds speech (so turn and word times match what a listener hears) and set to its speaker's level; turns
-follow each other with 0.3-1.0 s pauses, and the channel adds its line (channel.transmit: noise floor, and per condition dropouts, a room, babble).
-Mono calls mix both speakers; stereo calls put the agent on the left channel and the customer on the
-right, each channel holding only the line while the other party talks. Turn and word times are where the
-dry speech is: a room's reverberant tail may ring on after a turn's end.
+follow each other with 0.3-1.0 s pauses, and the channel adds its line (channel.transmit: noise floor, and
+per condition dropouts, a room, babble). Mono calls mix both speakers; stereo calls put the agent on the left
+channel and the customer on the right, each channel holding only the line while the other party talks. Turn
+and word times are where the dry speech is: a room's reverberant tail may ring on after a turn's end.
 
 Word times come from espeak-ng's word marks. The neural engines report none, so a neural turn's words are
 spread over the turn by character count and each is tightened to the speech frames in its stretch
