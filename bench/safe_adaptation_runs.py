@@ -6,7 +6,10 @@ select_interpolation and the 5% forgetting budget apply.
 For the base and each tuned model: holdout WER, WER on the shipped general-speech reference (12 clips) and, when
 ../shared/realspeech/asr is present, on all 39 of its utterances (the issue's measure), each with the paired
 bootstrap 95% interval of tuned - base. WER: WhisperEngine int8, default decode options, Whisper normalizer.
-Usage: python bench/safe_adaptation_runs.py OUT_DIR [--seed N] [--domain NAME] [--only SETTING] [--hp NAME=JSON ...]
+Usage: python bench/safe_adaptation_runs.py OUT_DIR [--seed N] [--domain NAME] [--voices espeak|neural|mixed]
+       [--only SETTING] [--hp NAME=JSON ...]
+CTranslate2's sampling (the decoder's temperature fallback) is seeded before each model is scored, as the
+evaluation job does: the same model on the same data scores the same in every run.
 """
 from __future__ import annotations
 
@@ -23,7 +26,8 @@ from adapt_server.audio.wav import read_pcm16_wav
 from adapt_server.engines.whisper import WhisperEngine
 from adapt_server.models.bundled import bundled_model_path
 from adapt_server.sampledata.domains import DEFAULT_DOMAIN, DOMAIN_NAMES
-from adapt_server.sampledata.generate import generate_calls
+from adapt_server.evaluation.job import SAMPLING_SEED
+from adapt_server.sampledata.generate import ESPEAK, VOICE_OPTIONS, generate_calls
 from adapt_server.sampledata.reference_speech import general_reference_items
 from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
 from adapt_server.scoring.bootstrap import paired_bootstrap_ratio
@@ -49,6 +53,8 @@ def job_context(root: Path):
 
 
 def counts(engine, items) -> tuple[np.ndarray, np.ndarray]:
+    import ctranslate2
+    ctranslate2.set_random_seed(SAMPLING_SEED)  # each set decodes from the same sampling stream in every run
     hypotheses = [engine.transcribe(samples).text for samples, _ in items]
     scores = score_utterances([TranscribedUtterance(str(i), text, h) for i, ((_, text), h)
                                in enumerate(zip(items, hypotheses))], Normalizer("whisper_english"))
@@ -69,6 +75,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="the fine-tunes' seed (the data is seed 0 of the domain)")
     parser.add_argument("--domain", choices=DOMAIN_NAMES, default=DEFAULT_DOMAIN,
                         help="the generated calls' domain (adapt_server.sampledata.domains; default: the flow's)")
+    parser.add_argument("--voices", choices=VOICE_OPTIONS, default=ESPEAK,
+                        help="who speaks the generated calls (adapt_server.sampledata.generate; default espeak)")
     parser.add_argument("--only", choices=list(SETTINGS), help="run one setting (default: both)")
     parser.add_argument("--control", action="store_true", help="also score the base through the export path")
     parser.add_argument("--hp", action="append", default=[], metavar="NAME=JSON",
@@ -77,13 +85,15 @@ def main() -> None:
     extra = {name: json.loads(value) for name, _, value in (item.partition("=") for item in args.hp)}
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=args.out))
-    train = call_items(generate_calls(work / "train", n_calls=8, seed=0, split="train", domain=args.domain))
-    holdout = call_items(generate_calls(work / "holdout", n_calls=4, seed=0, split="holdout", domain=args.domain))
+    train = call_items(generate_calls(work / "train", n_calls=8, seed=0, split="train", domain=args.domain,
+                                       voices=args.voices))
+    holdout = call_items(generate_calls(work / "holdout", n_calls=4, seed=0, split="holdout", domain=args.domain,
+                                         voices=args.voices))
     sets = {"holdout": holdout, "general_reference": general_reference_items()}
     if (REALSPEECH / "manifest.jsonl").is_file():
         rows = [json.loads(line) for line in (REALSPEECH / "manifest.jsonl").read_text().splitlines() if line.strip()]
         sets["realspeech_39"] = [(read_pcm16_wav(REALSPEECH / Path(r["audio"]).name)[0], r["text"]) for r in rows]
-    print(f"{args.domain}: {len(train)} train items, {len(holdout)} holdout items", flush=True)
+    print(f"{args.domain} ({args.voices} voices): {len(train)} train items, {len(holdout)} holdout items", flush=True)
     base_engine = WhisperEngine(bundled_model_path(), "whisper-tiny.en")
     base = {name: counts(base_engine, items) for name, items in sets.items()}
     report = {}
@@ -110,7 +120,11 @@ def main() -> None:
                          "steps": output.metrics["steps"], "interpolation": selection,
                          **{name: versus(tuned[name], base[name]) for name in sets}}
         print(label, json.dumps(report[label], indent=1), flush=True)
-    suffix = ("" if args.domain == DEFAULT_DOMAIN else f"_{args.domain}") + (f"_{args.only.split()[0]}" if args.only else "") + "".join(f"_{k}-{v}" for k, v in extra.items())
+    suffix = "".join((
+        "" if args.domain == DEFAULT_DOMAIN else f"_{args.domain}",
+        "" if args.voices == ESPEAK else f"_{args.voices}",
+        f"_{args.only.split()[0]}" if args.only else "",
+        *(f"_{k}-{v}" for k, v in extra.items())))
     (args.out / f"safe_adaptation_seed{args.seed}{suffix}.json").write_text(json.dumps(report, indent=1))
 
 

@@ -23,6 +23,8 @@ class Checkpoint:
     optimizer: dict  # torch optimizer state_dict
     losses: list  # training loss of every step done
     elapsed_s: float  # training seconds spent before this checkpoint
+    average: dict | None = None  # name -> float32 tensor: the tail average so far (training/averaging.py)
+    averaged_steps: int = 0  # steps in that average
 
 
 def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> Path:
@@ -30,7 +32,8 @@ def save_checkpoint(folder: Path, checkpoint: Checkpoint) -> Path:
     target = folder / CHECKPOINT_NAME
     partial = folder / (CHECKPOINT_NAME + ".partial")
     torch.save({"step": checkpoint.step, "fingerprint": checkpoint.fingerprint, "parameters": checkpoint.parameters,
-                "optimizer": checkpoint.optimizer, "losses": checkpoint.losses, "elapsed_s": checkpoint.elapsed_s},
+                "optimizer": checkpoint.optimizer, "losses": checkpoint.losses, "elapsed_s": checkpoint.elapsed_s,
+                "average": checkpoint.average or {}, "averaged_steps": checkpoint.averaged_steps},
                partial)
     with open(partial, "rb") as handle:
         os.fsync(handle.fileno())
@@ -50,4 +53,5 @@ def load_checkpoint(folder: Path, fingerprint: str) -> Checkpoint | None:
     if data.get("fingerprint") != fingerprint:
         return None
     return Checkpoint(step=int(data["step"]), fingerprint=data["fingerprint"], parameters=data["parameters"],
-                      optimizer=data["optimizer"], losses=list(data["losses"]), elapsed_s=float(data["elapsed_s"]))
+                      optimizer=data["optimizer"], losses=list(data["losses"]), elapsed_s=float(data["elapsed_s"]),
+                      average=data.get("average") or None, averaged_steps=int(data.get("averaged_steps", 0)))

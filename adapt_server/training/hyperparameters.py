@@ -46,6 +46,9 @@ class Hyperparameters:
     # learning without forgetting (Li & Hoiem 2017), the base model's own predictions as soft targets; 0..0.99
     select_interpolation: bool = True  # after training, choose weight_interpolation on a validation slice of the
     # training items and on general speech (training/interpolation.py); off when weight_interpolation is given
+    average_last_share: float = 0.0  # the exported weights are the mean over the last share of the optimizer
+    # steps (tail averaging, training/averaging.py): less dependence on the order of the last batches; 0 = the
+    # last step's weights; [0, 1]
     distillation_tokens: str = "all"  # where the KL applies: "all" target tokens, or "base_correct" - only where
     # the base model's top prediction is the label, so what the base gets wrong (domain terms) is learnt freely
 
@@ -84,6 +87,7 @@ _RULES: dict[str, tuple] = {
     "distillation_weight": ("float", 0.0, 0.99, False),
     "distillation_tokens": ("choice", DISTILLATION_TOKENS),
     "select_interpolation": ("bool",),
+    "average_last_share": ("float", 0.0, 1.0, False),
 }
 
 

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 from adapt_server.observability import metrics
 from adapt_server.training import strategies
+from adapt_server.training.averaging import TailAverage, first_averaged_step
 from adapt_server.training.checkpoints import Checkpoint, load_checkpoint, save_checkpoint
 from adapt_server.training.data import Example, collate, plan_batches, spec_augment
 from adapt_server.training.hyperparameters import Hyperparameters
@@ -99,6 +100,7 @@ class Trainer:
             if self._autocast_dtype == torch.float16:
                 self._scaler = torch.amp.GradScaler("cuda")
         self._encoder_cache: dict[tuple[str, int], torch.Tensor] = {}
+        self._average = TailAverage()
         # learning without forgetting: a frozen copy of the base model gives soft targets (the model is still
         # the base here: a checkpoint's weights are restored later, in fit)
         self._teacher = None
@@ -131,6 +133,7 @@ class Trainer:
         if checkpoint is not None:
             self._restore(checkpoint)
             start_step, losses, elapsed_before = checkpoint.step, list(checkpoint.losses), checkpoint.elapsed_s
+        first_averaged = first_averaged_step(plan.total_steps, hp.average_last_share)
         if hp.strategy == "frozen_encoder" and self.adapter is None and start_step < plan.total_steps:
             self._cache_encoder_outputs(examples, mixin, plan, on_encoder_cache)
         self.module.train()
@@ -144,6 +147,8 @@ class Trainer:
             learning_rate = self._set_learning_rate(step, plan.total_steps)
             loss = self._optimizer_step(batch, step)
             losses.append(loss)
+            if step >= first_averaged:
+                self._average.add(self._trainable())
             step_times.append(time.perf_counter() - step_started)
             done = step + 1
             now = time.perf_counter()
@@ -158,6 +163,7 @@ class Trainer:
                 median = statistics.median(step_times)
                 on_step(StepReport(step=done, total_steps=plan.total_steps, loss=loss, learning_rate=learning_rate,
                                    step_s=step_times[-1], eta_s=median * (plan.total_steps - done)))
+        self._average.copy_into(self._trainable())
         self.module.eval()
         self._encoder_cache.clear()
         return TrainingResult(
@@ -300,7 +306,8 @@ class Trainer:
     def _save(self, step: int, fingerprint: str, losses: list[float], elapsed_s: float) -> None:
         save_checkpoint(self.checkpoint_dir, Checkpoint(
             step=step, fingerprint=fingerprint, parameters=strategies.trainable_state(self.module),
-            optimizer=self.optimizer.state_dict(), losses=list(losses), elapsed_s=elapsed_s))
+            optimizer=self.optimizer.state_dict(), losses=list(losses), elapsed_s=elapsed_s,
+            average=self._average.mean, averaged_steps=self._average.steps))
 
     def _restore(self, checkpoint: Checkpoint) -> None:
         named = dict(self.module.named_parameters())
@@ -308,6 +315,12 @@ class Trainer:
             for name, value in checkpoint.parameters.items():
                 named[name].copy_(value.to(self.device))
         self.optimizer.load_state_dict(checkpoint.optimizer)
+        self._average = TailAverage({name: value.to(self.device) for name, value in (checkpoint.average or {}).items()},
+                                    checkpoint.averaged_steps)
+
+    def _trainable(self) -> dict[str, torch.Tensor]:
+        """The parameters that train, by name (live tensors, not copies)."""
+        return {name: parameter for name, parameter in self.module.named_parameters() if parameter.requires_grad}
 
     def _peak_memory_mb(self) -> float:
         if self.device == "cuda":

@@ -146,3 +146,35 @@ def test_distillation_on_base_correct_tokens_leaves_the_base_models_mistakes_fre
     assert float(distillation_sum(student, teacher, labels, "base_correct")) == pytest.approx(kl(0), rel=1e-5)
     nothing_right = torch.tensor([[1, 2, IGNORE]])
     assert float(distillation_sum(student, teacher, nothing_right, "base_correct")) == 0.0
+
+
+class _StopAfter(Exception):
+    pass
+
+
+def test_tail_averaging_exports_the_mean_of_the_last_steps_and_survives_a_resume(imported, examples, tmp_path):
+    items, tokens = examples
+    hp = validate_hyperparameters({"batch_size": 1, "micro_batch_size": 1, "epochs": 2, "warmup_steps": 0,
+                                   "learning_rate": 1e-3, "average_last_share": 0.5})  # 4 steps, the last 2 averaged
+    trainer = Trainer(copy.deepcopy(imported.model), hp, tokens.eot, tmp_path / "a", checkpoint_every_steps=1)
+    after_step = []
+    trainer.fit(items, [], "test", on_step=lambda report: after_step.append(
+        {name: p.detach().clone() for name, p in trainer.module.named_parameters() if p.requires_grad}))
+    assert len(after_step) == 4
+    final = {name: p for name, p in trainer.module.named_parameters() if p.requires_grad}
+    for name, value in final.items():
+        assert torch.allclose(value, (after_step[2][name] + after_step[3][name]) / 2, atol=1e-6), name
+    assert not torch.equal(final["model.decoder.layers.0.fc1.weight"],
+                           after_step[3]["model.decoder.layers.0.fc1.weight"]), "the average is not the last step"
+
+    def stop_after_step_3(report):
+        if report.step == 3:
+            raise _StopAfter
+    interrupted = Trainer(copy.deepcopy(imported.model), hp, tokens.eot, tmp_path / "b", checkpoint_every_steps=1)
+    with pytest.raises(_StopAfter):
+        interrupted.fit(items, [], "test", on_step=stop_after_step_3)
+    resumed = Trainer(copy.deepcopy(imported.model), hp, tokens.eot, tmp_path / "b", checkpoint_every_steps=1)
+    assert resumed.fit(items, [], "test").resumed_from_step == 3
+    for name, value in resumed.module.named_parameters():
+        if value.requires_grad:
+            assert torch.allclose(value, final[name], atol=1e-6), f"{name}: the resumed average differs"
