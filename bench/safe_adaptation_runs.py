@@ -32,8 +32,9 @@ from adapt_server.sampledata.reference_speech import general_reference_items
 from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
 from adapt_server.scoring.bootstrap import paired_bootstrap_ratio
 from adapt_server.scoring.text import Normalizer
+from adapt_server.training.hyperparameters import Hyperparameters
 from adapt_server.training.job import run_fine_tune
-from adapt_server.training.sample_items import call_items
+from adapt_server.training.sample_items import call_items, call_windows
 
 SETTINGS = {"docs 1e-5/3/16": {"learning_rate": 1e-5, "epochs": 3, "batch_size": 16},
             "stronger 5e-5/5/8": {"learning_rate": 5e-5, "epochs": 5, "batch_size": 8}}
@@ -85,15 +86,18 @@ def main() -> None:
     extra = {name: json.loads(value) for name, _, value in (item.partition("=") for item in args.hp)}
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=args.out))
-    train = call_items(generate_calls(work / "train", n_calls=8, seed=0, split="train", domain=args.domain,
-                                       voices=args.voices))
+    train_calls = generate_calls(work / "train", n_calls=8, seed=0, split="train", domain=args.domain,
+                                 voices=args.voices)
+    long_form_s = float(extra.get("long_form_seconds", Hyperparameters().long_form_seconds))
+    train = call_items(train_calls) + call_windows(train_calls, long_form_s)  # as the service gathers a dataset
     holdout = call_items(generate_calls(work / "holdout", n_calls=4, seed=0, split="holdout", domain=args.domain,
                                          voices=args.voices))
     sets = {"holdout": holdout, "general_reference": general_reference_items()}
     if (REALSPEECH / "manifest.jsonl").is_file():
         rows = [json.loads(line) for line in (REALSPEECH / "manifest.jsonl").read_text().splitlines() if line.strip()]
         sets["realspeech_39"] = [(read_pcm16_wav(REALSPEECH / Path(r["audio"]).name)[0], r["text"]) for r in rows]
-    print(f"{args.domain} ({args.voices} voices): {len(train)} train items, {len(holdout)} holdout items", flush=True)
+    print(f"{args.domain} ({args.voices} voices): {len(train)} train items ({long_form_s:g}-s long-form included), "
+          f"{len(holdout)} holdout items", flush=True)
     base_engine = WhisperEngine(bundled_model_path(), "whisper-tiny.en")
     base = {name: counts(base_engine, items) for name, items in sets.items()}
     report = {}

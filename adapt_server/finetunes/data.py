@@ -7,6 +7,9 @@ utterance of the validation split and `holdout_fraction` > 0, that share of the 
 of the recording's source URI and channel, so the same files always split the same way) is held out instead:
 by recording, so no speaker's call leaks from one side to the other.
 
+Long-form items (the `long_form_seconds` hyperparameter): after each recording's utterances, stretches of its
+consecutive utterances up to that long (training/long_form.py), train split only.
+
 Order: utterances come in (source URI, channel, index) order, never in the order of the recordings' random
 ids, so that two datasets of the same files give a fine-tune the same items in the same order (its batch plan
 permutes item positions: an id order made two runs of the flow test train on different batches).
@@ -24,6 +27,7 @@ from adapt_server.audio.constants import TARGET_SAMPLE_RATE
 from adapt_server.audio.wav import read_pcm16_wav
 from adapt_server.store.datasets import UtteranceRef
 from adapt_server.store.fine_tunes import NO_VALIDATION, ValidationOptions
+from adapt_server.training.long_form import long_form_groups
 
 MAX_ITEM_S = 30.0   # Whisper's window: longer utterances cannot be trained on as one item
 MIN_ITEM_S = 0.2    # shorter cuts hold no word
@@ -78,10 +82,12 @@ def assign_splits(refs: list[UtteranceRef], validation: ValidationOptions) -> tu
     return [r for r in refs if r.split in ("", "train")], [], "none"
 
 
-def load_items(blob_path, refs: list[UtteranceRef], progress=None) -> tuple[list[tuple[np.ndarray, str]], int]:
+def load_items(blob_path, refs: list[UtteranceRef], progress=None,
+               long_form_seconds: float = 0.0) -> tuple[list[tuple[np.ndarray, str]], int]:
     """Cuts each utterance's audio out of its recording (each recording read once). Returns (items, skipped).
 
     blob_path: sha256 -> Path of the normalized WAV; progress(done, total) is called per recording.
+    long_form_seconds > 0: after a recording's utterances come its long-form items (`long_form_items`).
     """
     by_recording: dict[str, list[UtteranceRef]] = defaultdict(list)
     for ref in refs:
@@ -97,7 +103,31 @@ def load_items(blob_path, refs: list[UtteranceRef], progress=None) -> tuple[list
                 skipped += 1
             else:
                 items.append((cut, ref.text))
+        items += long_form_items(samples, group, long_form_seconds)
     return items, skipped
+
+
+def long_form_items(samples: np.ndarray, refs: list[UtteranceRef],
+                    max_seconds: float) -> list[tuple[np.ndarray, str]]:
+    """Stretches of consecutive timed utterances of one recording (`samples`, 16 kHz), each at most max_seconds
+    from its first utterance's start to its last one's end, as (samples, the utterances' texts joined) items
+    (training/long_form.py). Never across an utterance left out of `refs` (flagged, or without text): its
+    speech would be in the audio and not in the text."""
+    timed = sorted((r for r in refs if r.start_s is not None and r.end_s is not None and r.index >= 0),
+                   key=lambda r: r.index)
+    if max_seconds <= 0 or len(timed) < 2:
+        return []
+    follows = [i > 0 and timed[i].index == timed[i - 1].index + 1 and timed[i].start_s >= timed[i - 1].start_s
+               for i in range(len(timed))]
+    items = []
+    for first, last in long_form_groups([r.start_s for r in timed], [r.end_s for r in timed], max_seconds, follows):
+        stretch = timed[first:last]
+        start = max(0.0, stretch[0].start_s)
+        end = min(max(r.end_s for r in stretch), samples.size / TARGET_SAMPLE_RATE)
+        if end - start <= MAX_ITEM_S:
+            items.append((np.ascontiguousarray(samples[int(start * TARGET_SAMPLE_RATE):int(end * TARGET_SAMPLE_RATE)],
+                                               dtype=np.float32), " ".join(r.text for r in stretch)))
+    return items
 
 
 def _cut(samples: np.ndarray, ref: UtteranceRef, utterances_in_recording: int) -> np.ndarray | None:
@@ -125,9 +155,11 @@ def split_refs(store, dataset_id: str, validation: ValidationOptions) -> tuple[l
     return assign_splits(utterance_refs(store, dataset_id), validation)
 
 
-def gather(store, dataset_id: str, validation: ValidationOptions, progress=None) -> TrainingData:
-    """Train and holdout items of a dataset (see the module docstring)."""
+def gather(store, dataset_id: str, validation: ValidationOptions, progress=None,
+           long_form_seconds: float = 0.0) -> TrainingData:
+    """Train and holdout items of a dataset (see the module docstring); long_form_seconds > 0 adds long-form
+    items to the train items (not to the holdout's: it is scored one utterance at a time)."""
     train_refs, holdout_refs, source = split_refs(store, dataset_id, validation)
-    train, skipped_train = load_items(store.blobs.path, train_refs, progress)
+    train, skipped_train = load_items(store.blobs.path, train_refs, progress, long_form_seconds)
     holdout, skipped_holdout = load_items(store.blobs.path, holdout_refs)
     return TrainingData(train, holdout, skipped_train + skipped_holdout, source)

@@ -45,7 +45,8 @@ def run_follower(spec: FollowerSpec) -> None:
     from adapt_server.finetunes.data import load_items
     node = node_env(spec.node)
     base = node.model_here(spec.base)
-    train, _ = load_items(node.blobs.path, list(spec.train_refs))
+    train, _ = load_items(node.blobs.path, list(spec.train_refs),
+                          long_form_seconds=float(spec.hyperparameters.get("long_form_seconds", 0.0)))
     mixin, _ = load_items(node.blobs.path, list(spec.mixin_refs))
     follow(spec.rendezvous, spec.rank, Path(base.path), train, mixin, spec.hyperparameters)
 

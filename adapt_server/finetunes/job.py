@@ -39,11 +39,12 @@ def run_fine_tune_job(ctx) -> str:
     ctx.progress(0.0, "data", message=f"cutting utterances of dataset {dataset.id}")
     data = gather(store, dataset.id, fine_tune.validation,
                   progress=lambda done, total: ctx.progress(DATA_SHARE * done / max(1, total), "data", done, total,
-                                                            "recordings"))
+                                                            "recordings"),
+                  long_form_seconds=hp.long_form_seconds)
     if not data.train:
         raise FailedPrecondition(f"dataset {dataset.id} has no usable training utterances "
                                  f"({data.skipped} skipped: untimed in long recordings, or longer than 30 s)")
-    ctx.log(f"{len(data.train)} train utterances ({data.train_seconds / 60:.1f} min), {len(data.holdout)} holdout "
+    ctx.log(f"{len(data.train)} train items ({data.train_seconds / 60:.1f} min, long-form stretches included), {len(data.holdout)} holdout "
             f"({data.holdout_source}), {data.skipped} skipped", train=len(data.train), holdout=len(data.holdout),
             skipped=data.skipped, holdout_source=data.holdout_source)
 

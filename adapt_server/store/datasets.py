@@ -103,6 +103,7 @@ class UtteranceRef:
     end_s: float | None
     text: str
     split: str           # "train", "holdout", ... ("" when the dataset assigns none)
+    index: int = -1      # the utterance's position in its recording (consecutive utterances: consecutive indices)
 
 
 @dataclass(frozen=True)
@@ -284,12 +285,12 @@ class DatasetRepository:
         owned, params = self._owned("u.dataset_id")
         rows = self.db.execute(
             "SELECT u.recording_id, r.source_uri || '#' || r.channel AS recording_key, r.audio_sha256, r.duration_s, "
-            "u.start_s, u.end_s, u.text, COALESCE(NULLIF(u.split, ''), NULLIF(r.split, ''), '') AS split "
+            "u.start_s, u.end_s, u.text, COALESCE(NULLIF(u.split, ''), NULLIF(r.split, ''), '') AS split, u.idx "
             "FROM utterances u JOIN recordings r ON r.id = u.recording_id "
             f"WHERE u.dataset_id = ? AND {owned} AND TRIM(u.text) != '' AND u.flag = '' "
             "ORDER BY r.source_uri, r.channel, u.recording_id, u.idx", [dataset_id, *params]).fetchall()
         return [UtteranceRef(r["recording_id"], r["recording_key"], r["audio_sha256"], r["duration_s"], r["start_s"],
-                             r["end_s"], r["text"], r["split"] or "") for r in rows]
+                             r["end_s"], r["text"], r["split"] or "", r["idx"]) for r in rows]
 
     def add_file_issue(self, dataset_id: str, issue: FileIssueRow) -> None:
         self.db.execute("INSERT OR REPLACE INTO file_issues (dataset_id, uri, stage, reason, created_at) "

@@ -46,6 +46,9 @@ class Hyperparameters:
     # learning without forgetting (Li & Hoiem 2017), the base model's own predictions as soft targets; 0..0.99
     select_interpolation: bool = True  # after training, choose weight_interpolation on a validation slice of the
     # training items and on general speech (training/interpolation.py); off when weight_interpolation is given
+    long_form_seconds: float = 0.0  # > 0: the training items also include stretches of consecutive utterances of
+    # one recording up to this long (finetunes/data.py: long_form_items), so the model also trains on 30-s windows
+    # that run across turns and speakers, not only on single short turns; 0 = single utterances only; 0..30
     average_last_share: float = 0.0  # the exported weights are the mean over the last share of the optimizer
     # steps (tail averaging, training/averaging.py): less dependence on the order of the last batches; 0 = the
     # last step's weights; [0, 1]
@@ -88,6 +91,7 @@ _RULES: dict[str, tuple] = {
     "distillation_tokens": ("choice", DISTILLATION_TOKENS),
     "select_interpolation": ("bool",),
     "average_last_share": ("float", 0.0, 1.0, False),
+    "long_form_seconds": ("float", 0.0, 30.0, False),
 }
 
 

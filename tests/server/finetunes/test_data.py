@@ -107,3 +107,20 @@ def test_two_datasets_of_the_same_files_give_the_same_items_in_the_same_order(st
     assert [r.text for r in splits[0][1]] == [r.text for r in splits[1][1]] and splits[0][1]
     data = [gather(store, dataset_id, ValidationOptions(split="none")) for dataset_id in (first, second)]
     assert [t for _, t in data[0].train] == [t for _, t in data[1].train]
+
+
+def test_long_form_items_join_consecutive_utterances_and_never_span_a_dropped_one(store):
+    dataset_id = _dataset(store, {"a": (40.0, [UtteranceRow(0, 0.0, 5.0, None, "one"),
+                                                UtteranceRow(1, 5.5, 9.0, None, "two"),
+                                                UtteranceRow(2, 10.0, 12.0, None, "three", flag="low_alignment"),
+                                                UtteranceRow(3, 13.0, 20.0, None, "four"),
+                                                UtteranceRow(4, 21.0, 30.0, None, "five"),
+                                                UtteranceRow(5, 31.0, 39.0, None, "six")])})
+    single = gather(store, dataset_id, ValidationOptions(split="none"))
+    data = gather(store, dataset_id, ValidationOptions(split="none"), long_form_seconds=28.0)
+    assert all(np.array_equal(a, b) and s == t for (a, s), (b, t) in zip(data.train, single.train)), \
+        "the single utterances come first, unchanged"
+    long_form = [(a.size / RATE, t) for a, t in data.train[len(single.train):]]
+    assert long_form == [(9.0, "one two"), (26.0, "four five six")], "the flagged 'three' splits the stretches"
+    audio = data.train[len(single.train)][0]
+    assert np.array_equal(audio[:single.train[0][0].size], single.train[0][0]), "cut from the recording itself"
