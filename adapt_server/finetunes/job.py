@@ -44,9 +44,10 @@ def run_fine_tune_job(ctx) -> str:
     if not data.train:
         raise FailedPrecondition(f"dataset {dataset.id} has no usable training utterances "
                                  f"({data.skipped} skipped: untimed in long recordings, or longer than 30 s)")
-    ctx.log(f"{len(data.train)} train items ({data.train_seconds / 60:.1f} min, long-form stretches included), {len(data.holdout)} holdout "
-            f"({data.holdout_source}), {data.skipped} skipped", train=len(data.train), holdout=len(data.holdout),
-            skipped=data.skipped, holdout_source=data.holdout_source)
+    long_form = f", long-form stretches of up to {hp.long_form_seconds:g} s included" if hp.long_form_seconds else ""
+    ctx.log(f"{len(data.train)} train items ({data.train_seconds / 60:.1f} min{long_form}), {len(data.holdout)} "
+            f"holdout ({data.holdout_source}), {data.skipped} skipped", train=len(data.train),
+            holdout=len(data.holdout), skipped=data.skipped, holdout_source=data.holdout_source)
 
     mixin = []
     if fine_tune.mixin_dataset_id:
