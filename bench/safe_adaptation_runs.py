@@ -96,8 +96,9 @@ def main() -> None:
     if (REALSPEECH / "manifest.jsonl").is_file():
         rows = [json.loads(line) for line in (REALSPEECH / "manifest.jsonl").read_text().splitlines() if line.strip()]
         sets["realspeech_39"] = [(read_pcm16_wav(REALSPEECH / Path(r["audio"]).name)[0], r["text"]) for r in rows]
-    print(f"{args.domain} ({args.voices} voices): {len(train)} train items ({long_form_s:g}-s long-form included), "
-          f"{len(holdout)} holdout items", flush=True)
+    long_form_note = f" ({long_form_s:g}-s long-form stretches included)" if long_form_s else ""
+    print(f"{args.domain} ({args.voices} voices): {len(train)} train items{long_form_note}, {len(holdout)} holdout "
+          "items", flush=True)
     base_engine = WhisperEngine(bundled_model_path(), "whisper-tiny.en")
     base = {name: counts(base_engine, items) for name, items in sets.items()}
     report = {}
