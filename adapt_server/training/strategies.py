@@ -93,10 +93,14 @@ def merged(module):
     return module
 
 
+def trainable_parameters(module) -> dict[str, torch.Tensor]:
+    """The parameters that train, by name (live tensors, not copies)."""
+    return {name: parameter for name, parameter in module.named_parameters() if parameter.requires_grad}
+
+
 def trainable_state(module) -> dict[str, torch.Tensor]:
-    """The trained parameters by name (what a checkpoint must hold to resume)."""
-    return {name: parameter.detach().clone() for name, parameter in module.named_parameters()
-            if parameter.requires_grad}
+    """The trained parameters by name, copied (what a checkpoint must hold to resume)."""
+    return {name: parameter.detach().clone() for name, parameter in trainable_parameters(module).items()}
 
 
 def base_weights(model) -> dict[str, torch.Tensor]:

@@ -148,7 +148,7 @@ class Trainer:
             loss = self._optimizer_step(batch, step)
             losses.append(loss)
             if step >= first_averaged:
-                self._average.add(self._trainable())
+                self._average.add(strategies.trainable_parameters(self.module))
             step_times.append(time.perf_counter() - step_started)
             done = step + 1
             now = time.perf_counter()
@@ -163,7 +163,7 @@ class Trainer:
                 median = statistics.median(step_times)
                 on_step(StepReport(step=done, total_steps=plan.total_steps, loss=loss, learning_rate=learning_rate,
                                    step_s=step_times[-1], eta_s=median * (plan.total_steps - done)))
-        self._average.copy_into(self._trainable())
+        self._average.copy_into(strategies.trainable_parameters(self.module))
         self.module.eval()
         self._encoder_cache.clear()
         return TrainingResult(
@@ -317,10 +317,6 @@ class Trainer:
         self.optimizer.load_state_dict(checkpoint.optimizer)
         self._average = TailAverage({name: value.to(self.device) for name, value in (checkpoint.average or {}).items()},
                                     checkpoint.averaged_steps)
-
-    def _trainable(self) -> dict[str, torch.Tensor]:
-        """The parameters that train, by name (live tensors, not copies)."""
-        return {name: parameter for name, parameter in self.module.named_parameters() if parameter.requires_grad}
 
     def _peak_memory_mb(self) -> float:
         if self.device == "cuda":

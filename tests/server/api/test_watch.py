@@ -2,6 +2,8 @@
 import asyncio
 from types import SimpleNamespace
 
+import pytest
+
 from adapt.v1 import common_pb2
 from adapt_server.api.watch import job_events
 from adapt_server.jobs.service import JobService
@@ -40,12 +42,19 @@ def _collect(runner, job_id, after=0):
     return asyncio.run(collect())
 
 
-def test_a_job_finishing_between_the_read_and_the_check_still_sends_its_terminal_event(tmp_path):
+@pytest.fixture
+def queue_and_job(tmp_path):
+    """A real SQLite job queue holding one pending job for the resource ds_1: (queue, job id)."""
     db = connect(tmp_path / "q.sqlite3")
     migrate(db)
     queue = JobQueue(db)
     with transaction(db):
         job_id = queue.enqueue("dataset.ingest", "ds_1", {}, 3)
+    return queue, job_id
+
+
+def test_a_job_finishing_between_the_read_and_the_check_still_sends_its_terminal_event(queue_and_job):
+    queue, job_id = queue_and_job
     job = queue.claim("w1")
     queue.report(job, Progress(fraction=0.97, stage="stats", done=2, total=2, unit="files"), "stats")
 
@@ -55,12 +64,8 @@ def test_a_job_finishing_between_the_read_and_the_check_still_sends_its_terminal
     assert events[-1].progress.fraction == 1.0
 
 
-def test_a_watch_past_the_end_of_a_finished_job_ends_without_events(tmp_path):
-    db = connect(tmp_path / "q.sqlite3")
-    migrate(db)
-    queue = JobQueue(db)
-    with transaction(db):
-        job_id = queue.enqueue("dataset.ingest", "ds_1", {}, 3)
+def test_a_watch_past_the_end_of_a_finished_job_ends_without_events(queue_and_job):
+    queue, job_id = queue_and_job
     queue.finish(queue.claim("w1"), SUCCEEDED)
     last = queue.events(job_id)[-1].seq
 
