@@ -3,7 +3,8 @@ safe-adaptation defaults (docs/training.md, "Safe adaptation: measured"): genera
 unseen voices and sentences), whisper-tiny.en, only learning_rate / epochs / batch_size given, so
 select_interpolation and the 5% forgetting budget apply.
 
-For the base and each tuned model: holdout WER, WER on the shipped general-speech reference (12 clips) and, when
+For the base and each tuned model: holdout WER, WER on the shipped general-speech reference (12 clips), on the same
+clips joined into 4 long-form windows of up to 28 s (a model that stops early in a long window) and, when
 ../shared/realspeech/asr is present, on all 39 of its utterances (the issue's measure), each with the paired
 bootstrap 95% interval of tuned - base. WER: WhisperEngine int8, default decode options, Whisper normalizer.
 Usage: python bench/safe_adaptation_runs.py OUT_DIR [--seed N] [--domain NAME] [--voices espeak|neural|mixed]
@@ -28,7 +29,7 @@ from adapt_server.models.bundled import bundled_model_path
 from adapt_server.sampledata.domains import DEFAULT_DOMAIN, DOMAIN_NAMES
 from adapt_server.evaluation.job import SAMPLING_SEED
 from adapt_server.sampledata.generate import ESPEAK, VOICE_OPTIONS, generate_calls
-from adapt_server.sampledata.reference_speech import general_reference_items
+from adapt_server.sampledata.reference_speech import general_reference_items, long_form_windows
 from adapt_server.scoring.alignment import TranscribedUtterance, score_utterances
 from adapt_server.scoring.bootstrap import paired_bootstrap_ratio
 from adapt_server.scoring.text import Normalizer
@@ -92,7 +93,8 @@ def main() -> None:
     train = call_items(train_calls) + call_windows(train_calls, long_form_s)  # as the service gathers a dataset
     holdout = call_items(generate_calls(work / "holdout", n_calls=4, seed=0, split="holdout", domain=args.domain,
                                          voices=args.voices))
-    sets = {"holdout": holdout, "general_reference": general_reference_items()}
+    sets = {"holdout": holdout, "general_reference": general_reference_items(),
+            "long_form_windows": [(window.samples, window.text) for window in long_form_windows()]}
     if (REALSPEECH / "manifest.jsonl").is_file():
         rows = [json.loads(line) for line in (REALSPEECH / "manifest.jsonl").read_text().splitlines() if line.strip()]
         sets["realspeech_39"] = [(read_pcm16_wav(REALSPEECH / Path(r["audio"]).name)[0], r["text"]) for r in rows]

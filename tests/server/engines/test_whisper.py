@@ -12,8 +12,10 @@ from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
 from adapt_server.audio.decode import decode_audio
 from adapt_server.engines.options import DecodeOptions, InvalidDecodeOptions, window_token_budget
 from adapt_server.engines.results import Transcription
-from adapt_server.engines.whisper import WhisperEngine
+from adapt_server.engines import whisper
+from adapt_server.engines.whisper import WhisperEngine, _replace_tokens
 from adapt_server.models.bundled import bundled_model_path
+from adapt_server.sampledata.reference_speech import long_form_windows
 
 SAMPLE_RATE = 16000
 
@@ -187,6 +189,33 @@ def test_a_window_stuck_in_a_loop_stops_at_its_length_budget(realspeech):
     result = engine.transcribe(looping, greedy)
     assert engine.generated and all(tokens <= budget for tokens, budget in engine.generated)
     assert window_token_budget(greedy, 10.0) < 444 - 4 and result.text  # bounded well below the decoder's length
+
+
+class FirstSegmentEngine(WhisperEngine):
+    """Whose decoder closes every window after its first segment ("<|0.00|> text <|T|>", then end of text), as a
+    model fine-tuned on single short turns does on a long window (docs/training.md)."""
+
+    def _generate(self, encoded, prompt, temperature, options, full_context, longest_s):
+        begin = self.tokenizer.timestamp_begin
+        decodings = []
+        for decoding in super()._generate(encoded, prompt, temperature, options, full_context, longest_s):
+            stamps = [index for index, token in enumerate(decoding.tokens) if token >= begin]
+            tokens = decoding.tokens[:stamps[1] + 1] if len(stamps) >= 2 else decoding.tokens
+            decodings.append(_replace_tokens(decoding, list(tokens), self.tokenizer))
+        return decodings
+
+
+def test_a_window_closed_while_the_vad_hears_speech_after_it_is_continued(monkeypatch, english_normalizer):
+    window = long_form_windows()[0]  # 27.6 s: JFK's quote, a pause, a LibriSpeech utterance
+    engine = FirstSegmentEngine(bundled_model_path(), "whisper-tiny.en")
+    options = DecodeOptions(word_timestamps=False)
+    continued = engine.transcribe(window.samples, options)
+    assert len(continued.segments) >= 3  # one segment per decoding, each resumed at the last one's end
+    assert wer(window.text, continued.text, english_normalizer) < 0.1
+    monkeypatch.setattr(whisper, "SPEECH_AFTER_CLOSE_S", float("inf"))  # openai/whisper's rule: closed is done
+    closed = engine.transcribe(window.samples, options)
+    assert len(closed.segments) == 1 and closed.segments[0].end < 15.0
+    assert wer(window.text, closed.text, english_normalizer) > 0.5  # the words after the first segment are lost
 
 
 def test_fallback_ladder_reencodes_30_s_then_samples(synthetic_call):
