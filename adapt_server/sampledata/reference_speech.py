@@ -77,10 +77,6 @@ class LongFormWindow:
         return " ".join(clip.text for clip in self.clips)
 
     @property
-    def speaker(self) -> str:
-        return "+".join(dict.fromkeys(clip.speaker for clip in self.clips))
-
-    @property
     def duration_s(self) -> float:
         return sum(clip.duration_s for clip in self.clips) + LONG_FORM_GAP_S * (len(self.clips) - 1)
 
@@ -97,14 +93,13 @@ class LongFormWindow:
 @lru_cache(maxsize=1)
 def long_form_windows() -> tuple[LongFormWindow, ...]:
     """The shipped clips, in manifest order, packed greedily into windows of at most LONG_FORM_MAX_S."""
-    windows: list[list[ReferenceClip]] = [[]]
+    packed: list[tuple[ReferenceClip, ...]] = []
     for clip in general_reference():
-        current = windows[-1]
-        length = sum(c.duration_s for c in current) + LONG_FORM_GAP_S * len(current) + clip.duration_s
-        if current and length > LONG_FORM_MAX_S:
-            windows.append([])
-        windows[-1].append(clip)
-    return tuple(LongFormWindow(f"long_form_{index}", tuple(clips)) for index, clips in enumerate(windows, 1))
+        if packed and LongFormWindow("", packed[-1] + (clip,)).duration_s <= LONG_FORM_MAX_S:
+            packed[-1] += (clip,)
+        else:
+            packed.append((clip,))
+    return tuple(LongFormWindow(f"long_form_{index}", clips) for index, clips in enumerate(packed, 1))
 
 
 def general_reference_items() -> list[tuple[np.ndarray, str]]:
