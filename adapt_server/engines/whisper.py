@@ -9,13 +9,14 @@ Pipeline of `transcribe_batch` (and of `transcribe`, a batch of one):
    CONTEXT_STEP_S, at most 30 s) into batches of `batch_size`; each batch is featurized with Adapt's
    log-mel front-end (audio padded with zeros, as in training), encoded once, and decoded with one
    `generate` call at temperatures[0] (beam search).
-3. Windows failing the quality checks (compression ratio, average log-prob; see `quality.py`) are
-   decoded again: first with a full 30-s encoder window (when they had a shorter one), then down the
-   temperature ladder (sampling best_of), each step one batched call for the windows still failing.
+3. Windows failing the quality checks (compression ratio, a loop faster than speech, average log-prob; see
+   `quality.py`) are decoded again: first with a full 30-s encoder window (when they had a shorter one), then
+   down the temperature ladder (sampling best_of), each step one batched call for the windows still failing.
    Windows judged silent (no-speech probability) are dropped and reported as non-speech. In timestamp
    mode (the default), a window the decoder left early (it ends on a segment start) is continued from its
    last timestamp as a new window in the next round, as openai/whisper seeks; so is a window the decoder
-   closed (its last segment's end, then end of text) while the VAD still hears speech after that end.
+   closed (its last segment's end, then end of text) while the VAD still hears speech after that end. A
+   continuation's first words that repeat the end of the decoding it continues are dropped (`overlap.py`).
 4. Word timestamps: one batched `align` call (cross-attention DTW over the alignment heads) per encoder
    length; segments are Whisper's timestamp segments (or, without timestamp tokens, a window's text split
    at sentence ends), each with its words (see `segments.py`).
@@ -51,6 +52,7 @@ from adapt_server.engines.forced_alignment import ALIGN_BATCH_SIZE, transcript_w
 from adapt_server.engines.inputs import Cancel, check_call, check_cancelled, checked_audios, speech_windows
 from adapt_server.engines.model_directory import InvalidModelDirectory, inspect_model_directory
 from adapt_server.engines.options import COMPUTE_TYPES, DecodeOptions, InvalidDecodeOptions, window_token_budget
+from adapt_server.engines.overlap import without_repeated_start
 from adapt_server.engines.protocol import AlignmentWindow, EngineInfo
 from adapt_server.engines.quality import (
     WindowDecoding,
@@ -97,11 +99,17 @@ class _WindowJob:
     decoding: WindowDecoding | None = None
     candidates: list[WindowDecoding] = field(default_factory=list)
     words: list[TimedWord] = field(default_factory=list)
+    previous_tokens: tuple[int, ...] = ()  # a continuation's: the text tokens its window's decoding ended with
 
     @property
     def content_frames(self) -> int:
         """Mel frames (10 ms) of real audio in the window."""
         return max(1, min(N_SAMPLES, self.samples.size) // HOP_LENGTH)
+
+    @property
+    def speech_s(self) -> float:
+        """Seconds of detected speech in the window (its VAD regions, padding included)."""
+        return sum(end - start for start, end in self.window.regions)
 
 
 class WhisperEngine:
@@ -241,6 +249,11 @@ class WhisperEngine:
             for group in _groups(jobs, batch_size):
                 check_cancelled(cancel)
                 self._decode_group(group, options, prompt, cancel)
+                for job in group:
+                    if job.previous_tokens:  # a continuation: it may start by writing the last words again
+                        kept = without_repeated_start(list(job.decoding.tokens), list(job.previous_tokens),
+                                                      self.tokenizer, options.language)
+                        job.decoding = _replace_tokens(job.decoding, kept, self.tokenizer)
                 continuations += [follow for follow in (self._continuation(job, options) for job in group) if follow]
                 if options.word_timestamps:
                     check_cancelled(cancel)
@@ -275,6 +288,7 @@ class WhisperEngine:
         if resume_s <= window.start_s or window.end_s - resume_s < MIN_CONTINUATION_S or not rest:
             return None  # nothing worth decoding again: keep the text as it is
         job.decoding = _replace_tokens(job.decoding, list(tokens[:last + 1]), self.tokenizer)
+        previous = tuple(token for token in tokens[:last + 1] if token < self.tokenizer.eot)
         offset = int(round((resume_s - window.start_s) * SAMPLE_RATE))
         samples = job.samples[offset:]
         job.window = Window(start_s=window.start_s, end_s=resume_s,  # its words must end before the rest
@@ -282,7 +296,7 @@ class WhisperEngine:
                                           if start < resume_s) or ((window.start_s, resume_s),))
         job.samples = job.samples[:offset]
         return _WindowJob(job.item, Window(start_s=resume_s, end_s=window.end_s, regions=rest), samples,
-                          _context_seconds(samples.size, options))
+                          _context_seconds(samples.size, options), previous_tokens=previous)
 
     def _decode_group(self, group: list[_WindowJob], options: DecodeOptions, prompt: list[int],
                       cancel: Cancel = None) -> None:
@@ -294,7 +308,7 @@ class WhisperEngine:
         for job, encoder_output, decoding in zip(group, encoded, self._generate(encoded, prompt, first_temperature,
                                                                                  options, full, longest_s)):
             job.encoded, job.decoding, job.candidates = encoder_output, decoding, [decoding]
-        pending = [job for job in group if needs_fallback(job.decoding, options)]
+        pending = [job for job in group if needs_fallback(job.decoding, options, job.speech_s)]
         if pending and not full:  # a short encoder window may be what failed: retry with the full 30 s
             check_cancelled(cancel)
             encoded = self._encode([job.samples for job in pending], FULL_CONTEXT_S)
@@ -303,7 +317,7 @@ class WhisperEngine:
                                                                     _longest_s(pending))):
                 job.encoded, job.decoding = encoder_output, decoding
                 job.candidates.append(decoding)
-            pending = [job for job in pending if needs_fallback(job.decoding, options)]
+            pending = [job for job in pending if needs_fallback(job.decoding, options, job.speech_s)]
         for temperature in options.temperatures[1:]:
             if not pending:
                 break
@@ -316,11 +330,11 @@ class WhisperEngine:
                                                               _longest_s(same))):
                     job.candidates.append(decoding)
                     job.decoding = decoding
-            pending = [job for job in pending if needs_fallback(job.decoding, options)]
+            pending = [job for job in pending if needs_fallback(job.decoding, options, job.speech_s)]
         for job in pending:
-            job.decoding = pick_final(job.candidates, options)
+            job.decoding = pick_final(job.candidates, options, job.speech_s)
         for job in group:
-            if too_repetitive(job.decoding, options):  # every temperature looped: keep one copy of the loop
+            if too_repetitive(job.decoding, options, job.speech_s):  # every temperature looped: keep one copy
                 tokens = cut_repetition_loop(list(job.decoding.tokens))
                 job.decoding = _replace_tokens(job.decoding, tokens, self.tokenizer)
 

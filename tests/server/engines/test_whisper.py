@@ -15,7 +15,8 @@ from adapt_server.engines.results import Transcription
 from adapt_server.engines import whisper
 from adapt_server.engines.whisper import WhisperEngine, _replace_tokens
 from adapt_server.models.bundled import bundled_model_path
-from adapt_server.sampledata.reference_speech import long_form_windows
+from adapt_server.engines import quality
+from adapt_server.sampledata.reference_speech import general_reference_items, long_form_windows
 
 SAMPLE_RATE = 16000
 
@@ -216,6 +217,63 @@ def test_a_window_closed_while_the_vad_hears_speech_after_it_is_continued(monkey
     closed = engine.transcribe(window.samples, options)
     assert len(closed.segments) == 1 and closed.segments[0].end < 15.0
     assert wer(window.text, closed.text, english_normalizer) > 0.5  # the words after the first segment are lost
+
+
+class LoopingEngine(WhisperEngine):
+    """Whose beam search (temperature 0) loops on the window's first word ("Word, Word, Word, Word, Word, Word"),
+    as a fine-tuned tiny.en wrote the 1.6-s "five five" as ten "5,"; sampling (temperature > 0) is the real one."""
+
+    def _generate(self, encoded, prompt, temperature, options, full_context, longest_s):
+        decodings = super()._generate(encoded, prompt, temperature, options, full_context, longest_s)
+        if temperature > 0:
+            return decodings
+        looped = []
+        for decoding in decodings:
+            text = [token for token in decoding.tokens if token < self.tokenizer.eot]
+            word = list(self.tokenizer.split_words(text)[0].tokens)
+            loop = [decoding.tokens[0], *word, *(self.tokenizer.encode(",") + word) * 5, decoding.tokens[-1]]
+            looped.append(_replace_tokens(decoding, loop, self.tokenizer))
+        return looped
+
+
+def test_a_short_loop_faster_than_speech_falls_back_though_zlib_passes_it(monkeypatch, english_normalizer):
+    samples, text = next((samples, text) for samples, text in general_reference_items()
+                         if text == "EIGHT THE PRESS YARD")  # 1.6 s
+    engine = LoopingEngine(bundled_model_path(), "whisper-tiny.en")
+    monkeypatch.setattr(quality, "MAX_SPEECH_TOKENS_PER_SECOND", float("inf"))  # the rule off: zlib only
+    looped = engine.transcribe(samples, DecodeOptions(word_timestamps=False))
+    assert looped.segments[0].compression_ratio < 2.4 and looped.segments[0].temperature == 0.0
+    assert len(english_normalizer(looped.text).split()) == 6  # the loop is kept
+    monkeypatch.undo()
+    guarded = engine.transcribe(samples, DecodeOptions(word_timestamps=False))
+    assert guarded.segments[0].temperature > 0  # sampling took over from the looping beam search
+    assert wer(text, guarded.text, english_normalizer) < 0.5
+
+
+class RepeatingContinuationEngine(FirstSegmentEngine):
+    """FirstSegmentEngine whose continuations start by writing again the last two words of the decoding they
+    continue (Whisper's coarse timestamps let a continuation hear them again)."""
+
+    def _decode_group(self, group, options, prompt, cancel=None):
+        super()._decode_group(group, options, prompt, cancel)
+        for job in group:
+            if job.previous_tokens:
+                words = self.tokenizer.split_words(list(job.previous_tokens))
+                last_two = [token for word in [w for w in words if w.text.strip(" .,?!")][-2:] for token in word.tokens]
+                tokens = [job.decoding.tokens[0], *last_two, *job.decoding.tokens[1:]]
+                job.decoding = _replace_tokens(job.decoding, tokens, self.tokenizer)
+
+
+def test_a_continuation_does_not_write_the_words_before_its_start_twice(monkeypatch, english_normalizer):
+    window = long_form_windows()[0]
+    engine = RepeatingContinuationEngine(bundled_model_path(), "whisper-tiny.en")
+    options = DecodeOptions(word_timestamps=False)
+    kept = engine.transcribe(window.samples, options)
+    assert len(kept.segments) >= 3 and wer(window.text, kept.text, english_normalizer) < 0.1
+    monkeypatch.setattr(whisper, "without_repeated_start", lambda tokens, *_: tokens)
+    doubled = engine.transcribe(window.samples, options)
+    inserted = len(english_normalizer(doubled.text).split()) - len(english_normalizer(kept.text).split())
+    assert inserted == 2 * (len(doubled.segments) - 1)  # two words again at the start of each continuation
 
 
 def test_fallback_ladder_reencodes_30_s_then_samples(synthetic_call):
