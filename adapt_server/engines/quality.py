@@ -12,7 +12,10 @@ of detected speech than speech has (MAX_SPEECH_TOKENS_PER_SECOND): a run a speak
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from adapt_server.engines.options import DecodeOptions
 
@@ -107,19 +110,33 @@ class Run:
         return self.start + self.size * self.copies
 
 
+def ngram_runs(ids: Sequence, max_ngram: int) -> list[Run]:
+    """For each n in 1..max_ngram (at most len(ids) - 1), the run with the most consecutive copies of one n-gram
+    of `ids` (token ids, or word ids), the earliest of equals; Run(0, n, 1) for an n that never repeats.
+
+    Vectorized per n: positions i with ids[i] == ids[i + n] form stretches; a stretch of r positions from s holds
+    (r + n) // n consecutive copies of the n-gram at s."""
+    values = np.asarray(ids)
+    runs = []
+    for n in range(1, min(max_ngram, len(values) - 1) + 1):
+        edges = np.diff(np.concatenate([[0], (values[n:] == values[:-n]).astype(np.int8), [0]]))
+        starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        if starts.size == 0:
+            runs.append(Run(0, n, 1))
+            continue
+        copies = (stops - starts + n) // n
+        best = int(np.argmax(copies))  # the first of the most
+        runs.append(Run(int(starts[best]), n, int(copies[best])))
+    return runs
+
+
 def longest_run(tokens: list[int], max_ngram: int = MAX_LOOP_NGRAM) -> Run:
     """The run of repeats covering the most tokens (of equals, the shortest n-gram, then the earliest); Run(0, 0, 1)
-    when nothing repeats. About len(tokens) * max_ngram slice comparisons (a window holds at most 448 tokens)."""
+    when nothing repeats."""
     best = Run(0, 0, 1)
-    for size in range(1, max_ngram + 1):
-        start = 0
-        while start + 2 * size <= len(tokens):
-            copies = 1
-            while tokens[start + copies * size:start + (copies + 1) * size] == tokens[start:start + size]:
-                copies += 1
-            if copies > 1 and size * copies > best.size * best.copies:
-                best = Run(start, size, copies)
-            start += size * (copies - 1) + 1 if copies > 1 else 1
+    for run in ngram_runs(tokens, max_ngram):
+        if run.copies > 1 and run.size * run.copies > best.size * best.copies:
+            best = run
     return best
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from adapt_server.engines.quality import compression_ratio
+from adapt_server.engines.quality import compression_ratio, ngram_runs
 
 MIN_LOOP_REPEATS = 4  # consecutive occurrences of one n-gram that make a loop ("no no no" is still speech)
 MAX_LOOP_NGRAM = 10  # longest n-gram (words) searched for a loop
@@ -27,18 +27,16 @@ COMPRESSION_WINDOW_WORDS = 120  # ~30 s of speech at ~4 words/s: the span one Wh
 def longest_consecutive_repeat(words: Sequence[str], max_ngram: int = MAX_LOOP_NGRAM) -> tuple[int, int]:
     """(n, repeats): the n-gram (n in 1..max_ngram words) that occurs the most times in a row, and that count.
 
-    (0, 0) for no words; (1, 1) when nothing repeats. Vectorized per n: positions i with word[i] == word[i+n]
-    form runs; a run of r such positions holds (r + n) // n consecutive copies of an n-gram.
+    (0, 0) for no words; (1, 1) when nothing repeats. The runs are the engine's (`engines.quality.ngram_runs`),
+    over word ids.
     """
     if not words:
         return 0, 0
     _, ids = np.unique(np.asarray(words, dtype=object).astype(str), return_inverse=True)
     best_n, best_repeats = 1, 1
-    for n in range(1, min(max_ngram, len(ids) - 1) + 1):
-        run = _longest_true_run(ids[n:] == ids[:-n])
-        repeats = (run + n) // n
-        if repeats > best_repeats:
-            best_n, best_repeats = n, repeats
+    for run in ngram_runs(ids, max_ngram):
+        if run.copies > best_repeats:
+            best_n, best_repeats = run.size, run.copies
     return best_n, best_repeats
 
 
@@ -88,11 +86,3 @@ def non_speech_seconds(non_speech: Sequence[tuple[float, float]] | np.ndarray) -
     reach_before = np.concatenate([[-np.inf], np.maximum.accumulate(regions[:-1, 1])])
     starts = np.maximum(regions[:, 0], reach_before)  # the part of each region not covered by earlier ones
     return float(np.clip(regions[:, 1] - starts, 0.0, None).sum())
-
-
-def _longest_true_run(flags: np.ndarray) -> int:
-    """Length of the longest run of True in a 1-D boolean array."""
-    if not flags.any():
-        return 0
-    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())
