@@ -47,6 +47,7 @@ from adapt_kernels.whisper_constants import (CHUNK_LENGTH, HOP_LENGTH, MAX_TEXT_
                                              N_SAMPLES, N_TEXT_CTX, SAMPLE_RATE, TIME_PRECISION_S)
 
 from adapt_server.engines.conversion import ensure_ctranslate2
+from adapt_server.engines.encoder_cache import EncoderCache
 from adapt_server.engines.errors import ModelLoadError, UnsupportedComputeType
 from adapt_server.engines.forced_alignment import ALIGN_BATCH_SIZE, transcript_words
 from adapt_server.engines.inputs import Cancel, check_call, check_cancelled, checked_audios, speech_windows
@@ -120,11 +121,13 @@ class WhisperEngine:
     compute_type: CTranslate2 compute type ("int8", "int8_float32", "float32", "float16" on CUDA, ...).
     device: "cpu" or "cuda".
     threads: CPU thread budget (default: every available core, one batch at a time).
+    encoder_cache: encoder outputs shared with other engines whose encoder weights and compute type are the same
+        as this one's (engines/encoder_cache.py); None: every window is encoded.
     """
 
     def __init__(self, model_dir: Path, model_id: str, compute_type: str = "int8", device: str = "cpu",
                  threads: ThreadBudget | None = None, engine_cache_dir: Path | None = None,
-                 fingerprint: str | None = None):
+                 fingerprint: str | None = None, encoder_cache: EncoderCache | None = None):
         model_dir = Path(model_dir)
         self.model_id = model_id
         self.device = device
@@ -139,6 +142,7 @@ class WhisperEngine:
                                      "converted to CTranslate2 once")
             model_dir = ensure_ctranslate2(model_dir, Path(engine_cache_dir), fingerprint)
         self.model_dir = model_dir
+        self.encoder_cache = encoder_cache
         budget = threads or thread_budget()
         try:
             self.model = ctranslate2.models.Whisper(str(self.model_dir), device=device, compute_type=compute_type,
@@ -339,7 +343,20 @@ class WhisperEngine:
                 job.decoding = _replace_tokens(job.decoding, tokens, self.tokenizer)
 
     def _encode(self, clips: list[np.ndarray], context_s: int) -> np.ndarray:
-        """Log-mel of each clip padded (as audio) to context_s, encoded: float32 (batch, frames, d_model)."""
+        """Log-mel of each clip padded (as audio) to context_s, encoded: float32 (batch, frames, d_model).
+        With an encoder cache, only the clips it lacks are encoded (in one call)."""
+        if self.encoder_cache is None:
+            return self._encode_now(clips, context_s)
+        keys = [EncoderCache.key(clip, context_s, self.n_mels) for clip in clips]
+        found = [self.encoder_cache.get(key) for key in keys]
+        missing = [index for index, encoded in enumerate(found) if encoded is None]
+        if missing:
+            for index, encoded in zip(missing, self._encode_now([clips[index] for index in missing], context_s)):
+                self.encoder_cache.put(keys[index], encoded)
+                found[index] = encoded
+        return np.stack(found)
+
+    def _encode_now(self, clips: list[np.ndarray], context_s: int) -> np.ndarray:
         target = context_s * SAMPLE_RATE
         with _front_end_lock:
             features = np.stack([log_mel_spectrogram(clip, self.n_mels, padding=target - clip.size) for clip in clips])

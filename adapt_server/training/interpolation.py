@@ -12,8 +12,10 @@ loaded in `WhisperEngine` (int8 on CPU) and decoded on the batch path (`transcri
 options: beam 5, temperature fallback, English) with CTranslate2's sampling seed fixed as the evaluation fixes it,
 then scored with the evaluation core (Whisper English normalizer). So the general-speech WER the selection keeps
 within the budget is the number the validation's forgetting gate compares (it scores the same reference through
-the single-utterance path). A first version decoded greedily in torch: it was slower than training on CPU
-(2.3x the training time) and disagreed with the gate (no extra error where the served model made one).
+the single-utterance path). When the fine-tune left the encoder as it was (the default frozen-encoder strategy),
+each window is encoded once for all shares (engines/encoder_cache.py): the same results, each share only decodes.
+A first version decoded greedily in torch: it was slower than training on CPU (2.3x the training time) and
+disagreed with the gate (no extra error where the served model made one).
 """
 from __future__ import annotations
 
@@ -127,37 +129,71 @@ def score_grid(model, base: dict, tuned: dict, domain_items: Sequence, general_i
 
     model: a WhisperForConditionalGeneration whose parameters are overwritten (left at the last share scored);
     base / tuned: parameter name -> tensor (every parameter, `strategies.base_weights`); work_dir: scratch space
-    for one export at a time (removed)."""
+    for one export at a time (removed). When base and tuned have the same encoder (a frozen-encoder fine-tune,
+    the default), every share encodes each window as the base does: the shares share one EncoderCache, so each
+    window is encoded once."""
     import shutil
 
-    import ctranslate2
-
-    from adapt_server.engines.options import DecodeOptions
-    from adapt_server.engines.whisper import WhisperEngine
-    from adapt_server.training.export import Ctranslate2Exporter, save_huggingface
+    from adapt_server.engines.encoder_cache import EncoderCache
 
     work_dir = Path(work_dir)
-    options = DecodeOptions(word_timestamps=False)
-    audios = {"domain": [np.asarray(samples, dtype=np.float32) for samples, _ in domain_items],
-              "general": [np.asarray(samples, dtype=np.float32) for samples, _ in general_items]}
-    texts = {"domain": [text for _, text in domain_items], "general": [text for _, text in general_items]}
+    domain, general = _decode_set(domain_items), _decode_set(general_items)
+    cache = EncoderCache() if same_encoder(base, tuned) else None
     shares = [0.0, *sorted({float(share) for share in grid if share > 0})]
     points = []
     for index, share in enumerate(shares):
-        _set_share(model, base, tuned, share)
-        shutil.rmtree(work_dir, ignore_errors=True)
-        save_huggingface(model, tokenizer, work_dir / "hf")
-        exported = Ctranslate2Exporter("float16").export(work_dir / "hf", work_dir / "ct2", force=True)
-        ctranslate2.set_random_seed(SAMPLING_SEED)  # as the evaluation job does before it loads engines
-        engine = WhisperEngine(exported.path, f"interpolation-{share:g}", compute_type=compute_type)
-        wers = {name: corpus_wer(texts[name], [t.text for t in engine.transcribe_batch(audios[name], options)])
-                for name in ("domain", "general")}
+        engine = _served_engine(model, base, tuned, share, tokenizer, work_dir, compute_type, cache)
+        points.append(InterpolationPoint(share, domain.wer(engine), general.wer(engine)))
         del engine
-        points.append(InterpolationPoint(share, wers["domain"], wers["general"]))
         if on_point is not None:
             on_point(index + 1, len(shares))
     shutil.rmtree(work_dir, ignore_errors=True)
     return tuple(points)
+
+
+def same_encoder(base: dict, tuned: dict) -> bool:
+    """Whether every encoder parameter ("model.encoder.*") of the two weight sets is bitwise equal."""
+    import torch
+    names = [name for name in base if name.startswith("model.encoder.")]
+    return bool(names) and all(torch.equal(base[name], tuned[name]) for name in names)
+
+
+@dataclass(frozen=True)
+class _DecodeSet:
+    audios: tuple[np.ndarray, ...]  # float32 (n,) at 16 kHz
+    texts: tuple[str, ...]
+
+    def wer(self, engine) -> float:
+        """Corpus WER of `engine` on the set: the batch path, default decode options without word timestamps,
+        CTranslate2's sampling seeded first (as the evaluation job does before it decodes), so a set's score does
+        not depend on what was decoded before it."""
+        import ctranslate2
+
+        from adapt_server.engines.options import DecodeOptions
+        ctranslate2.set_random_seed(SAMPLING_SEED)
+        hypotheses = [t.text for t in engine.transcribe_batch(list(self.audios), DecodeOptions(word_timestamps=False))]
+        return corpus_wer(self.texts, hypotheses)
+
+
+def _decode_set(items: Sequence) -> _DecodeSet:
+    return _DecodeSet(tuple(np.asarray(samples, dtype=np.float32) for samples, _ in items),
+                      tuple(text for _, text in items))
+
+
+def _served_engine(model, base: dict, tuned: dict, share: float, tokenizer, work_dir: Path, compute_type: str,
+                   cache):
+    """The share as it would be served: the weights exported to CTranslate2 (float16, as the job exports) and
+    loaded in WhisperEngine."""
+    import shutil
+
+    from adapt_server.engines.whisper import WhisperEngine
+    from adapt_server.training.export import Ctranslate2Exporter, save_huggingface
+
+    _set_share(model, base, tuned, share)
+    shutil.rmtree(work_dir, ignore_errors=True)
+    save_huggingface(model, tokenizer, work_dir / "hf")
+    exported = Ctranslate2Exporter("float16").export(work_dir / "hf", work_dir / "ct2", force=True)
+    return WhisperEngine(exported.path, f"interpolation-{share:g}", compute_type=compute_type, encoder_cache=cache)
 
 
 def corpus_wer(references: Sequence[str], hypotheses: Sequence[str], normalizer: str = DEFAULT_NORMALIZER) -> float:

@@ -127,6 +127,24 @@ def test_batch_equals_one_by_one(engine, synthetic_call):
     assert total > 0
 
 
+def test_engines_sharing_an_encoder_cache_encode_each_window_once_and_decode_the_same(engine, synthetic_call):
+    """Two engines of one model (the shares of a frozen-encoder interpolation have one encoder): the second
+    encodes nothing and transcribes exactly as an engine without the cache, words and times included."""
+    from adapt_server.engines.encoder_cache import EncoderCache
+    clips = turn_clips(synthetic_call, 4) + [general_reference_items()[0][0]]
+    cache = EncoderCache()
+    first = WhisperEngine(bundled_model_path(), "first", encoder_cache=cache).transcribe_batch(clips)
+    encoded, misses = len(cache), cache.misses
+    assert encoded >= len(clips) and cache.hits == 0
+    second = WhisperEngine(bundled_model_path(), "second", encoder_cache=cache).transcribe_batch(clips)
+    assert cache.misses == misses and len(cache) == encoded and cache.hits >= len(clips)
+    plain = engine.transcribe_batch(clips)
+    for results in (first, second):
+        assert [r.text for r in results] == [r.text for r in plain]
+        assert [[(w.text, w.start, w.end) for w in r.words] for r in results] == \
+            [[(w.text, w.start, w.end) for w in r.words] for r in plain]
+
+
 def test_compute_types_int8_and_float32(engine, synthetic_call, english_normalizer):
     clips = turn_clips(synthetic_call, 3)
     float32 = WhisperEngine(bundled_model_path(), "whisper-tiny.en", compute_type="float32")

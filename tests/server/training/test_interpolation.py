@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from adapt_server.training.interpolation import (MAX_SLICE, MIN_TRAIN_ITEMS, InterpolationPoint,
-                                                 choose_interpolation, corpus_wer, score_grid, split_selection_slice)
+                                                 choose_interpolation, corpus_wer, same_encoder, score_grid,
+                                                 split_selection_slice)
 
 
 def points(*rows):
@@ -62,12 +63,12 @@ def test_corpus_wer_uses_the_evaluation_normalizer():
     assert math.isnan(corpus_wer([""], [""]))
 
 
-@pytest.mark.slow  # two CTranslate2 exports of whisper-tiny.en and their decodes (about a minute on 2 idle cores)
+@pytest.mark.slow  # two CTranslate2 exports of whisper-tiny.en and their decodes (about 30 s on 2 idle cores)
 def test_the_grid_scores_each_share_as_served_the_base_and_a_model_that_forgot(imported, fresh_model, call_items,
                                                                               speech_clip, tmp_path):
     """share 0 is the base; share 1 is the base with its decoder's weights scrambled (a model that forgot):
-    each share is exported to CTranslate2 and decoded by WhisperEngine; general-speech WER must rise, and the rule
-    keeps the only share while saying it forgets."""
+    each share is exported to CTranslate2 and decoded by WhisperEngine (the encoder unchanged, so its outputs are
+    shared); general-speech WER must rise, and the rule keeps the only share while saying it forgets."""
     from adapt_server.training import strategies
     base = strategies.base_weights(fresh_model)
     generator = torch.Generator().manual_seed(0)
@@ -81,6 +82,15 @@ def test_the_grid_scores_each_share_as_served_the_base_and_a_model_that_forgot(i
     choice = choose_interpolation(curve, budget=0.05)
     assert choice.share == 1.0 and not choice.within_budget  # the only share: kept, and said to forget
     assert not (tmp_path / "w").exists()  # the scratch exports are removed
+
+
+def test_the_encoder_is_shared_only_when_bitwise_equal(fresh_model):
+    from adapt_server.training import strategies
+    base = strategies.base_weights(fresh_model)
+    decoder_only = {name: tensor + 1 if name.startswith("model.decoder.") else tensor for name, tensor in base.items()}
+    assert same_encoder(base, decoder_only)
+    name = next(name for name in base if name.startswith("model.encoder.layers"))
+    assert not same_encoder(base, {**decoder_only, name: base[name] + 1e-7})
 
 
 def test_selection_is_the_default_and_a_given_share_turns_it_off():
