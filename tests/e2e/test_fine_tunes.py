@@ -1,7 +1,12 @@
 """FineTunes over gRPC against a real `adapt serve`: bad input gets a clear status before any work starts,
-create is idempotent by request_id, list/get/watch/cancel. (The full train-export-register-promote run is
-tests/e2e/test_flow.py, marked slow.)"""
+create is idempotent by request_id, list/get/watch/cancel, a short fine-tune's model and its HTML report. (The
+full train-export-register-promote run is tests/e2e/test_flow.py, marked slow.)"""
 from __future__ import annotations
+
+import html
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -63,7 +68,7 @@ def test_bad_input_gets_a_clear_status_and_starts_nothing(client, dataset, serve
     assert server.alive()
 
 
-def test_create_is_idempotent_by_request_id_then_cancel(client, dataset):
+def test_create_is_idempotent_by_request_id_then_cancel(client, dataset, tmp_path):
     request = dict(base_model=BASE, dataset_id=dataset.id, hyperparameters={"epochs": 1, "batch_size": 2},
                    request_id="ft-req-1")
     job = client.fine_tunes.create(**request)
@@ -82,6 +87,8 @@ def test_create_is_idempotent_by_request_id_then_cancel(client, dataset):
     assert events[0].state == "PENDING" and events[-1].state == "CANCELLED"
     with pytest.raises(adapt.NotFoundError):
         client.models.get(f"ft:{BASE}:{job.id.removeprefix('ftjob_')}")
+    with pytest.raises(adapt.FailedPreconditionError, match="CANCELLED; a report needs a SUCCEEDED one"):
+        client.fine_tunes.report(job.id, tmp_path)
 
 
 def test_unknown_fine_tune(client):
@@ -91,16 +98,21 @@ def test_unknown_fine_tune(client):
         client.fine_tunes.cancel("ftjob_nope")
 
 
-@pytest.mark.slow
-def test_a_short_fine_tune_registers_a_model_that_serves(client, dataset, calls_dir):
-    """Two steps of the cheapest strategy: the glue from dataset to registered, servable ft: model."""
-    events = []
+@pytest.fixture(scope="module")
+def short_fine_tune(client, dataset):
+    """Two steps of the cheapest strategy, finished: (the fine-tune create returned, what wait returned, its watch
+    events)."""
     job = client.fine_tunes.create(base_model=BASE, dataset_id=dataset.id, validation={"holdout_fraction": 0.0},
                                    hyperparameters={"strategy": "frozen_encoder", "max_steps": 2, "batch_size": 4,
                                                     "warmup_steps": 0, "learning_rate": 1e-5})
-    for event in client.fine_tunes.watch(job.id, timeout=WAIT_S):
-        events.append(event)
-    tuned = client.fine_tunes.wait(job.id, timeout=WAIT_S)
+    events = list(client.fine_tunes.watch(job.id, timeout=WAIT_S))
+    return job, client.fine_tunes.wait(job.id, timeout=WAIT_S), events
+
+
+@pytest.mark.slow  # two training steps and their export (the module's fixture)
+def test_a_short_fine_tune_registers_a_model_that_serves(client, dataset, calls_dir, short_fine_tune):
+    """The glue from dataset to registered, servable ft: model."""
+    job, tuned, events = short_fine_tune
     assert tuned is job and tuned.state == "SUCCEEDED"
     short = job.id.removeprefix("ftjob_")
     assert tuned.model_id == f"ft:{BASE}:{short}"
@@ -117,3 +129,18 @@ def test_a_short_fine_tune_registers_a_model_that_serves(client, dataset, calls_
     transcript = client.speech.transcribe(audio, model=tuned.model_id)
     assert transcript.model == tuned.model_id and len(transcript.text.split()) > 20
     assert client.deployments.update("tuned", routes={"stt": tuned.model_id}).routes == {"stt": tuned.model_id}
+
+
+@pytest.mark.slow  # two training steps and their export (the module's fixture)
+def test_the_report_of_a_finished_fine_tune(client, short_fine_tune, tmp_path):
+    """`adapt fine-tunes report`: header, hyperparameters, training metrics and the interpolation's reason (too few
+    training utterances here for a selection: the curve is covered by tests/sdk/test_fine_tune_report.py)."""
+    _, tuned, _ = short_fine_tune
+    result = subprocess.run([sys.executable, "-m", "adapt.cli", "--target", client.target, "fine-tunes", "report",
+                             tuned.id, "--out", str(tmp_path / "report")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    page = Path(result.stdout.strip()).read_text()
+    assert (tmp_path / "report" / "plotly.min.js").stat().st_size > 1_000_000
+    assert f"Fine-tune {tuned.id}" in page and html.escape(tuned.model_id) in page
+    assert "<th>strategy</th><td>frozen_encoder</td>" in page and "<th>steps</th><td>2</td>" in page
+    assert html.escape(tuned.metrics["interpolation"]["reason"]) in page

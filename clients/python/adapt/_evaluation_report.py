@@ -10,12 +10,12 @@ with errors, their alignment marked.
 from __future__ import annotations
 
 import html
-import math
 from collections import defaultdict
 from pathlib import Path
 
+from adapt._report_page import finite, fmt, ok, plot_section, write_page
+
 MAX_ERROR_UTTERANCES = 200  # per-utterance rows listed in the report
-PLOTLY_JS = "plotly.min.js"
 SLICE_TITLES = {"speaker": "WER per speaker", "recording": "WER per recording", "source": "WER per source"}
 
 
@@ -24,24 +24,14 @@ def write_report(evaluation, utterances, out_dir: Path) -> Path:
 
     evaluation: an adapt.Evaluation (SUCCEEDED); utterances: its UtteranceResults.
     """
-    from plotly.offline import get_plotlyjs
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    figures = build_figures(evaluation)
     sections = [_header(evaluation)]
-    for key, (title, figure) in figures.items():
-        sections.append(f"<h2>{html.escape(title)}</h2>\n" + figure.to_html(
-            full_html=False, include_plotlyjs=False, div_id=f"plot-{key}", config={"displaylogo": False}))
+    for key, (title, figure) in build_figures(evaluation).items():
+        sections.append(plot_section(key, title, figure))
         if key == "leaderboard":
             sections.append(_leaderboard_table(evaluation))
     sections.append(_wrong_words_table(evaluation))
     sections.append(_utterance_table(utterances))
-    page = _PAGE.format(title=html.escape(f"Evaluation {evaluation.id}"), plotly=PLOTLY_JS,
-                        body="\n".join(sections))
-    (out_dir / PLOTLY_JS).write_text(get_plotlyjs(), encoding="utf-8")
-    path = out_dir / "report.html"
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_page(out_dir, f"Evaluation {evaluation.id}", sections)
 
 
 def build_figures(evaluation) -> dict:
@@ -62,7 +52,7 @@ def build_figures(evaluation) -> dict:
             for model_id in [r.model_id for r in asr]:
                 mine = sorted((s for s in rows if s.model_id == model_id), key=lambda s: s.key)
                 figure.add_trace(go.Bar(name=model_id, x=[s.key or "(unknown)" for s in mine],
-                                        y=[_finite(s.wer) for s in mine],
+                                        y=[finite(s.wer) for s in mine],
                                         error_y=_error_bars([s.wer for s in mine], [s.wer_ci for s in mine])))
             figure.update_layout(barmode="group", yaxis_title="WER", xaxis_title=by, height=420,
                                  margin={"t": 30})
@@ -83,23 +73,23 @@ def build_figures(evaluation) -> dict:
         figure = go.Figure()
         for model_id in sorted({d.model_id for d in evaluation.diarization}):
             mine = [d for d in evaluation.diarization if d.model_id == model_id]
-            figure.add_trace(go.Bar(name=model_id, x=[d.recording_id for d in mine], y=[_finite(d.der) for d in mine]))
+            figure.add_trace(go.Bar(name=model_id, x=[d.recording_id for d in mine], y=[finite(d.der) for d in mine]))
         figure.update_layout(barmode="group", yaxis_title="DER", height=420, margin={"t": 30})
         figures["der"] = ("Diarization error rate per recording", figure)
     return figures
 
 
 def _bars(go, names, values, intervals, axis_title):
-    figure = go.Figure(go.Bar(x=names, y=[_finite(v) for v in values], error_y=_error_bars(values, intervals),
-                              text=[_fmt(v) for v in values], textposition="outside"))
+    figure = go.Figure(go.Bar(x=names, y=[finite(v) for v in values], error_y=_error_bars(values, intervals),
+                              text=[fmt(v) for v in values], textposition="outside"))
     figure.update_layout(yaxis_title=axis_title, yaxis_rangemode="tozero", height=380, margin={"t": 30})
     return figure
 
 
 def _error_bars(values, intervals) -> dict:
     """Asymmetric error bars from point estimates and their [low, high] intervals (0 where unknown)."""
-    plus = [max(0.0, i.high - v) if _ok(v) and _ok(i.high) else 0.0 for v, i in zip(values, intervals)]
-    minus = [max(0.0, v - i.low) if _ok(v) and _ok(i.low) else 0.0 for v, i in zip(values, intervals)]
+    plus = [max(0.0, i.high - v) if ok(v) and ok(i.high) else 0.0 for v, i in zip(values, intervals)]
+    minus = [max(0.0, v - i.low) if ok(v) and ok(i.low) else 0.0 for v, i in zip(values, intervals)]
     return {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus}
 
 
@@ -107,7 +97,7 @@ def _header(evaluation) -> str:
     winner = evaluation.winner or "none"
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in evaluation.notes)
     gates = "".join(f"<li class='{'pass' if g.passed else 'fail'}'>{html.escape(g.model_id)}: {html.escape(g.gate)} "
-                    f"limit {g.limit:g}, measured {_fmt(g.measured)} {'passed' if g.passed else 'FAILED'}"
+                    f"limit {g.limit:g}, measured {fmt(g.measured)} {'passed' if g.passed else 'FAILED'}"
                     f"{' (' + html.escape(g.detail) + ')' if g.detail else ''}</li>" for g in evaluation.gate_results)
     return (f"<h1>Evaluation {html.escape(evaluation.id)}</h1>"
             f"<p>dataset <code>{html.escape(evaluation.dataset_id)}</code>, split <b>{html.escape(evaluation.split)}"
@@ -125,14 +115,14 @@ def _leaderboard_table(evaluation) -> str:
             "<th>hallucination rate</th><th>DER [95% CI]</th><th>S / D / I</th><th>utterances</th></tr>")
     rows = []
     for r in evaluation.leaderboard:
-        der = f"{_fmt(r.der)} {_ci(r.der_ci)}" if r.der is not None else "-"
+        der = f"{fmt(r.der)} {_ci(r.der_ci)}" if r.der is not None else "-"
         general_cell = ""
         if general:
-            general_cell = (f"<td>{_fmt(r.reference_wer)} {_ci(r.reference_wer_ci)}</td>"
+            general_cell = (f"<td>{fmt(r.reference_wer)} {_ci(r.reference_wer_ci)}</td>"
                             if r.reference_wer is not None else "<td>-</td>")
-        rows.append(f"<tr><td>{html.escape(r.model_id)}</td><td>{_fmt(r.wer)} {_ci(r.wer_ci)}</td>{general_cell}"
-                    f"<td>{_fmt(r.cer)} {_ci(r.cer_ci)}</td><td>{_fmt(r.rtf)} {_ci(r.rtf_ci)}</td>"
-                    f"<td>{_fmt(r.hallucination_rate)}</td><td>{der}</td>"
+        rows.append(f"<tr><td>{html.escape(r.model_id)}</td><td>{fmt(r.wer)} {_ci(r.wer_ci)}</td>{general_cell}"
+                    f"<td>{fmt(r.cer)} {_ci(r.cer_ci)}</td><td>{fmt(r.rtf)} {_ci(r.rtf_ci)}</td>"
+                    f"<td>{fmt(r.hallucination_rate)}</td><td>{der}</td>"
                     f"<td>{r.substitutions} / {r.deletions} / {r.insertions}</td><td>{r.utterances}</td></tr>")
     return f"<table class='leaderboard'>{head}{''.join(rows)}</table>"
 
@@ -153,7 +143,7 @@ def _utterance_table(utterances) -> str:
     if not wrong:
         return "<h2>Utterances with errors</h2><p>none</p>"
     rows = "".join(f"<tr><td>{html.escape(u.model_id)}</td><td>{html.escape(u.utterance_id)}</td>"
-                   f"<td>{_fmt(u.wer)}</td><td class='alignment'>{_alignment(u.alignment)}</td></tr>" for u in wrong)
+                   f"<td>{fmt(u.wer)}</td><td class='alignment'>{_alignment(u.alignment)}</td></tr>" for u in wrong)
     return ("<h2>Utterances with errors</h2><p>Alignment: <span class='sub'>substitution (reference→hypothesis)"
             "</span> <span class='del'>deletion</span> <span class='ins'>insertion</span></p>"
             f"<table><tr><th>model</th><th>utterance</th><th>WER</th><th>alignment</th></tr>{rows}</table>")
@@ -173,36 +163,6 @@ def _alignment(pairs) -> str:
     return " ".join(parts)
 
 
-def _ok(value) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
-def _finite(value):
-    return value if _ok(value) and math.isfinite(value) else None
-
-
-def _fmt(value) -> str:
-    return f"{value:.4f}" if _ok(value) else "-"
-
-
 def _ci(interval) -> str:
-    return f"[{_fmt(interval.low)}, {_fmt(interval.high)}]" if interval is not None else ""
+    return f"[{fmt(interval.low)}, {fmt(interval.high)}]" if interval is not None else ""
 
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<script src="{plotly}"></script>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }}
-table {{ border-collapse: collapse; margin: 1em 0; font-size: 14px; }}
-td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }}
-th {{ background: #f3f3f3; }}
-.winner {{ font-size: 1.2em; }}
-.pass {{ color: #16713a; }} .fail {{ color: #b3261e; }}
-.sub {{ background: #fff0b3; }} .del {{ background: #ffd6d6; text-decoration: line-through; }}
-.ins {{ background: #d6ecff; }}
-.notes {{ color: #8a5a00; }}
-</style></head><body>
-{body}
-</body></html>
-"""

@@ -1,15 +1,16 @@
-"""client.fine_tunes: create, get, list, cancel, watch, wait."""
+"""client.fine_tunes: create, get, list, cancel, watch, wait, report."""
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from google.protobuf import json_format
 
 from adapt._convert import to_struct
 from adapt._resource_api import JobResourceAPI
-from adapt.errors import InvalidArgumentError
-from adapt.resources import JobResource
+from adapt.errors import FailedPreconditionError, InvalidArgumentError
+from adapt.resources import JobResource, State
 from adapt.v1 import fine_tunes_pb2, fine_tunes_pb2_grpc
 
 
@@ -38,6 +39,10 @@ class FineTune(JobResource):
         self.export_formats = tuple(m.export_formats)
         self.labels = dict(m.labels)
         self.mixin_dataset_id = m.mixin_dataset_id
+
+    def report(self, out_dir: str | Path) -> Path:
+        """Writes the HTML report (with the interpolation curve's plot) into out_dir; returns report.html's path."""
+        return self._api.report(self.id, out_dir)
 
 
 class FineTunesAPI(JobResourceAPI[FineTune]):
@@ -84,3 +89,14 @@ class FineTunesAPI(JobResourceAPI[FineTune]):
                         from None
             request.validation.forgetting_reference = str(validation.get("forgetting_reference") or "")
         return self._resource(self._call("CreateFineTune", request))
+
+    def report(self, fine_tune_id: str, out_dir: str | Path) -> Path:
+        """Writes `out_dir`/report.html (hyperparameters, training metrics, exports, the interpolation curve with
+        its plot) and `out_dir`/plotly.min.js; returns the report's path. FailedPreconditionError unless the
+        fine-tune SUCCEEDED."""
+        from adapt._fine_tune_report import write_report
+        fine_tune = self.get(fine_tune_id)
+        if fine_tune.state != State.SUCCEEDED:
+            raise FailedPreconditionError(f"fine-tune {fine_tune_id} is {fine_tune.state}; a report needs a "
+                                          "SUCCEEDED one (adapt fine-tunes watch ID)")
+        return write_report(fine_tune, Path(out_dir))

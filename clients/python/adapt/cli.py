@@ -269,6 +269,16 @@ def fine_tunes_create(ctx, base_model, dataset_id, hp_pairs, hp_json, holdout_fr
     FINE_TUNES.created(client, job.id, no_wait)
 
 
+@fine_tunes.command("report")
+@click.argument("fine_tune_id")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="folder to write report.html (and plotly.min.js) into")
+@click.pass_context
+def fine_tunes_report(ctx, fine_tune_id, out_dir):
+    """Write an HTML report: hyperparameters, training metrics, the interpolation curve and the share chosen."""
+    click.echo(str(_client(ctx).fine_tunes.report(fine_tune_id, out_dir)))
+
+
 def _print_fine_tune(f) -> None:
     click.echo(f"{f.id}  {f.state}  {f.base_model} on {f.dataset_id}  model: {f.model_id or '-'}")
     if f.error:
