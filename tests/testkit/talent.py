@@ -6,6 +6,7 @@ Everything is 16-kHz PCM16 WAV written with the project's own code; nothing is d
 """
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ import numpy as np
 
 from adapt_server.audio.encode import encode_speech, output_format, resample
 from adapt_server.sampledata.espeak import EspeakVoice, synthesize as espeak
-from adapt_server.tts import catalog
+from adapt_server.tts import catalog, piper
 from adapt_server.voices.consent_statement import STATEMENT_TEMPLATE, expected_statement
 
 TALENT_NAME, COMPANY = "Daniel Parker", "Northwind"
@@ -28,9 +29,19 @@ RATE = 16000
 
 
 def talent_speech(text: str) -> np.ndarray:
-    """float32 (n,) 16-kHz speech of `text` by the talent."""
-    voice = catalog.load_stock_voice(TALENT_VOICE)
+    """float32 (n,) 16-kHz speech of `text` by the talent, the same samples on every call."""
+    voice = _deterministic_talent()
     return resample(voice.synthesize(text), voice.info.sample_rate, RATE)
+
+
+def _deterministic_talent() -> piper.PiperSynthesizer:
+    """Piper's joe with its VITS noise off. The stock voice samples noise inside the ONNX graph on every call
+    (onnxruntime.set_seed does not fix it): whisper-tiny.en heard the statement's "I Daniel Parker" as "Idential
+    Parker" in about one take of six, and the consent check then refused it (a flaky fixture). With the noise at 0
+    the talent reads the same way every time, and tiny.en hears the name. The shared stock model is not changed."""
+    model = copy.copy(catalog.piper_model(None))  # shares the ONNX session; only the two scales differ
+    model.noise_scale, model.noise_w = 0.0, 0.0
+    return piper.PiperSynthesizer(model, catalog.stock_info(TALENT_VOICE))
 
 
 def other_speech(text: str) -> np.ndarray:
