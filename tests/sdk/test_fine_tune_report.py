@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from adapt._fine_tune_report import NOT_SCORED, write_report
+from adapt._fine_tune_report import write_report
 from adapt._fine_tunes import FineTune
 from adapt.resources import State
 
@@ -67,7 +67,7 @@ def test_the_report_shows_the_curve_the_chosen_share_and_both_wers(tmp_path):
 
 def test_no_share_within_the_budget(tmp_path):
     """None within the budget: the least regressing share is kept; a regression is infinite (None) where the base
-    made no general-speech error; a WER the metrics lack shows as NOT_SCORED, not as a number."""
+    made no general-speech error; a WER the metrics lack shows as "-", not as a number."""
     beyond = {**SELECTION, "chosen_share": 0.4, "within_budget": False, "domain_wer": 0.35, "general_wer": 0.05,
               "base_general_wer": 0.0,
               "curve": [{"share": 0.0, "domain_wer": 0.4, "general_wer": 0.0, "general_regression": 0.0},
@@ -76,7 +76,7 @@ def test_no_share_within_the_budget(tmp_path):
     page = write_report(_fine_tune(beyond), tmp_path).read_text()
     chosen = re.search(r"<tr class='chosen'>(.*?)</tr>", page).group(1)
     assert chosen.startswith("<td>0.4</td><td>0.3500</td>") and "infinite" in chosen
-    assert f"<td>1</td><td>{NOT_SCORED}</td>" in page and "no: the validation&#x27;s forgetting gate" in page
+    assert "<td>1</td><td>-</td>" in page and "no: the validation&#x27;s forgetting gate" in page
     traces = {trace["name"]: trace for trace in _plots(page)["plot-interpolation"]}
     assert traces["chosen share 0.4"]["y"] == [0.35, 0.05]
 

@@ -25,7 +25,6 @@ TRAINING_METRICS = (  # metrics[key] -> its label, in table order; other metrics
     ("train_seconds_of_audio", "seconds of training audio"), ("weight_interpolation", "interpolation share kept"),
     ("total_seconds", "total seconds"))
 NOT_TRAINING_METRICS = {"interpolation", "export_bytes", "export_seconds"}  # shown in their own sections
-NOT_SCORED = "-"  # a WER the server did not report
 
 
 def write_report(fine_tune, out_dir: Path) -> Path:
@@ -99,7 +98,7 @@ def _interpolation(metrics: dict) -> str:
     limit = _budget_limit(selection)
     summary = _table(None, [
         ("chosen share", f"{selection['chosen_share']:g} (0 = the base model, 1 = the tuned weights)"),
-        ("domain WER (held-out training slice)", f"{_domain(selection.get('domain_wer'))} "
+        ("domain WER (held-out training slice)", f"{fmt(selection.get('domain_wer'))} "
                                                  f"(base {fmt(selection.get('base_domain_wer'))})"),
         ("general-speech WER", f"{fmt(selection.get('general_wer'))} (base {fmt(selection.get('base_general_wer'))}, "
                                f"{_regression(_chosen_point(selection).get('general_regression'))})"),
@@ -123,7 +122,7 @@ def _curve_table(selection: dict) -> str:
         chosen = _same_share(point["share"], selection["chosen_share"])
         mark = " class='chosen'" if chosen else ""
         rows.append(f"<tr{mark}><td>{point['share']:g}"
-                    f"{' (base)' if point['share'] == 0 else ''}</td><td>{_domain(point.get('domain_wer'))}</td>"
+                    f"{' (base)' if point['share'] == 0 else ''}</td><td>{fmt(point.get('domain_wer'))}</td>"
                     f"<td>{fmt(point.get('general_wer'))}</td><td>{_regression(point.get('general_regression'))}</td>"
                     f"<td>{'&#9664; chosen' if chosen else ''}</td></tr>")
     return ("<table class='curve'><tr><th>share</th><th>domain WER</th><th>general-speech WER</th>"
@@ -151,11 +150,6 @@ def _value(value) -> str:
     if isinstance(value, (dict, list)):
         return json.dumps(value, sort_keys=True)
     return str(value)
-
-
-def _domain(wer) -> str:
-    """Returns a domain WER with 4 decimals, NOT_SCORED when the metrics lack it."""
-    return fmt(wer) if ok(wer) else NOT_SCORED
 
 
 def _megabytes(size) -> str:
